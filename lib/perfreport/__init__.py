@@ -1,0 +1,10 @@
+"""perfreport: reproducible performance reporting for UK health and social care bodies."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("perfreport")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,5 @@
+"""Allow ``python -m perfreport``."""
+
+from perfreport.cli import main
+
+raise SystemExit(main())

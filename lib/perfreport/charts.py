@@ -1,0 +1,137 @@
+"""House-style charts: seaborn small multiples with alt text written from the data.
+
+A :class:`Chart` is a PNG with a caption and a one-paragraph text alternative that says what
+the chart shows and what it finds, so the same figure serves sighted and screen-reader users.
+PNG bytes are deterministic for the same data (no timestamps in the file).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from markupsafe import escape
+
+COLUMNS = 4
+PANEL_WIDTH_IN = 2.05
+PANEL_HEIGHT_IN = 1.55
+DPI = 110
+PALETTE = {"area": "#005EB8", "partnership": "#425563", "country": "#B35900", "target": "#007F3B"}
+"""NHS identity blue, dark grey, a dark orange and green: each at least 4.5:1 on white."""
+LINESTYLE = {"area": "-", "partnership": "--", "country": ":"}
+MARKER = {"area": "o", "partnership": "s", "country": "^"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: PNG bytes, its text alternative and its caption."""
+
+    png: bytes
+    alt: str
+    caption: str
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
+            f"<figcaption>{escape(self.caption)}</figcaption></figure>"
+        )
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a panel: which role it plays (area, partnership, country) and its label."""
+
+    role: str
+    label: str
+
+
+def small_multiples(
+    panels: list[tuple[str, pd.DataFrame, float | None]],
+    lines: list[Line],
+    *,
+    caption: str,
+    alt: str,
+) -> Chart:
+    """One panel per indicator: ``(title, frame with columns role, x, value, target)``.
+
+    Each panel has its own y axis (indicators have different units); the legend is shared.
+    """
+    sns.set_theme(style="whitegrid", context="paper", font_scale=0.8)
+    rows = max(1, math.ceil(len(panels) / COLUMNS))
+    cols = min(COLUMNS, max(1, len(panels)))
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(PANEL_WIDTH_IN * cols, PANEL_HEIGHT_IN * rows + 0.5),
+        squeeze=False,
+        sharex=False,
+    )
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (title, frame, target) in zip(axes.flat, panels, strict=False):
+        for line in lines:
+            part = frame[frame["role"] == line.role]
+            if part.empty:
+                continue
+            ax.plot(
+                part["x"],
+                part["value"],
+                LINESTYLE[line.role],
+                color=PALETTE[line.role],
+                marker=MARKER[line.role],
+                markersize=2.5,
+                linewidth=1.2,
+                label=line.label,
+            )
+        if target is not None:
+            ax.axhline(
+                target, color=PALETTE["target"], linewidth=0.9, linestyle="-.", label="Target"
+            )
+        ax.set_title(_wrap(title), fontsize=7, loc="left")
+        ax.tick_params(axis="both", labelsize=6)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.xaxis.set_major_locator(mdates.YearLocator(2, month=4))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    handles = [
+        plt.Line2D(
+            [],
+            [],
+            color=PALETTE[ln.role],
+            linestyle=LINESTYLE[ln.role],
+            marker=MARKER[ln.role],
+            markersize=3,
+            label=ln.label,
+        )
+        for ln in lines
+    ]
+    handles.append(plt.Line2D([], [], color=PALETTE["target"], linestyle="-.", label="Target"))
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False, fontsize=7)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / (PANEL_HEIGHT_IN * rows + 0.5)))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return Chart(buffer.getvalue(), alt, caption)
+
+
+def _wrap(title: str, width: int = 30) -> str:
+    words, lines, current = title.split(), [], ""
+    for word in words:
+        if len(current) + len(word) + 1 > width and current:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")

@@ -1,0 +1,118 @@
+"""The ``perfreport`` command: parse arguments, call the library, print. No logic here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from perfreport import __version__
+from perfreport.errors import USER_ERROR_EXIT, PerfreportError
+from perfreport.runner import JobResult
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perfreport", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"perfreport {__version__}")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        help="project folder (default: the one containing the working directory)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", help="generate demo data, load the warehouse and build the reports"
+    )
+    demo.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel report workers"
+    )
+
+    commands.add_parser("check", help="validate the catalogue, areas, cycles and demo settings")
+    gen = commands.add_parser("generate-demo", help="write the deterministic demo data CSV")
+    gen.add_argument(
+        "--out", type=Path, default=None, help="folder to write into (default data/demo)"
+    )
+    load = commands.add_parser("load", help="load an observations CSV into the warehouse")
+    load.add_argument("file", type=Path)
+
+    run = commands.add_parser("run", help="build every report of a cycle for a period")
+    run.add_argument("cycle", help="cycle id from params/cycles.yaml, e.g. locality")
+    run.add_argument(
+        "--period", default=None, help="e.g. 2024-25-Q4 (default: latest complete in the data)"
+    )
+    run.add_argument(
+        "--area", action="append", default=[], help="area code (repeatable; default: all)"
+    )
+    run.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel report workers"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except PerfreportError as exc:
+        print(f"perfreport: error: {exc}", file=sys.stderr)
+        return USER_ERROR_EXIT
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from perfreport import pipeline
+
+    setup = pipeline.Setup.load(args.project)
+    if args.command == "check":
+        from perfreport.demo import load_demo_settings
+
+        load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
+        print(
+            f"ok: {len(setup.catalogue)} indicators, {len(setup.areas)} areas, "
+            f"{len(setup.cycles.items)} cycles"
+        )
+        return 0
+    if args.command == "generate-demo":
+        print(setup.project.relative(pipeline.generate_demo(setup, args.out)))
+        return 0
+    if args.command == "load":
+        load_id = pipeline.load_csv(setup, args.file)
+        print(f"loaded {args.file} as load {load_id}")
+        return 0
+    if args.command == "run":
+        return _report(
+            pipeline.build(setup, args.cycle, args.period, args.area, args.jobs, _progress), setup
+        )
+    # demo
+    path = pipeline.generate_demo(setup)
+    print(f"demo data: {setup.project.relative(path)}")
+    pipeline.load_csv(setup, path)
+    print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
+    return _report(pipeline.build(setup, "locality", None, [], args.jobs, _progress), setup)
+
+
+def _progress(result: JobResult) -> None:
+    mark = "ok  " if result.ok else "FAIL"
+    print(f"  {mark} {result.key} ({result.seconds:.1f} s)", flush=True)
+
+
+def _report(results: list[JobResult], setup: object) -> int:
+    failed = [r for r in results if not r.ok]
+    root = setup.project.root  # type: ignore[attr-defined]
+    print(f"{len(results) - len(failed)} of {len(results)} reports built")
+    for r in results:
+        if r.ok:
+            print(f"  {(r.output / 'report.html').relative_to(root)}")
+    for r in failed:
+        print(
+            f"  failed: {r.key}: {r.error} (notebook kept in {r.output.relative_to(root)})",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""Reporting periods as UK public-sector bodies use them.
+
+Financial years run April to March (``2024/25``); quarters are financial quarters (Q1 = April
+to June, Q4 = January to March); months are calendar months; some national indicators are
+published by calendar year. Labels are always derived from dates, never typed by hand.
+
+Every period has an *id* that is safe in file paths and a *label* for readers:
+
+============== ============== ====================
+kind           id             label
+============== ============== ====================
+month          ``2025-03``    March 2025
+quarter        ``2024-25-Q4`` Q4 2024/25
+financial_year ``2024-25``    2024/25
+calendar_year  ``2024``       2024
+============== ============== ====================
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from perfreport.errors import PerfreportError
+
+PeriodKind = Literal["month", "quarter", "financial_year", "calendar_year"]
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "financial_year", "calendar_year")
+FINANCIAL_YEAR_START_MONTH = 4
+MONTHS_IN = {"month": 1, "quarter": 3, "financial_year": 12, "calendar_year": 12}
+
+_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
+_QUARTER = re.compile(
+    r"^(?:(?P<y1>\d{4})[-/](?P<y2>\d{2})[- ]?Q(?P<q>[1-4])|Q(?P<q2>[1-4]) (?P<y3>\d{4})[-/](?P<y4>\d{2}))$"
+)
+_FY = re.compile(r"^(?P<y>\d{4})[-/](?P<y2>\d{2})$")
+_CY = re.compile(r"^(?P<y>\d{4})$")
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + (d.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def financial_year_start(d: date) -> int:
+    """The calendar year in which the financial year containing ``d`` starts.
+
+    >>> financial_year_start(date(2025, 3, 31)), financial_year_start(date(2025, 4, 1))
+    (2024, 2025)
+    """
+    return d.year if d.month >= FINANCIAL_YEAR_START_MONTH else d.year - 1
+
+
+def financial_year_label(start_year: int) -> str:
+    """``2024`` -> ``'2024/25'``."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def _start_of(kind: PeriodKind, d: date) -> date:
+    """The first day of the period of ``kind`` containing ``d``."""
+    if kind == "month":
+        return date(d.year, d.month, 1)
+    if kind == "quarter":
+        offset = (d.month - FINANCIAL_YEAR_START_MONTH) % 3
+        return _add_months(date(d.year, d.month, 1), -offset)
+    if kind == "financial_year":
+        return date(financial_year_start(d), FINANCIAL_YEAR_START_MONTH, 1)
+    if kind == "calendar_year":
+        return date(d.year, 1, 1)
+    raise ValueError(f"kind must be one of {PERIOD_KINDS}, not {kind!r}")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: its kind and the first day of it."""
+
+    start: date
+    kind: PeriodKind
+
+    def __post_init__(self) -> None:
+        if _start_of(self.kind, self.start) != self.start:
+            raise ValueError(f"{self.start} is not the first day of a {self.kind}")
+
+    @classmethod
+    def containing(cls, kind: PeriodKind, d: date) -> Period:
+        """The period of ``kind`` that contains the day ``d``.
+
+        >>> Period.containing("quarter", date(2025, 2, 14)).label
+        'Q4 2024/25'
+        """
+        return cls(_start_of(kind, d), kind)
+
+    @property
+    def end(self) -> date:
+        """The last day of the period."""
+        return _add_months(self.start, MONTHS_IN[self.kind]) - timedelta(days=1)
+
+    @property
+    def quarter_number(self) -> int:
+        """Financial quarter 1–4 (Q1 = April–June) of the period's start."""
+        return (self.start.month - FINANCIAL_YEAR_START_MONTH) % 12 // 3 + 1
+
+    @property
+    def id(self) -> str:
+        """A path-safe identifier: ``2025-03``, ``2024-25-Q4``, ``2024-25``, ``2024``."""
+        fy = financial_year_start(self.start)
+        if self.kind == "month":
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == "quarter":
+            return f"{fy}-{(fy + 1) % 100:02d}-Q{self.quarter_number}"
+        if self.kind == "financial_year":
+            return f"{fy}-{(fy + 1) % 100:02d}"
+        return str(self.start.year)
+
+    @property
+    def label(self) -> str:
+        """The label a reader expects: ``March 2025``, ``Q4 2024/25``, ``2024/25``, ``2024``."""
+        fy = financial_year_label(financial_year_start(self.start))
+        if self.kind == "month":
+            return f"{calendar.month_name[self.start.month]} {self.start.year}"
+        if self.kind == "quarter":
+            return f"Q{self.quarter_number} {fy}"
+        if self.kind == "financial_year":
+            return fy
+        return str(self.start.year)
+
+    @property
+    def long_label(self) -> str:
+        """The label with the months spelled out: ``Q4 2024/25 (January to March 2025)``."""
+        if self.kind == "month":
+            return self.label
+        first = calendar.month_name[self.start.month]
+        if self.start.year != self.end.year:
+            first += f" {self.start.year}"
+        last = f"{calendar.month_name[self.end.month]} {self.end.year}"
+        return f"{self.label} ({first} to {last})"
+
+    def shift(self, n: int) -> Period:
+        """The period ``n`` periods later (earlier when negative)."""
+        return Period.containing(self.kind, _add_months(self.start, n * MONTHS_IN[self.kind]))
+
+    def previous(self) -> Period:
+        return self.shift(-1)
+
+    def year_earlier(self) -> Period:
+        """The same period one year before (same quarter last year, and so on)."""
+        return Period.containing(self.kind, _add_months(self.start, -12))
+
+    def months(self) -> list[Period]:
+        """The calendar months the period spans."""
+        return [
+            Period.containing("month", _add_months(self.start, i))
+            for i in range(MONTHS_IN[self.kind])
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_period(text: str, *, what: str = "period") -> Period:
+    """Read a period id or label.
+
+    Accepted: ``2025-03`` (month), ``2024-25-Q4``, ``2024/25 Q4`` or ``Q4 2024/25`` (quarter),
+    ``2024-25`` or ``2024/25`` (financial year), ``2024`` (calendar year).
+
+    Raises
+    ------
+    PerfreportError
+        Naming ``what`` (the parameter or field) when the text is not a period.
+
+    >>> parse_period("Q4 2024/25").id
+    '2024-25-Q4'
+    """
+    s = str(text).strip()
+    if m := _MONTH.match(s):
+        year, month = int(m["y"]), int(m["m"])
+        if 1 <= month <= 12:
+            return Period.containing("month", date(year, month, 1))
+    elif m := _QUARTER.match(s):
+        y1, y2, q = (m["y1"], m["y2"], m["q"]) if m["y1"] else (m["y3"], m["y4"], m["q2"])
+        if _consecutive(y1, y2):
+            start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 3 * (int(q) - 1))
+            return Period.containing("quarter", start)
+    elif m := _FY.match(s):
+        if _consecutive(m["y"], m["y2"]):
+            return Period.containing(
+                "financial_year", date(int(m["y"]), FINANCIAL_YEAR_START_MONTH, 1)
+            )
+    elif m := _CY.match(s):
+        return Period.containing("calendar_year", date(int(m["y"]), 1, 1))
+    raise PerfreportError(
+        f"{what} {text!r} is not a period; use a month (2025-03), quarter (2024-25-Q4 or "
+        "Q4 2024/25), financial year (2024/25) or calendar year (2024)"
+    )
+
+
+def _consecutive(first: str, second_two_digits: str) -> bool:
+    return (int(first) + 1) % 100 == int(second_two_digits)
+
+
+def periods_between(kind: PeriodKind, first: date, last: date) -> list[Period]:
+    """Every period of ``kind`` from the one containing ``first`` to the one containing ``last``."""
+    out, p = [], Period.containing(kind, first)
+    stop = Period.containing(kind, last)
+    while p <= stop:
+        out.append(p)
+        p = p.shift(1)
+    return out

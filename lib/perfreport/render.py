@@ -1,0 +1,79 @@
+"""Render an executed notebook to a report: HTML with nbconvert, PDF with WeasyPrint.
+
+One :class:`Renderer` per worker process holds one configured exporter (no subprocess per
+report). The HTML holds no code: input cells, prompts, streams and tracebacks are dropped by
+the project's own template (``templates/perfreport``), and cells tagged ``notebook-only``
+(analyst guidance) are removed. The PDF is made from the same HTML with the print stylesheet
+(A4, page numbers, running header) as tagged PDF/UA-1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets.config import Config
+
+TEMPLATES = Path(str(files("perfreport") / "templates"))
+TEMPLATE_NAME = "perfreport"
+NOTEBOOK_ONLY_TAG = "notebook-only"
+PDF_VARIANT = "pdf/ua-1"
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the page says about itself: title, description, organisation, language."""
+
+    title: str
+    description: str
+    organisation: str
+    footer: str
+    lang: str = "en-GB"
+
+
+class Renderer:
+    """Turns executed notebooks into HTML and PDF, reusing one exporter."""
+
+    def __init__(self) -> None:
+        config = Config()
+        config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG}
+        config.TagRemovePreprocessor.enabled = True
+        self._exporter = HTMLExporter(
+            config=config, template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)]
+        )
+        self._exporter.exclude_input = True
+        self._exporter.exclude_input_prompt = True
+        self._exporter.exclude_output_prompt = True
+        self._exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+        self._css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+        self._print_css = (TEMPLATES / TEMPLATE_NAME / "print.css").read_text(encoding="utf-8")
+
+    def html(self, notebook: nbformat.NotebookNode, meta: ReportMeta) -> str:
+        """The report page for an executed notebook."""
+        resources = {
+            "perfreport": {
+                "title": meta.title,
+                "description": meta.description,
+                "organisation": meta.organisation,
+                "footer": meta.footer,
+                "lang": meta.lang,
+                "css": self._css,
+                "print_css": self._print_css,
+            }
+        }
+        body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
+        return _ANCHOR_LINK.sub("", body)
+
+    def pdf(self, html: str, target: Path, base: Path) -> None:
+        """Write the PDF of ``html`` (tagged PDF/UA-1) to ``target``."""
+        from weasyprint import HTML  # imported late: it loads Pango, needed only for PDFs
+
+        HTML(string=html, base_url=str(base)).write_pdf(
+            target, pdf_variant=PDF_VARIANT, pdf_tags=True
+        )

@@ -1,0 +1,1 @@
+"""Report products: one module per notebook, holding everything the notebook shows."""

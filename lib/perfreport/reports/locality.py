@@ -1,0 +1,388 @@
+"""The quarterly locality report (cycle ``locality``): one area against its partnership and Scotland.
+
+The notebook ``notebooks/locality.ipynb`` narrates; everything it shows comes from
+:class:`LocalityReport`: the headline table (latest value, target, target RAG with its reason,
+change on a year earlier), a trend chart per balanced scorecard section, and a comparison with
+the partnership and Scotland.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+from markupsafe import Markup
+
+from perfreport.areas import Area
+from perfreport.catalogue import Indicator, Target
+from perfreport.charts import Chart, Line, small_multiples
+from perfreport.errors import PerfreportError
+from perfreport.periods import Period, parse_period
+from perfreport.rag import (
+    Rag,
+    Status,
+    applicable_target,
+    change_direction,
+    describe_target,
+    describe_value,
+    target_rag,
+)
+from perfreport.reports.context import ReportContext
+from perfreport.rounding import format_number
+from perfreport.series import latest_on_or_before, value_in
+from perfreport.tables import Html, Section, Table, rag_badge
+
+REPORT_KIND = "quarter"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One indicator's line in the report: latest value, target status and change."""
+
+    indicator: Indicator
+    period: Period
+    value: float | None
+    rag: Rag
+    previous_period: Period | None
+    previous_value: float | None
+    partnership: float | None
+    country: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        return self.value - self.previous_value
+
+
+class LocalityReport:
+    """Everything the locality report shows, for one area and quarter.
+
+    >>> report = LocalityReport.load(area="CS-RST", period="2024-25-Q4")  # doctest: +SKIP
+    >>> report.headline_table()  # doctest: +SKIP
+    """
+
+    def __init__(self, ctx: ReportContext, area: Area, period: Period) -> None:
+        self.ctx = ctx
+        self.area = area
+        self.period = period
+        self.partnership = ctx.areas.partnership_of(area.code)
+        self.country = ctx.areas.country
+        self.series = ctx.series(
+            [a.code for a in (area, self.partnership, self.country) if a is not None], REPORT_KIND
+        )
+        self.headlines = [
+            h for h in (self._headline(ind) for ind in ctx.catalogue) if h is not None
+        ]
+        if not self.headlines:
+            raise PerfreportError(
+                f"parameter 'area': no data for {area.name} ({area.code}) up to {period.label}"
+            )
+
+    @classmethod
+    def load(cls, area: str, period: str, project: str = "") -> LocalityReport:
+        """Validate the notebook's parameters and read the data for the report.
+
+        Raises
+        ------
+        PerfreportError
+            When ``area`` is not a partnership or locality in ``params/areas.yaml`` or
+            ``period`` is not a quarter.
+        """
+        ctx = ReportContext.load(project or None)
+        chosen = ctx.areas.get(area, what="parameter 'area':")
+        if chosen.type not in ("partnership", "locality"):
+            raise PerfreportError(
+                f"parameter 'area': {chosen.name} is a {chosen.type}, not a partnership or locality"
+            )
+        quarter = parse_period(period, what="parameter 'period':")
+        if quarter.kind != "quarter":
+            raise PerfreportError(
+                f"parameter 'period': {period!r} is a {quarter.kind}, not a quarter such as 2024-25-Q4"
+            )
+        return cls(ctx, chosen, quarter)
+
+    # --- what the notebook shows -------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return f"Locality report: {self.area.name}, {self.period.label}"
+
+    def title_block(self) -> Html:
+        """The report's heading and a one-paragraph summary of what it covers."""
+        against = [self.partnership.name] if self.area.code != self.partnership.code else []
+        against += [self.country.name] if self.country else []
+        text = (
+            f"Performance of {len(self.headlines)} indicators for {self.area.name} in "
+            f"{self.period.long_label}, against their targets"
+            + (f" and compared with {' and '.join(against)}" if against else "")
+            + "."
+        )
+        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+
+    def status_summary(self) -> Table:
+        """How many indicators are red, amber, green, without a target or without data."""
+        counts = Counter(h.rag.status for h in self.headlines)
+        rows = [(rag_badge(Rag(s, "")), str(counts.get(s, 0))) for s in Status]
+        data = pd.DataFrame(
+            {"status": [s.value for s in Status], "indicators": [counts.get(s, 0) for s in Status]}
+        )
+        return Table(
+            f"Indicators by target status, {self.area.name}, {self.period.label}",
+            ("Status", "Indicators"),
+            rows,
+            data,
+            numeric=(False, True),
+        )
+
+    def exceptions(self) -> Html:
+        """The indicators that are red, in words, for the summary."""
+        red = [h for h in self.headlines if h.rag.status is Status.RED]
+        if not red:
+            return Html(Markup("<p>No indicator is red against its target.</p>"))
+        items = Markup("").join(
+            Markup("<li><strong>{}</strong> ({}): {}</li>").format(
+                h.indicator.title, h.period.label, h.rag.reason
+            )
+            for h in red
+        )
+        return Html(
+            Markup("<p>{} indicators are red against their target:</p><ul>{}</ul>").format(
+                len(red), items
+            )
+        )
+
+    def headline_table(self) -> Section:
+        """One table per scorecard section: value, target, status and reason, change on a year earlier."""
+        tables = []
+        for section in self.sections:
+            lines = [h for h in self.headlines if h.indicator.scorecard.section == section]
+            rows = [
+                (
+                    h.indicator.title,
+                    h.period.label,
+                    describe_value(h.indicator, h.value),
+                    describe_target(h.indicator, self._target(h.indicator, h.period)).capitalize(),
+                    rag_badge(h.rag),
+                    h.rag.reason.capitalize(),
+                    self._change_text(h),
+                )
+                for h in lines
+            ]
+            tables.append(
+                Table(
+                    f"{section}: latest value, target and status, {self.area.name}",
+                    (
+                        "Indicator",
+                        "Period",
+                        "Value",
+                        "Target",
+                        "Status",
+                        "Why",
+                        "Change on a year earlier",
+                    ),
+                    rows,
+                    self._headline_data(lines),
+                    numeric=(False, False, True, False, False, False, False),
+                )
+            )
+        return Section(
+            "Headline indicators",
+            tables,
+            level=2,
+            intro="Status compares the latest value with the target; the reason says by how much.",
+        )
+
+    def trend_charts(self) -> Section:
+        """A small-multiple trend chart for each scorecard section."""
+        return Section(
+            "Trends by scorecard section", [self._section_chart(s) for s in self.sections], level=2
+        )
+
+    def comparison_table(self) -> Table:
+        """The area against its partnership and Scotland, for every indicator."""
+        columns = ["Indicator", "Period", self.area.name]
+        if self.area.code != self.partnership.code:
+            columns.append(self.partnership.name)
+        if self.country:
+            columns += [self.country.name, f"Difference from {self.country.name}"]
+        rows, records = [], []
+        for h in self.headlines:
+            row = [h.indicator.title, h.period.label, describe_value(h.indicator, h.value)]
+            if self.area.code != self.partnership.code:
+                row.append(describe_value(h.indicator, h.partnership))
+            if self.country:
+                gap = None if h.value is None or h.country is None else h.value - h.country
+                difference = (
+                    "Not comparable (depends on area size)"
+                    if h.indicator.size_dependent
+                    else self._signed(h.indicator, gap)
+                )
+                row += [describe_value(h.indicator, h.country), difference]
+            rows.append(row)
+            records.append(
+                {
+                    "indicator_id": h.indicator.id,
+                    "period": h.period.id,
+                    "area": h.value,
+                    "partnership": h.partnership,
+                    "country": h.country,
+                }
+            )
+        return Table(
+            f"{self.area.name} compared with {' and '.join(columns[3:5]) or 'its partnership'}, latest period",
+            columns,
+            rows,
+            pd.DataFrame(records),
+            numeric=(False, False, True, True, True, True),
+        )
+
+    # --- computation -------------------------------------------------------------------------
+
+    @property
+    def sections(self) -> list[str]:
+        present = {h.indicator.scorecard.section for h in self.headlines}
+        return [s for s in self.ctx.catalogue.framework.sections if s in present]
+
+    def _headline(self, ind: Indicator) -> Headline | None:
+        series = self.series.get(ind.id)
+        if series is None or series.empty:
+            return None
+        latest = latest_on_or_before(series, self.area.code, self.period.end)
+        if latest is None:
+            return None
+        period: Period = latest["period"]
+        value = None if pd.isna(latest["value"]) else float(latest["value"])
+        previous = self._previous_period(series, ind, period)
+        return Headline(
+            indicator=ind,
+            period=period,
+            value=value,
+            rag=target_rag(ind, value, self._target(ind, period)),
+            previous_period=previous,
+            previous_value=value_in(series, self.area.code, previous) if previous else None,
+            partnership=value_in(series, self.partnership.code, period),
+            country=value_in(series, self.country.code, period) if self.country else None,
+        )
+
+    def _target(self, ind: Indicator, period: Period) -> Target | None:
+        return applicable_target(ind, period, self.area.type)
+
+    def _previous_period(
+        self, series: pd.DataFrame, ind: Indicator, period: Period
+    ) -> Period | None:
+        """A year earlier; for biennial surveys, the survey before."""
+        if ind.frequency != "biennial":
+            return period.year_earlier()
+        earlier = latest_on_or_before(series, self.area.code, period.start - pd.Timedelta(days=1))
+        return None if earlier is None else earlier["period"]
+
+    def _change_text(self, h: Headline) -> str:
+        if h.change is None:
+            return "Not available"
+        since = (
+            ""
+            if h.previous_period == h.period.year_earlier()
+            else f" since {h.previous_period.label}"
+        )  # type: ignore[union-attr]
+        return f"{self._signed(h.indicator, h.change)} ({change_direction(h.indicator, h.change)}){since}"
+
+    @staticmethod
+    def _signed(ind: Indicator, amount: float | None) -> str:
+        if amount is None:
+            return "Not available"
+        text = format_number(amount, ind.decimals)
+        sign = "+" if not text.startswith("-") and text.strip("0.,") else ""
+        suffix = " points" if ind.unit == "percent" else ""
+        return f"{sign}{text}{suffix}".replace("-", "−")
+
+    def _headline_data(self, lines: list[Headline]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "indicator_id": h.indicator.id,
+                    "area_code": self.area.code,
+                    "period": h.period.id,
+                    "value": h.value,
+                    "target": describe_target(h.indicator, self._target(h.indicator, h.period)),
+                    "status": h.rag.status.value,
+                    "reason": h.rag.reason,
+                    "previous_period": h.previous_period.id if h.previous_period else None,
+                    "previous_value": h.previous_value,
+                }
+                for h in lines
+            ]
+        )
+
+    def _section_chart(self, section: str) -> Chart:
+        lines = [Line("area", self.area.name)]
+        if self.area.code != self.partnership.code:
+            lines.append(Line("partnership", self.partnership.name))
+        if self.country:
+            lines.append(Line("country", self.country.name))
+        roles = {ln.role: code for ln, code in zip(lines, self._codes(lines), strict=True)}
+        panels, moves = [], []
+        for h in (h for h in self.headlines if h.indicator.scorecard.section == section):
+            series = self.series[h.indicator.id]
+            series = series[series["period"].map(lambda p: p.end) <= self.period.end]
+            shown = {"area": roles["area"]} if h.indicator.size_dependent else roles
+            frame = pd.concat(
+                [
+                    series[series["area_code"] == code].assign(role=role)
+                    for role, code in shown.items()
+                ]
+            )
+            frame = frame.assign(x=frame["period"].map(lambda p: p.end))
+            target = self._target(h.indicator, h.period)
+            panels.append(
+                (
+                    h.indicator.title,
+                    frame,
+                    target.value if target and target.kind != "band" else None,
+                )
+            )
+            own = frame[frame["role"] == "area"].dropna(subset=["value"])
+            if len(own) >= 2:
+                moves.append(
+                    (h.indicator, float(own["value"].iloc[0]), float(own["value"].iloc[-1]))
+                )
+        alt = self._alt_text(section, len(panels), lines, moves)
+        caption = f"{section}: trends for {self.area.name} to {self.period.label}"
+        return small_multiples(panels, lines, caption=caption, alt=alt)
+
+    def _codes(self, lines: list[Line]) -> list[str]:
+        by_role = {
+            "area": self.area.code,
+            "partnership": self.partnership.code,
+            "country": self.country.code if self.country else "",
+        }
+        return [by_role[ln.role] for ln in lines]
+
+    def _alt_text(
+        self,
+        section: str,
+        count: int,
+        lines: list[Line],
+        moves: list[tuple[Indicator, float, float]],
+    ) -> str:
+        improved = [m for m in moves if change_direction(m[0], m[2] - m[1]) == "improved"]
+        worsened = [m for m in moves if change_direction(m[0], m[2] - m[1]) == "worsened"]
+        others = ", ".join(ln.label for ln in lines[1:])
+        text = (
+            f"Line charts, one per indicator, of the {count} {section} indicators for {self.area.name} "
+            f"up to {self.period.label}"
+            + (f", with {others} for comparison" if others else "")
+            + ". "
+        )
+        text += (
+            f"Since the start of the series {len(improved)} improved and {len(worsened)} worsened"
+            f" (the rest changed little or have no direction)."
+        )
+        if worsened:
+            ind, start, end = max(worsened, key=lambda m: abs(m[2] - m[1]) / (abs(m[1]) or 1))
+            text += (
+                f" The largest worsening was {ind.title}, from {describe_value(ind, start)} "
+                f"to {describe_value(ind, end)}."
+            )
+        return text

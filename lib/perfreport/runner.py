@@ -1,0 +1,205 @@
+"""Build reports: one job per (cycle, period, area), executed by papermill, rendered in-process.
+
+Each job executes the cycle's notebook with its parameters into a private staging folder,
+renders ``report.html`` and ``report.pdf`` there with the worker's :class:`Renderer`, and only
+then swaps the folder into ``outputs/<cycle>/<period>/<area>/``. A job that fails never
+touches the published folder; its executed notebook is kept under ``outputs/failed/`` for
+debugging. Jobs run in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from perfreport import __version__
+from perfreport.areas import Area, Areas
+from perfreport.cycles import Cycle
+from perfreport.errors import PerfreportError
+from perfreport.periods import Period
+from perfreport.project import Project
+from perfreport.render import Renderer, ReportMeta
+
+KERNEL = "python3"
+CELL_TIMEOUT_SECONDS = 600
+KERNEL_QUIET = "--IPKernelApp.log_level=ERROR"
+"""The kernel's own start-up warnings are not the report's business."""
+STAGING = ".staging"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to build."""
+
+    cycle: Cycle
+    area: Area
+    period: Period
+    project: Project
+    organisation: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle.id}/{self.period.id}/{self.area.slug}"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.project.outputs / self.cycle.id / self.period.id / self.area.slug
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.project.outputs / FAILED / self.cycle.id / self.period.id / self.area.slug
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        return {"area": self.area.code, "period": self.period.id, "project": str(self.project.root)}
+
+    @property
+    def meta(self) -> ReportMeta:
+        return ReportMeta(
+            title=f"{self.cycle.title}: {self.area.name}, {self.period.label}",
+            description=f"{self.cycle.title} for {self.area.name}, {self.period.long_label}.",
+            organisation=self.organisation,
+            footer=f"{self.organisation}. {self.cycle.title}, {self.period.long_label}. "
+            f"Produced with perfreport {__version__}.",
+        )
+
+
+@dataclass(frozen=True)
+class JobResult:
+    key: str
+    ok: bool
+    seconds: float
+    output: Path
+    error: str = ""
+
+
+def plan(
+    project: Project,
+    cycle: Cycle,
+    period: Period,
+    areas: Areas,
+    organisation: str,
+    only: Sequence[str] = (),
+) -> list[Job]:
+    """The jobs of ``cycle`` for ``period``: one per area of the cycle's area types.
+
+    ``only`` restricts them to the given area codes, each of which must be eligible.
+    """
+    if period.kind != cycle.period:
+        raise PerfreportError(
+            f"parameter 'period': {period.label} is a {period.kind}; cycle '{cycle.id}' reports a {cycle.period}"
+        )
+    eligible = [a for a in areas if a.type in cycle.areas]
+    if only:
+        chosen = [areas.get(code, what="parameter '--area':") for code in only]
+        for area in chosen:
+            if area not in eligible:
+                raise PerfreportError(
+                    f"parameter '--area': cycle '{cycle.id}' does not report on {area.type} {area.code}"
+                )
+        eligible = chosen
+    return [Job(cycle, area, period, project, organisation) for area in eligible]
+
+
+def run(
+    jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None = None
+) -> list[JobResult]:
+    """Run ``jobs`` in ``workers`` processes; results in the order the jobs were given."""
+    if not jobs:
+        return []
+    results: dict[str, JobResult] = {}
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            results[job.key] = run_job(job)
+            if on_done:
+                on_done(results[job.key])
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = {pool.submit(run_job, job): job for job in jobs}
+            for future in as_completed(futures):
+                result = future.result()
+                results[result.key] = result
+                if on_done:
+                    on_done(result)
+    return [results[job.key] for job in jobs]
+
+
+_renderer: Renderer | None = None
+
+
+def _worker_renderer() -> Renderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    return _renderer
+
+
+def run_job(job: Job) -> JobResult:
+    """Execute, render and publish one report; never raises for a failing notebook."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    staging = job.project.outputs / STAGING / f"{job.key.replace('/', '--')}--{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    executed = staging / "notebook.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(job.project.root / job.cycle.notebook),
+            str(executed),
+            parameters=job.parameters,
+            kernel_name=KERNEL,
+            cwd=str(job.project.root),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=CELL_TIMEOUT_SECONDS,
+            extra_arguments=[KERNEL_QUIET],
+        )
+        notebook = nbformat.read(executed, as_version=4)
+        renderer = _worker_renderer()
+        html = renderer.html(notebook, job.meta)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+        renderer.pdf(html, staging / "report.pdf", base=staging)
+    except PapermillExecutionError as exc:
+        return _failed(
+            job, staging, executed, started, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        )
+    except Exception as exc:
+        return _failed(job, staging, executed, started, f"{type(exc).__name__}: {_first_line(exc)}")
+    _publish(staging, job.out_dir)
+    shutil.rmtree(job.failed_dir, ignore_errors=True)
+    return JobResult(job.key, True, time.perf_counter() - started, job.out_dir)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _failed(job: Job, staging: Path, executed: Path, started: float, error: str) -> JobResult:
+    """Keep the executed notebook under outputs/failed/ and leave the published report alone."""
+    job.failed_dir.mkdir(parents=True, exist_ok=True)
+    if executed.is_file():
+        shutil.copy2(executed, job.failed_dir / "notebook.ipynb")
+    (job.failed_dir / "error.txt").write_text(error + "\n", encoding="utf-8")
+    shutil.rmtree(staging, ignore_errors=True)
+    return JobResult(job.key, False, time.perf_counter() - started, job.failed_dir, error)
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Swap the finished staging folder into place; the old report stays until the new one is whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
