@@ -11,7 +11,7 @@ kind           id             label
 ============== ============== ====================
 month          ``2025-03``    March 2025
 quarter        ``2024-25-Q4`` Q4 2024/25
-financial_year ``2024-25``    2024/25
+financial_year ``FY2024-25``  2024/25
 calendar_year  ``2024``       2024
 ============== ============== ====================
 """
@@ -35,7 +35,7 @@ _MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
 _QUARTER = re.compile(
     r"^(?:(?P<y1>\d{4})[-/](?P<y2>\d{2})[- ]?Q(?P<q>[1-4])|Q(?P<q2>[1-4]) (?P<y3>\d{4})[-/](?P<y4>\d{2}))$"
 )
-_FY = re.compile(r"^(?P<y>\d{4})[-/](?P<y2>\d{2})$")
+_FY = re.compile(r"^(?:FY(?P<y>\d{4})-|(?P<yl>\d{4})/|(?P<yb>\d{4})-)(?P<y2>\d{2})$")
 _CY = re.compile(r"^(?P<y>\d{4})$")
 
 
@@ -104,14 +104,18 @@ class Period:
 
     @property
     def id(self) -> str:
-        """A path-safe identifier: ``2025-03``, ``2024-25-Q4``, ``2024-25``, ``2024``."""
+        """A path-safe identifier: ``2025-03``, ``2024-25-Q4``, ``FY2024-25``, ``2024``.
+
+        A financial year's id starts ``FY`` so it can never be read as a month
+        (``2011-12`` is December 2011).
+        """
         fy = financial_year_start(self.start)
         if self.kind == "month":
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{fy}-{(fy + 1) % 100:02d}-Q{self.quarter_number}"
         if self.kind == "financial_year":
-            return f"{fy}-{(fy + 1) % 100:02d}"
+            return f"FY{fy}-{(fy + 1) % 100:02d}"
         return str(self.start.year)
 
     @property
@@ -163,7 +167,8 @@ def parse_period(text: str, *, what: str = "period") -> Period:
     """Read a period id or label.
 
     Accepted: ``2025-03`` (month), ``2024-25-Q4``, ``2024/25 Q4`` or ``Q4 2024/25`` (quarter),
-    ``2024-25`` or ``2024/25`` (financial year), ``2024`` (calendar year).
+    ``FY2024-25`` or ``2024/25`` (financial year; also ``2024-25`` where that cannot be a month),
+    ``2024`` (calendar year). ``YYYY-MM`` is always read as a month when it can be one.
 
     Raises
     ------
@@ -174,21 +179,21 @@ def parse_period(text: str, *, what: str = "period") -> Period:
     '2024-25-Q4'
     """
     s = str(text).strip()
-    if m := _MONTH.match(s):
-        year, month = int(m["y"]), int(m["m"])
-        if 1 <= month <= 12:
-            return Period.containing("month", date(year, month, 1))
-    elif m := _QUARTER.match(s):
+    m = _MONTH.match(s)
+    if m and 1 <= int(m["m"]) <= 12:
+        return Period.containing("month", date(int(m["y"]), int(m["m"]), 1))
+    if (m := _QUARTER.match(s)) is not None:
         y1, y2, q = (m["y1"], m["y2"], m["q"]) if m["y1"] else (m["y3"], m["y4"], m["q2"])
         if _consecutive(y1, y2):
             start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 3 * (int(q) - 1))
             return Period.containing("quarter", start)
-    elif m := _FY.match(s):
-        if _consecutive(m["y"], m["y2"]):
+    if (m := _FY.match(s)) is not None:
+        first = m["y"] or m["yl"] or m["yb"]
+        if _consecutive(first, m["y2"]):
             return Period.containing(
-                "financial_year", date(int(m["y"]), FINANCIAL_YEAR_START_MONTH, 1)
+                "financial_year", date(int(first), FINANCIAL_YEAR_START_MONTH, 1)
             )
-    elif m := _CY.match(s):
+    if (m := _CY.match(s)) is not None:
         return Period.containing("calendar_year", date(int(m["y"]), 1, 1))
     raise PerfreportError(
         f"{what} {text!r} is not a period; use a month (2025-03), quarter (2024-25-Q4 or "

@@ -1,0 +1,65 @@
+"""Shared fixtures: the repository's own project files, and throwaway copies of them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from perfreport.areas import Areas, load_areas
+from perfreport.catalogue import Catalogue, load_catalogue
+from perfreport.demo import DemoSettings, load_demo_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Completed:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Completed:
+    """Run the installed ``perfreport`` command as a user would."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfreport", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )
+    return Completed(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's params and notebooks, so tests never write into the repo."""
+    for folder in ("params", "notebooks"):
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(REPO / "params" / "catalogue")
+
+
+@pytest.fixture(scope="session")
+def areas() -> Areas:
+    return load_areas(REPO / "params" / "areas.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_settings(catalogue: Catalogue, areas: Areas) -> DemoSettings:
+    return load_demo_settings(REPO / "params" / "demo.yaml", catalogue, areas)

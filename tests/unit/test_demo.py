@@ -1,0 +1,116 @@
+"""The demo generator: deterministic to the byte, and shaped like real partnership data."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pandas as pd
+import pytest
+
+from perfreport.demo import generate
+from tests.conftest import REPO, run_cli
+
+
+@pytest.fixture(scope="module")
+def demo_text(demo_settings, catalogue, areas) -> str:
+    return generate(demo_settings, catalogue, areas)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_text) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(demo_text), dtype={"category": str})
+
+
+def test_same_seed_same_bytes(demo_text, demo_settings, catalogue, areas):
+    assert generate(demo_settings, catalogue, areas) == demo_text
+
+
+def test_same_bytes_across_processes_and_hash_seeds(tmp_path, demo_text):
+    digests = set()
+    for hash_seed in ("1", "12345"):
+        out = tmp_path / hash_seed
+        result = run_cli(
+            "generate-demo", "--out", str(out), cwd=REPO, env={"PYTHONHASHSEED": hash_seed}
+        )
+        assert result.code == 0, result.stderr
+        digests.add(hashlib.sha256((out / "observations.csv").read_bytes()).hexdigest())
+    assert digests == {hashlib.sha256(demo_text.encode()).hexdigest()}
+
+
+def test_another_seed_gives_other_data(demo_text, demo_settings, catalogue, areas):
+    other = demo_settings.model_copy(update={"seed": demo_settings.seed + 1})
+    assert generate(other, catalogue, areas) != demo_text
+
+
+def test_covers_every_indicator_and_the_fixed_date_range(demo, catalogue):
+    assert set(demo["indicator_id"]) == set(catalogue.ids)
+    assert demo["period_start"].min() == "2019-04-01"
+    assert demo["period_end"].max() == "2025-03-31"  # params/demo.yaml end, not today's date
+    monthly = demo[
+        (demo.indicator_id == "MSG-4") & (demo.area_code == "S37000005") & (demo.breakdown == "all")
+    ]
+    assert len(monthly) == 72
+    surveys = demo[(demo.indicator_id == "NI-2") & (demo.area_code == "S37000005")]
+    assert sorted(surveys["period_start"]) == ["2019-04-01", "2021-04-01", "2023-04-01"]
+
+
+def test_partnership_is_the_sum_of_its_localities(demo):
+    keys = ["indicator_id", "period_start", "breakdown", "category"]
+    localities = demo[demo.area_code.isin(["CS-CLK", "CS-RST", "CS-UST"])]
+    summed = localities.groupby(keys)[["numerator", "denominator"]].sum(min_count=1).reset_index()
+    partnership = demo[demo.area_code == "S37000005"].merge(summed, on=keys, suffixes=("", "_sum"))
+    assert len(partnership) == len(summed) > 1000
+    assert (partnership["numerator"] - partnership["numerator_sum"]).abs().max() < 1e-6
+    has_den = partnership["denominator"].notna()
+    assert (
+        partnership.loc[has_den, "denominator"] - partnership.loc[has_den, "denominator_sum"]
+    ).abs().max() < 1e-6
+
+
+def test_every_breakdown_adds_up_to_its_total(demo):
+    keys = ["indicator_id", "area_code", "period_start"]
+    totals = demo[demo.breakdown == "all"].set_index(keys)["numerator"]
+    parts = demo[demo.breakdown != "all"].groupby([*keys, "breakdown"])["numerator"].sum()
+    joined = parts.reset_index().join(totals.rename("total"), on=keys)
+    assert len(joined) > 500
+    assert (joined["numerator"] == joined["total"]).all()
+    assert set(demo.loc[demo.breakdown != "all", "breakdown"]) == {
+        "age_group",
+        "sex",
+        "simd_quintile",
+    }
+
+
+def test_values_follow_numerators_and_denominators(demo, catalogue):
+    pct = demo[demo.indicator_id == "L-COM-01"].dropna(subset=["value"])
+    assert ((pct["numerator"] / pct["denominator"] * 100 - pct["value"]).abs() < 1e-5).all()
+    assert (pct["numerator"] <= pct["denominator"]).all()
+
+
+def test_small_counts_appear_in_locality_breakdowns(demo):
+    small = demo[(demo.numerator >= 1) & (demo.numerator <= 4) & (demo.breakdown != "all")]
+    assert len(small) > 100
+    assert "CS-RST" in set(small.area_code)
+    rural_simd1 = demo[
+        (demo.area_code == "CS-RST") & (demo.breakdown == "simd_quintile") & (demo.category == "1")
+    ]
+    assert rural_simd1["numerator"].median() < 5
+
+
+def test_sustained_shift_and_winter_pressure(demo):
+    dd = demo[
+        (demo.indicator_id == "MSG-4") & (demo.area_code == "S37000005") & (demo.breakdown == "all")
+    ]
+    before = dd[dd.period_start < "2023-10-01"]["value"].mean()
+    after = dd[dd.period_start >= "2023-10-01"]["value"].mean()
+    assert after / before > 1.2  # params/demo.yaml: +30% from October 2023
+    beds = demo[
+        (demo.indicator_id == "MSG-2a")
+        & (demo.area_code == "S37000005")
+        & (demo.breakdown == "all")
+    ]
+    month = beds["period_start"].str[5:7]
+    winter = beds[month.isin(["12", "01", "02"])]["value"].mean()
+    summer = beds[month.isin(["06", "07", "08"])]["value"].mean()
+    assert winter > summer * 1.1

@@ -1,0 +1,81 @@
+from datetime import date
+
+import pytest
+
+from perfreport.errors import PerfreportError
+from perfreport.periods import Period, financial_year_label, parse_period, periods_between
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "start", "end", "ident", "label"),
+    [
+        ("2025-03", "month", date(2025, 3, 1), date(2025, 3, 31), "2025-03", "March 2025"),
+        ("2024-25-Q4", "quarter", date(2025, 1, 1), date(2025, 3, 31), "2024-25-Q4", "Q4 2024/25"),
+        ("Q1 2024/25", "quarter", date(2024, 4, 1), date(2024, 6, 30), "2024-25-Q1", "Q1 2024/25"),
+        (
+            "2024/25 Q3",
+            "quarter",
+            date(2024, 10, 1),
+            date(2024, 12, 31),
+            "2024-25-Q3",
+            "Q3 2024/25",
+        ),
+        ("2024/25", "financial_year", date(2024, 4, 1), date(2025, 3, 31), "FY2024-25", "2024/25"),
+        ("2024-25", "financial_year", date(2024, 4, 1), date(2025, 3, 31), "FY2024-25", "2024/25"),
+        (
+            "FY2011-12",
+            "financial_year",
+            date(2011, 4, 1),
+            date(2012, 3, 31),
+            "FY2011-12",
+            "2011/12",
+        ),
+        ("1999/00", "financial_year", date(1999, 4, 1), date(2000, 3, 31), "FY1999-00", "1999/00"),
+        ("2011-12", "month", date(2011, 12, 1), date(2011, 12, 31), "2011-12", "December 2011"),
+        ("2024", "calendar_year", date(2024, 1, 1), date(2024, 12, 31), "2024", "2024"),
+        ("2024-02", "month", date(2024, 2, 1), date(2024, 2, 29), "2024-02", "February 2024"),
+    ],
+)
+def test_parse_gives_uk_public_sector_periods(text, kind, start, end, ident, label):
+    period = parse_period(text)
+    assert (period.kind, period.start, period.end, period.id, period.label) == (
+        kind,
+        start,
+        end,
+        ident,
+        label,
+    )
+    assert parse_period(period.id) == period
+
+
+@pytest.mark.parametrize(
+    "text", ["2024/26", "2025-13", "Q5 2024/25", "March 2025", "", "2024-25-Q0"]
+)
+def test_bad_period_names_the_parameter(text):
+    with pytest.raises(PerfreportError, match=r"^--period .* is not a period; use a month"):
+        parse_period(text, what="--period")
+
+
+def test_quarter_arithmetic_and_labels():
+    q4 = parse_period("2024-25-Q4")
+    assert q4.previous().id == "2024-25-Q3"
+    assert q4.shift(1).id == "2025-26-Q1"
+    assert q4.year_earlier().id == "2023-24-Q4"
+    assert [m.id for m in q4.months()] == ["2025-01", "2025-02", "2025-03"]
+    assert q4.long_label == "Q4 2024/25 (January to March 2025)"
+    assert parse_period("2024-25-Q3").long_label == "Q3 2024/25 (October to December 2024)"
+    assert parse_period("2024/25").long_label == "2024/25 (April 2024 to March 2025)"
+
+
+def test_containing_and_validation():
+    assert Period.containing("quarter", date(2025, 4, 1)).id == "2025-26-Q1"
+    with pytest.raises(ValueError, match="not the first day of a quarter"):
+        Period(date(2024, 5, 1), "quarter")
+    assert financial_year_label(2019) == "2019/20"
+    assert Period.containing("financial_year", date(2025, 3, 31)).id == "FY2024-25"
+
+
+def test_periods_between_is_inclusive():
+    quarters = periods_between("quarter", date(2019, 4, 1), date(2025, 3, 31))
+    assert len(quarters) == 24
+    assert quarters[0].id == "2019-20-Q1" and quarters[-1].id == "2024-25-Q4"
