@@ -95,7 +95,7 @@ def plan(
     """
     if period.kind != cycle.period:
         raise PerfreportError(
-            f"parameter 'period': {period.label} is a {period.kind}; cycle '{cycle.id}' reports a {cycle.period}"
+            f"parameter '--period': {period.label} is a {period.kind}; cycle '{cycle.id}' reports a {cycle.period}"
         )
     eligible = [a for a in areas if a.type in cycle.areas]
     if only:

@@ -368,11 +368,11 @@ class LocalityReport:
     ) -> str:
         improved = [m for m in moves if change_direction(m[0], m[2] - m[1]) == "improved"]
         worsened = [m for m in moves if change_direction(m[0], m[2] - m[1]) == "worsened"]
-        others = ", ".join(ln.label for ln in lines[1:])
+        others = [ln.label for ln in lines[1:]]
         text = (
-            f"Line charts, one per indicator, of the {count} {section} indicators for {self.area.name} "
-            f"up to {self.period.label}"
-            + (f", with {others} for comparison" if others else "")
+            f"Line charts, one per indicator, of the {section} section "
+            f"({count} indicator{'' if count == 1 else 's'}) for {self.area.name} up to {self.period.label}"
+            + (f", with {' and '.join(others)} for comparison" if others else "")
             + ". "
         )
         text += (

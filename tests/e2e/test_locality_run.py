@@ -1,0 +1,217 @@
+"""End to end: `perfreport demo` in a fresh copy of the project, then what a reader gets."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from perfreport.rounding import format_number
+from tests.conftest import copy_project, run_cli
+
+pytestmark = pytest.mark.e2e
+SLUGS = ["clackmannanshire-and-stirling", "clackmannanshire", "rural-stirling", "urban-stirling"]
+QUARTER = "2024-25-Q4"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
+    result = run_cli("demo", "--jobs", "2", cwd=project)
+    assert result.code == 0, result.stderr
+    assert "4 of 4 reports built" in result.stdout
+    for slug in SLUGS:
+        assert f"outputs/locality/{QUARTER}/{slug}/report.html" in result.stdout
+    return project
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt") or "")
+
+
+def image_alts(html: str) -> list[str]:
+    parser = _Images()
+    parser.feed(html)
+    return parser.alts
+
+
+def report(project: Path, slug: str, name: str = "report.html") -> Path:
+    return project / "outputs" / "locality" / QUARTER / slug / name
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_area_gets_html_and_pdf(built, slug):
+    html, pdf = report(built, slug), report(built, slug, "report.pdf")
+    assert html.stat().st_size > 50_000
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert not (built / "outputs" / "failed").exists()
+    assert not any((built / "outputs" / ".staging").iterdir())
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_html_holds_no_code(built, slug):
+    html = report(built, slug).read_text(encoding="utf-8")
+    for code in (
+        "LocalityReport",
+        "report.headline_table",
+        "from perfreport",
+        "import ",
+        "<pre",
+        "jp-InputArea",
+        "In&nbsp;[",
+        "Traceback",
+        "No description has been provided",
+    ):
+        assert code not in html, code
+    assert html.count("<h1>") == 1
+    assert '<html lang="en-GB">' in html
+
+
+def test_rural_stirling_report_content(built):
+    html = report(built, "rural-stirling").read_text(encoding="utf-8")
+    assert "<title>Locality report: Rural Stirling, Q4 2024/25</title>" in html
+    assert "<h1>Locality report: Rural Stirling, Q4 2024/25</h1>" in html
+    for caption in (
+        "Outcomes: latest value, target and status, Rural Stirling",
+        "Stakeholders: latest value, target and status, Rural Stirling",
+        "Indicators by target status, Rural Stirling, Q4 2024/25",
+    ):
+        assert f"<caption>{caption}</caption>" in html
+    assert "<h2>Trends by scorecard section</h2>" in html
+    alts = image_alts(html)
+    assert len(alts) == 4
+    assert all(alt.startswith("Line charts, one per indicator, of the ") for alt in alts)
+    assert "Management Indicators section (1 indicator) for Rural Stirling" in alts[2]
+    assert "Rural Stirling compared with Clackmannanshire and Stirling and Scotland" in html
+
+
+def test_headline_value_matches_an_independent_calculation(built):
+    """Complaints answered in 20 working days, Rural Stirling, Q4 2024/25, from the demo CSV."""
+    demo = pd.read_csv(built / "data" / "demo" / "observations.csv")
+    rows = demo[
+        (demo.indicator_id == "L-COM-01")
+        & (demo.area_code == "CS-RST")
+        & (demo.breakdown == "all")
+        & demo.period_start.isin(["2025-01-01", "2025-02-01", "2025-03-01"])
+    ]
+    assert len(rows) == 3
+    expected = format_number(rows.numerator.sum() / rows.denominator.sum() * 100, 1) + "%"
+    html = report(built, "rural-stirling").read_text(encoding="utf-8")
+    row = re.search(
+        r'<th scope="row">Complaints responded to within 20 working days</th>(.*?)</tr>', html
+    )
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    assert cells[0] == "Q4 2024/25"
+    assert cells[1] == expected
+    assert cells[2] == "At least 80.0%"
+
+
+def test_count_targets_are_not_applied_to_a_locality(built):
+    locality = report(built, "rural-stirling").read_text(encoding="utf-8")
+    partnership = report(built, "clackmannanshire-and-stirling").read_text(encoding="utf-8")
+    row = r'<th scope="row">Delayed discharge bed days</th><td>Q4 2024/25</td><td class="num">[\d,]+</td><td>{}</td>'
+    assert re.search(row.format("None"), locality)
+    assert re.search(row.format("At most 4,200"), partnership)  # 1,400 a month over three months
+
+
+def test_pdf_is_tagged_with_title_language_and_page_numbers(built):
+    reader = PdfReader(report(built, "rural-stirling", "report.pdf"))
+    assert reader.metadata.title == "Locality report: Rural Stirling, Q4 2024/25"
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    first = reader.pages[0].extract_text()
+    assert "Locality report: Rural Stirling, Q4 2024/25" in first
+    assert f"Page 1 of {len(reader.pages)}" in first
+    assert (
+        "Locality report: Rural Stirling, Q4 2024/25" in reader.pages[1].extract_text()
+    )  # running header
+
+
+def test_same_inputs_give_byte_identical_html(built):
+    before = report(built, "urban-stirling").read_bytes()
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-UST", "--jobs", "1", cwd=built
+    )
+    assert result.code == 0, result.stderr
+    assert report(built, "urban-stirling").read_bytes() == before
+
+
+def test_a_failing_notebook_leaves_the_published_report_alone(built, tmp_path):
+    project = tmp_path / "broken"
+    shutil.copytree(built, project)
+    published = report(project, "clackmannanshire").read_bytes()
+    notebook = project / "notebooks" / "locality.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["1 / 0"],
+        },
+    )
+    notebook.write_text(json.dumps(nb))
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-CLK", "--jobs", "1", cwd=project
+    )
+    assert result.code == 1
+    assert "0 of 1 reports built" in result.stdout
+    assert re.search(
+        r"failed: locality/2024-25-Q4/clackmannanshire: cell \d+: ZeroDivisionError", result.stderr
+    )
+    kept = project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire"
+    assert "ZeroDivisionError" in (kept / "error.txt").read_text()
+    executed = json.loads((kept / "notebook.ipynb").read_text())
+    assert any(
+        o.get("ename") == "ZeroDivisionError"
+        for c in executed["cells"]
+        for o in c.get("outputs", [])
+    )
+    assert report(project, "clackmannanshire").read_bytes() == published
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--period", "2024/25"],
+            "parameter '--period': 2024/25 is a financial_year; cycle 'locality' reports a quarter",
+        ),
+        (["--period", "Q5 2024/25"], "parameter '--period': 'Q5 2024/25' is not a period"),
+        (
+            ["--area", "S92000003"],
+            "parameter '--area': cycle 'locality' does not report on country S92000003",
+        ),
+        (["--area", "XX"], "parameter '--area': 'XX' is not in params/areas.yaml"),
+    ],
+)
+def test_bad_run_parameters_are_one_line_with_status_2(built, args, message):
+    result = run_cli("run", "locality", *args, cwd=built)
+    assert result.code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"perfreport: error: {message}"), lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_cycle_is_a_user_error(built):
+    result = run_cli("run", "weekly", cwd=built)
+    assert result.code == 2
+    assert "cycle 'weekly' is not in params/cycles.yaml; known cycles: locality" in result.stderr

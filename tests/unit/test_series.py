@@ -1,0 +1,105 @@
+"""Combining monthly figures into quarters by each indicator's aggregation rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from perfreport.periods import parse_period
+from perfreport.series import display_kind, period_kind_of, to_periods
+
+
+def months(
+    values: list[tuple[float | None, float | None]], start_month: int = 1, year: int = 2025
+) -> pd.DataFrame:
+    rows = []
+    for i, (num, den) in enumerate(values):
+        first = date(year, start_month + i, 1)
+        last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+        value = num if den is None else (None if num is None else num / den * 100)
+        rows.append(("T", "A", first, last, "all", "all", num, den, value))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "area_code",
+            "period_start",
+            "period_end",
+            "breakdown",
+            "category",
+            "numerator",
+            "denominator",
+            "value",
+        ],
+    )
+
+
+def test_proportions_add_numerators_and_denominators(catalogue):
+    # L-COM-01: 30/40, 10/10, 20/50 -> 60/100 = 60%, not the mean of 75%, 100%, 40%.
+    out = to_periods(months([(30, 40), (10, 10), (20, 50)]), catalogue["L-COM-01"], "quarter")
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert row["period"] == parse_period("2024-25-Q4")
+    assert (row["numerator"], row["denominator"]) == (60, 100)
+    assert row["value"] == pytest.approx(60.0)
+
+
+def test_counts_add_up(catalogue):
+    out = to_periods(
+        months([(1200, None), (1300, None), (1250, None)]), catalogue["MSG-1a"], "quarter"
+    )
+    assert out.iloc[0]["value"] == 3750
+    assert pd.isna(out.iloc[0]["denominator"])
+
+
+def test_snapshots_take_the_last_month(catalogue):
+    out = to_periods(months([(18, None), (25, None), (21, None)]), catalogue["L-DD-01"], "quarter")
+    assert out.iloc[0]["value"] == 21
+
+
+def test_population_rates_add_events_over_the_average_population():
+    from perfreport.catalogue import Indicator
+
+    ind = Indicator.model_validate(
+        dict(
+            id="R",
+            set="local",
+            title="Rate test",
+            description="",
+            unit="per_1000",
+            method="rate",
+            polarity="lower_is_better",
+            frequency="monthly",
+            scorecard={"section": "Outcomes", "subsection": "Local Outcomes"},
+            source="t",
+        )
+    )
+    out = to_periods(months([(10, 1000), (20, 1000), (30, 1000)]), ind, "quarter")
+    assert out.iloc[0]["value"] == pytest.approx(60.0)  # 60 events per 1,000 people in the quarter
+
+
+def test_an_incomplete_quarter_is_not_shown(catalogue):
+    two_months = months([(30, 40), (10, 10)])
+    assert to_periods(two_months, catalogue["L-COM-01"], "quarter").empty
+
+
+def test_display_kind_keeps_less_frequent_indicators(catalogue):
+    assert display_kind(catalogue["MSG-4"], "quarter") == "quarter"
+    assert display_kind(catalogue["L-CAR-01"], "quarter") == "quarter"
+    assert display_kind(catalogue["NI-12"], "quarter") == "financial_year"
+    assert display_kind(catalogue["NI-11"], "quarter") == "calendar_year"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "kind"),
+    [
+        (date(2025, 1, 1), date(2025, 1, 31), "month"),
+        (date(2025, 1, 1), date(2025, 3, 31), "quarter"),
+        (date(2024, 4, 1), date(2025, 3, 31), "financial_year"),
+        (date(2024, 1, 1), date(2024, 12, 31), "calendar_year"),
+    ],
+)
+def test_period_kind_from_dates(start, end, kind):
+    assert period_kind_of(start, end) == kind
