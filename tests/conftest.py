@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perfreport.areas import Areas, load_areas
-from perfreport.catalogue import Catalogue, load_catalogue
+from perfreport.catalogue import Catalogue, Indicator, load_catalogue
 from perfreport.demo import DemoSettings, load_demo_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +36,26 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Complet
         timeout=900,
     )
     return Completed(proc.returncode, proc.stdout, proc.stderr)
+
+
+def make_indicator(**changes: object) -> Indicator:
+    """A valid percentage indicator (target at least 80%, tolerance 5) with ``changes`` applied."""
+    fields: dict[str, object] = dict(
+        id="T",
+        set="local",
+        title="Test",
+        description="",
+        unit="percent",
+        method="proportion",
+        polarity="higher_is_better",
+        frequency="monthly",
+        target={"value": 80, "unit": "percent", "kind": "min"},
+        tolerance=5,
+        scorecard={"section": "Delivery", "subsection": "Service Measures"},
+        source="test",
+    )
+    fields.update(changes)
+    return Indicator.model_validate(fields)
 
 
 def copy_project(target: Path) -> Path:

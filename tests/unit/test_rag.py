@@ -6,34 +6,15 @@ from datetime import date
 
 import pytest
 
-from perfreport.catalogue import Indicator
 from perfreport.periods import parse_period
 from perfreport.rag import Status, applicable_target, change_direction, target_rag
+from tests.conftest import make_indicator
 
 ON = date(2025, 3, 31)
 
 
-def indicator(**changes) -> Indicator:
-    fields = dict(
-        id="T",
-        set="local",
-        title="Test",
-        description="",
-        unit="percent",
-        method="proportion",
-        polarity="higher_is_better",
-        frequency="monthly",
-        target={"value": 80, "unit": "percent", "kind": "min"},
-        tolerance=5,
-        scorecard={"section": "Delivery", "subsection": "Service Measures"},
-        source="test",
-    )
-    fields.update(changes)
-    return Indicator.model_validate(fields)
-
-
-HIGHER = indicator()
-LOWER = indicator(
+HIGHER = make_indicator()
+LOWER = make_indicator(
     polarity="lower_is_better",
     unit="count",
     method="count",
@@ -41,7 +22,7 @@ LOWER = indicator(
     target={"value": 20, "unit": "count", "kind": "max"},
     tolerance=3,
 )
-BAND = indicator(
+BAND = make_indicator(
     polarity="neutral",
     method="ratio",
     decimals=2,
@@ -92,19 +73,19 @@ def test_target_rag(ind, value, status, reason):
 
 
 def test_no_target_is_shown_not_guessed():
-    ind = indicator(target=[], tolerance=None)
+    ind = make_indicator(target=[], tolerance=None)
     rag = target_rag(ind, 50.0, ind.target_on(ON))
     assert rag.status is Status.NO_TARGET
     assert str(rag) == "No target: no target is set for this indicator and area"
 
 
 def test_without_tolerance_a_miss_is_red():
-    ind = indicator(tolerance=None)
+    ind = make_indicator(tolerance=None)
     assert target_rag(ind, 79.9, ind.target_on(ON)).status is Status.RED
 
 
 def test_latest_target_in_force_applies():
-    ind = indicator(
+    ind = make_indicator(
         target=[
             {"value": 70, "unit": "percent", "kind": "min"},
             {"value": 80, "unit": "percent", "kind": "min", "from": "2024-04-01"},
@@ -115,7 +96,7 @@ def test_latest_target_in_force_applies():
 
 
 def test_count_targets_bind_the_partnership_and_scale_to_the_quarter():
-    monthly_count = indicator(
+    monthly_count = make_indicator(
         polarity="lower_is_better",
         unit="count",
         method="count",
@@ -128,7 +109,7 @@ def test_count_targets_bind_the_partnership_and_scale_to_the_quarter():
     assert applicable_target(monthly_count, parse_period("2025-03"), "partnership").value == 1350
     # Percentages bind every area and are not scaled.
     assert applicable_target(HIGHER, quarter, "locality").value == 80
-    snapshot = indicator(
+    snapshot = make_indicator(
         polarity="lower_is_better",
         unit="count",
         method="count",

@@ -7,8 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from perfreport.demo import OBSERVATION_COLUMNS
 from perfreport.periods import parse_period
 from perfreport.series import display_kind, period_kind_of, to_periods
+from tests.conftest import make_indicator
 
 
 def months(
@@ -20,20 +22,7 @@ def months(
         last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
         value = num if den is None else (None if num is None else num / den * 100)
         rows.append(("T", "A", first, last, "all", "all", num, den, value))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "indicator_id",
-            "area_code",
-            "period_start",
-            "period_end",
-            "breakdown",
-            "category",
-            "numerator",
-            "denominator",
-            "value",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
 
 
 def test_proportions_add_numerators_and_denominators(catalogue):
@@ -60,21 +49,8 @@ def test_snapshots_take_the_last_month(catalogue):
 
 
 def test_population_rates_add_events_over_the_average_population():
-    from perfreport.catalogue import Indicator
-
-    ind = Indicator.model_validate(
-        dict(
-            id="R",
-            set="local",
-            title="Rate test",
-            description="",
-            unit="per_1000",
-            method="rate",
-            polarity="lower_is_better",
-            frequency="monthly",
-            scorecard={"section": "Outcomes", "subsection": "Local Outcomes"},
-            source="t",
-        )
+    ind = make_indicator(
+        unit="per_1000", method="rate", polarity="lower_is_better", target=[], tolerance=None
     )
     out = to_periods(months([(10, 1000), (20, 1000), (30, 1000)]), ind, "quarter")
     assert out.iloc[0]["value"] == pytest.approx(60.0)  # 60 events per 1,000 people in the quarter
