@@ -6,35 +6,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfreport.areas import Areas, load_areas
-from perfreport.catalogue import Catalogue, load_catalogue
 from perfreport.cycles import Cycles, load_cycles
 from perfreport.demo import load_demo_settings, write_demo
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, parse_period
-from perfreport.project import Project, find_project
+from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
 from perfreport.warehouse import connect, latest_month, load_observations_csv, sync_areas
 
 
 @dataclass(frozen=True)
-class Setup:
-    """A project with its validated configuration."""
+class Setup(ReportContext):
+    """A project with its validated configuration, cycles included."""
 
-    project: Project
-    catalogue: Catalogue
-    areas: Areas
     cycles: Cycles
 
     @classmethod
     def load(cls, root: str | Path | None = None) -> Setup:
-        project = find_project(root)
-        return cls(
-            project,
-            load_catalogue(project.catalogue),
-            load_areas(project.areas_file),
-            load_cycles(project.cycles_file, project.root),
-        )
+        ctx = ReportContext.load(root)
+        cycles = load_cycles(ctx.project.cycles_file, ctx.project.root)
+        return cls(ctx.project, ctx.catalogue, ctx.areas, cycles)
 
 
 def generate_demo(setup: Setup, folder: Path | None = None) -> Path:
