@@ -7,10 +7,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfreport import __version__
 from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 from perfreport.runner import JobResult
+
+if TYPE_CHECKING:
+    from perfreport.pipeline import Setup
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,9 +103,9 @@ def _progress(result: JobResult) -> None:
     print(f"  {mark} {result.key} ({result.seconds:.1f} s)", flush=True)
 
 
-def _report(results: list[JobResult], setup: object) -> int:
+def _report(results: list[JobResult], setup: Setup) -> int:
     failed = [r for r in results if not r.ok]
-    root = setup.project.root  # type: ignore[attr-defined]
+    root = setup.project.root
     print(f"{len(results) - len(failed)} of {len(results)} reports built")
     for r in results:
         if r.ok:

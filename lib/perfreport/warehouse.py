@@ -17,7 +17,7 @@ import getpass
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -239,7 +239,7 @@ def observations(
     return frame
 
 
-def latest_month(con: duckdb.DuckDBPyConnection) -> datetime | None:
+def latest_month(con: duckdb.DuckDBPyConnection) -> date | None:
     """The last day covered by any observation."""
     (value,) = con.execute("SELECT max(period_end) FROM observations").fetchone()  # type: ignore[misc]
     return value

@@ -215,3 +215,27 @@ def test_unknown_cycle_is_a_user_error(built):
     result = run_cli("run", "weekly", cwd=built)
     assert result.code == 2
     assert "cycle 'weekly' is not in params/cycles.yaml; known cycles: locality" in result.stderr
+
+
+def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(built, tmp_path):
+    """JupyterLab starts the kernel in notebooks/; the defaults must find the project and data."""
+    import papermill
+
+    out = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(built / "notebooks" / "locality.ipynb"),
+        str(out),
+        cwd=str(built / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    executed = json.loads(out.read_text())
+    shown = "".join(
+        "".join(o.get("data", {}).get("text/html", ""))
+        for c in executed["cells"]
+        for o in c.get("outputs", [])
+    )
+    assert "<h1>Locality report: Clackmannanshire and Stirling, Q4 2024/25</h1>" in shown
+    assert not any(
+        o.get("output_type") == "error" for c in executed["cells"] for o in c.get("outputs", [])
+    )
