@@ -316,12 +316,9 @@ class LocalityReport:
         )
 
     def _section_chart(self, section: str) -> Chart:
-        lines = [Line("area", self.area.name)]
-        if self.area.code != self.partnership.code:
-            lines.append(Line("partnership", self.partnership.name))
-        if self.country:
-            lines.append(Line("country", self.country.name))
-        roles = {ln.role: code for ln, code in zip(lines, self._codes(lines), strict=True)}
+        compared = self._compared()
+        lines = [line for line, _ in compared]
+        roles = {line.role: code for line, code in compared}
         panels, moves = [], []
         for h in (h for h in self.headlines if h.indicator.scorecard.section == section):
             series = self.series[h.indicator.id]
@@ -351,13 +348,14 @@ class LocalityReport:
         caption = f"{section}: trends for {self.area.name} to {self.period.label}"
         return small_multiples(panels, lines, caption=caption, alt=alt)
 
-    def _codes(self, lines: list[Line]) -> list[str]:
-        by_role = {
-            "area": self.area.code,
-            "partnership": self.partnership.code,
-            "country": self.country.code if self.country else "",
-        }
-        return [by_role[ln.role] for ln in lines]
+    def _compared(self) -> list[tuple[Line, str]]:
+        """The chart lines: the area, its partnership (for a locality) and the country."""
+        compared = [(Line("area", self.area.name), self.area.code)]
+        if self.area.code != self.partnership.code:
+            compared.append((Line("partnership", self.partnership.name), self.partnership.code))
+        if self.country:
+            compared.append((Line("country", self.country.name), self.country.code))
+        return compared
 
     def _alt_text(
         self,
