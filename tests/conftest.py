@@ -38,6 +38,21 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Complet
     return Completed(proc.returncode, proc.stdout, proc.stderr)
 
 
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run ``perfreport`` in this process (fast) from the folder ``cwd``."""
+    from perfreport.cli import main
+
+    def run(*args: str, cwd: Path) -> Completed:
+        capsys.readouterr()
+        monkeypatch.chdir(cwd)
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Completed(code, out, err)
+
+    return run
+
+
 def make_indicator(**changes: object) -> Indicator:
     """A valid percentage indicator (target at least 80%, tolerance 5) with ``changes`` applied."""
     fields: dict[str, object] = dict(

@@ -24,9 +24,9 @@ Unit = Literal["percent", "per_1000", "per_100000", "count", "days", "hours", "c
 Method = Literal["proportion", "rate", "dsr", "mean", "count", "ratio", "survey"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual", "calendar_year", "biennial"]
-Aggregation = Literal["sum", "ratio", "population", "last"]
+Aggregation = Literal["sum", "ratio", "population", "last", "mean"]
 Breakdown = Literal["locality", "age_group", "sex", "simd_quintile", "ethnicity"]
-IndicatorSet = Literal["core_suite", "msg", "local", "regulator", "ascof"]
+IndicatorSet = Literal["core_suite", "msg", "national", "local", "regulator", "ascof"]
 TargetKind = Literal["min", "max", "band"]
 
 MULTIPLIER: Mapping[str, float] = {"percent": 100.0, "per_1000": 1_000.0, "per_100000": 100_000.0}
@@ -108,7 +108,8 @@ class Indicator(BaseModel):
     ``aggregation`` says how monthly figures combine into a quarter or a year: ``sum`` adds
     counts; ``ratio`` adds numerators and denominators (proportions, means); ``population``
     adds numerators over a population denominator that is averaged, not added (rates);
-    ``last`` takes the latest month (snapshots such as people delayed at the census date).
+    ``last`` takes the latest month (snapshots such as people delayed at the census date);
+    ``mean`` averages the months' values (averages published without their parts).
     Areas always combine by adding numerators and denominators.
     """
 

@@ -14,7 +14,10 @@ from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 from perfreport.runner import JobResult
 
 if TYPE_CHECKING:
+    from perfreport.ingest import LoadSummary
     from perfreport.pipeline import Setup
+
+DEMO_SPEC = "demo_observations"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,8 +43,30 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--out", type=Path, default=None, help="folder to write into (default data/demo)"
     )
-    load = commands.add_parser("load", help="load an observations CSV into the warehouse")
-    load.add_argument("file", type=Path)
+    for name, text in (
+        ("ingest", "check extracts and load them into the warehouse"),
+        (
+            "validate",
+            "check extracts as ingest would, writing nothing (exit 1 if rows would be quarantined)",
+        ),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("spec", help="source spec name (params/sources/NAME.yaml) or path")
+        command.add_argument("files", type=Path, nargs="+", metavar="FILE")
+        if name == "ingest":
+            command.add_argument(
+                "--wait",
+                type=float,
+                default=30.0,
+                help="seconds to wait while another process writes to the warehouse",
+            )
+    export = commands.add_parser(
+        "export", help="export a warehouse table to .csv or .xlsx (formula-safe)"
+    )
+    export.add_argument(
+        "table", choices=("observations", "quarantine", "loads", "revisions", "areas")
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
 
     run = commands.add_parser("run", help="build every report of a cycle for a period")
     run.add_argument("cycle", help="cycle id from params/cycles.yaml, e.g. locality")
@@ -82,9 +107,21 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate-demo":
         print(setup.project.relative(pipeline.generate_demo(setup, args.out)))
         return 0
-    if args.command == "load":
-        load_id = pipeline.load_csv(setup, args.file)
-        print(f"loaded {args.file} as load {load_id}")
+    if args.command in ("ingest", "validate"):
+        spec = pipeline.source_spec(setup, args.spec)
+        rejected = 0
+        for path in args.files:
+            summary = (
+                pipeline.ingest(setup, spec, path, wait_seconds=args.wait)
+                if args.command == "ingest"
+                else pipeline.validate(setup, spec, path)
+            )
+            print(summary.describe())
+            _show_quarantine(summary)
+            rejected += 0 if summary.already_loaded else summary.validation.rows_rejected
+        return 1 if rejected and args.command == "validate" else 0
+    if args.command == "export":
+        print(setup.project.relative(pipeline.export(setup, args.table, args.out)))
         return 0
     if args.command == "run":
         return _report(
@@ -93,9 +130,24 @@ def _dispatch(args: argparse.Namespace) -> int:
     # demo
     path = pipeline.generate_demo(setup)
     print(f"demo data: {setup.project.relative(path)}")
-    pipeline.load_csv(setup, path)
+    print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     return _report(pipeline.build(setup, "locality", None, [], args.jobs, _progress), setup)
+
+
+QUARANTINE_SHOWN = 10
+
+
+def _show_quarantine(summary: LoadSummary) -> None:
+    if summary.already_loaded:
+        return
+    rows = summary.validation.quarantine
+    for row in rows.head(QUARANTINE_SHOWN).itertuples():
+        print(f"  row {row.row_number}: {row.reasons}")
+    if len(rows) > QUARANTINE_SHOWN:
+        print(
+            f"  … and {len(rows) - QUARANTINE_SHOWN:,} more: perfreport export quarantine --out quarantine.csv"
+        )
 
 
 def _progress(result: JobResult) -> None:

@@ -9,10 +9,12 @@ from pathlib import Path
 from perfreport.cycles import Cycles, load_cycles
 from perfreport.demo import load_demo_settings, write_demo
 from perfreport.errors import PerfreportError
+from perfreport.exports import TABLES, write_table
+from perfreport.ingest import LoadSummary, SourceSpec, check_file, ingest_file, load_spec
 from perfreport.periods import Period, parse_period
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
-from perfreport.warehouse import connect, latest_month, load_observations_csv, sync_areas
+from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,29 @@ def generate_demo(setup: Setup, folder: Path | None = None) -> Path:
     return write_demo(settings, setup.catalogue, setup.areas, folder or setup.project.demo_data)
 
 
-def load_csv(setup: Setup, path: Path) -> int:
-    """Load an observations CSV into the warehouse (areas refreshed first); returns the load id."""
-    with connect(setup.project.warehouse) as con:
-        sync_areas(con, setup.areas)
-        return load_observations_csv(con, path, setup.catalogue, setup.areas)
+def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:
+    """A spec by name (``params/sources/<name>.yaml``) or by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = setup.project.sources / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in setup.project.sources.glob("*.yaml")))
+        raise PerfreportError(f"source spec {str(name_or_path)!r} not found; known specs: {known}")
+    return load_spec(path)
+
+
+def ingest(
+    setup: Setup, spec: SourceSpec, path: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> LoadSummary:
+    """Check ``path`` and load it into the warehouse in one transaction."""
+    return ingest_file(
+        setup.project.warehouse, path, spec, setup.catalogue, setup.areas, wait_seconds=wait_seconds
+    )
+
+
+def validate(setup: Setup, spec: SourceSpec, path: Path) -> LoadSummary:
+    """Check ``path`` as ``ingest`` would, without writing anything."""
+    return LoadSummary(path.name, check_file(path, spec, setup.catalogue, setup.areas))
 
 
 def latest_complete(setup: Setup, kind: str) -> Period:
@@ -68,3 +88,14 @@ def build(
     )
     jobs = plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
     return run(jobs, workers, on_done)
+
+
+def export(setup: Setup, table: str, out: Path) -> Path:
+    """Write a warehouse table to ``out`` (.csv or .xlsx), with text made formula-safe."""
+    if table not in TABLES:
+        raise PerfreportError(
+            f"table {table!r} cannot be exported; choose one of {', '.join(TABLES)}"
+        )
+    with connect(setup.project.warehouse, read_only=True) as con:
+        frame = con.execute(f"SELECT * FROM {table}").df()
+    return write_table(frame, out)

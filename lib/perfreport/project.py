@@ -42,6 +42,10 @@ class Project:
         return self.params / "cycles.yaml"
 
     @property
+    def sources(self) -> Path:
+        return self.params / "sources"
+
+    @property
     def notebooks(self) -> Path:
         return self.root / "notebooks"
 

@@ -69,6 +69,8 @@ def _combine(
     if rule == "last":
         row = group.sort_values("period_start").iloc[-1]
         return _opt(row["numerator"]), _opt(row["denominator"]), _opt(row["value"])
+    if rule == "mean":
+        return None, None, _opt(group["value"].mean())
     num = group["numerator"].sum(min_count=len(group))
     if rule == "sum":
         return _opt(num), None, _opt(num)

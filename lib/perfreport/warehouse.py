@@ -4,8 +4,11 @@ Tables (DESIGN.md, data model):
 
 - ``areas``: code, name, type, parent, slug — from ``params/areas.yaml``.
 - ``observations``: one row per indicator × area × period × breakdown × category, with the
-  source file and the load that brought it.
-- ``loads``: one row per ingested file: its hash, rows read, accepted and rejected, when, by what.
+  source file, its row there, and the load that brought it.
+- ``loads``: one row per ingested file: spec, hash, encoding, rows read, filtered out by the
+  spec, accepted and quarantined, observations written and revised, when, by whom, with what.
+- ``quarantine``: every rejected row with its file, row number, every reason and the raw cells.
+- ``revisions``: each value a later load changed: old and new figures and both load ids.
 
 A file's load is one transaction: it either lands whole or leaves the warehouse as it was.
 Reports open the warehouse read-only, so many report workers can read it at once.
@@ -13,23 +16,25 @@ Reports open the warehouse read-only, so many report workers can read it at once
 
 from __future__ import annotations
 
-import getpass
 import hashlib
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from perfreport import __version__
 from perfreport.areas import Areas
-from perfreport.catalogue import Catalogue
-from perfreport.demo import OBSERVATION_COLUMNS
-from perfreport.errors import PerfreportError, located
+from perfreport.errors import PerfreportError
 
+SCHEMA_VERSION = 2
+"""1: perfreport 0.1 (no quarantine or revisions); 2: perfreport 0.2."""
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS areas (
     code VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
@@ -40,11 +45,16 @@ CREATE TABLE IF NOT EXISTS areas (
 CREATE SEQUENCE IF NOT EXISTS load_ids START 1;
 CREATE TABLE IF NOT EXISTS loads (
     load_id INTEGER PRIMARY KEY,
+    spec VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL,
+    encoding VARCHAR,
     rows_read BIGINT NOT NULL,
+    rows_filtered BIGINT NOT NULL,
     rows_accepted BIGINT NOT NULL,
     rows_rejected BIGINT NOT NULL,
+    observations_written BIGINT NOT NULL,
+    observations_revised BIGINT NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
     loaded_by VARCHAR NOT NULL,
     tool VARCHAR NOT NULL
@@ -60,30 +70,99 @@ CREATE TABLE IF NOT EXISTS observations (
     denominator DOUBLE,
     value DOUBLE,
     source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    load_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
     load_id INTEGER NOT NULL,
-    PRIMARY KEY (indicator_id, area_code, period_start, period_end, breakdown, category)
+    source_file VARCHAR NOT NULL,
+    row_number BIGINT NOT NULL,
+    reasons VARCHAR NOT NULL,
+    raw VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revisions (
+    indicator_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    period_end DATE NOT NULL,
+    breakdown VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+    old_numerator DOUBLE,
+    old_denominator DOUBLE,
+    old_value DOUBLE,
+    old_load_id INTEGER NOT NULL,
+    new_numerator DOUBLE,
+    new_denominator DOUBLE,
+    new_value DOUBLE,
+    new_load_id INTEGER NOT NULL
 );
 """
+KEY_COLUMNS = ("indicator_id", "area_code", "period_start", "period_end", "breakdown", "category")
+"""One observation per key: loads replace the rows whose keys they carry."""
+LOCK_RETRY_SECONDS = 0.25
+DEFAULT_WAIT_SECONDS = 30.0
 
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, creating the tables on a writable connection."""
+def connect(
+    path: Path, *, read_only: bool = False, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, creating the tables on a writable connection.
+
+    DuckDB allows one writing process at a time. While another process holds the warehouse,
+    this waits up to ``wait_seconds`` and then fails with one line saying who holds it.
+    """
     if read_only and not path.is_file():
         raise PerfreportError(
             f"{path}: the warehouse does not exist yet; run 'perfreport demo' or load data first"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            holder = re.search(r"PID \d+", str(exc))
+            if holder is None:
+                raise PerfreportError(
+                    f"{path}: cannot open the warehouse ({_first_line(exc)})"
+                ) from None
+            if time.monotonic() >= deadline:
+                raise PerfreportError(
+                    f"{path}: the warehouse is in use by another process ({holder.group(0)}); "
+                    f"waited {wait_seconds:g} s — try again when it has finished"
+                ) from None
+            time.sleep(LOCK_RETRY_SECONDS)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise PerfreportError(f"{path}: cannot open the warehouse ({_first_line(exc)})") from None
-    try:
-        if not read_only:
-            con.execute(SCHEMA)
+        _check_schema(con, path, read_only)
         yield con
     finally:
         con.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
+    """The first value of the first row (or None), reading the result to its end as DuckDB asks."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    tables = {
+        row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    if "schema_info" in tables:
+        version = scalar(con, "SELECT max(version) FROM schema_info")
+    else:
+        version = 1 if "observations" in tables else None
+    if version is not None and version != SCHEMA_VERSION:
+        raise PerfreportError(
+            f"{path}: the warehouse has schema version {version}, this perfreport uses "
+            f"{SCHEMA_VERSION}; move it aside and load the data again (perfreport demo rebuilds the demo)"
+        )
+    if version is None and not read_only:
+        con.execute(SCHEMA)
+        con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
 
 
 def _first_line(exc: BaseException) -> str:
@@ -114,100 +193,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def load_observations_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, areas: Areas
-) -> int:
-    """Load a CSV in the observations layout (as the demo generator writes) in one transaction.
-
-    Rows from an earlier load of the same file name are replaced; loading an unchanged file
-    again changes nothing. Returns the load id (the earlier one when nothing changed).
-
-    Raises
-    ------
-    PerfreportError
-        When a column is missing or a row names an indicator or area the project does not
-        know, naming the file, row and field.
-    """
-    sha = file_sha256(path)
-    source = path.name
-    previous = con.execute(
-        "SELECT load_id FROM loads WHERE source_file = ? AND sha256 = ? ORDER BY load_id DESC LIMIT 1",
-        [source, sha],
-    ).fetchone()
-    if previous is not None:
-        return int(previous[0])
-    frame = _read_observations(path, catalogue, areas)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        (load_id,) = con.execute("SELECT nextval('load_ids')").fetchone()  # type: ignore[misc]
-        frame["source_file"] = source
-        frame["load_id"] = load_id
-        con.execute("DELETE FROM observations WHERE source_file = ?", [source])
-        con.register("incoming", frame)
-        con.execute(f"INSERT INTO observations SELECT {', '.join(frame.columns)} FROM incoming")
-        con.unregister("incoming")
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-            [
-                load_id,
-                source,
-                sha,
-                len(frame),
-                len(frame),
-                datetime.now(UTC).replace(tzinfo=None),
-                _who(),
-                f"perfreport {__version__}",
-            ],
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return int(load_id)
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user database in some containers
-        return "unknown"
-
-
-def _read_observations(path: Path, catalogue: Catalogue, areas: Areas) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype={"breakdown": str, "category": str, "area_code": str, "indicator_id": str},
-            keep_default_na=False,
-            na_values={"numerator": [""], "denominator": [""], "value": [""]},
-        )
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise PerfreportError(located(path, f"cannot read the file: {_first_line(exc)}")) from None
-    missing = [c for c in OBSERVATION_COLUMNS if c not in frame.columns]
-    if missing:
-        raise PerfreportError(located(path, f"missing column(s): {', '.join(missing)}", line=1))
-    for column, known, what in (
-        ("indicator_id", set(catalogue.ids), "indicator"),
-        ("area_code", {a.code for a in areas}, "area"),
-    ):
-        bad = ~frame[column].isin(known)
-        if bad.any():
-            row = int(bad.idxmax())
-            raise PerfreportError(
-                located(
-                    path,
-                    f"field '{column}': unknown {what} {frame.at[row, column]!r}",
-                    line=row + 2,
-                )
-            )
-    frame = frame[list(OBSERVATION_COLUMNS)].copy()
-    for column in ("period_start", "period_end"):
-        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").dt.date
-    for column in ("numerator", "denominator", "value"):
-        frame[column] = frame[column].astype("float64")
-    return frame
 
 
 def observations(
@@ -241,5 +226,4 @@ def observations(
 
 def latest_month(con: duckdb.DuckDBPyConnection) -> date | None:
     """The last day covered by any observation."""
-    (value,) = con.execute("SELECT max(period_end) FROM observations").fetchone()  # type: ignore[misc]
-    return value
+    return scalar(con, "SELECT max(period_end) FROM observations")

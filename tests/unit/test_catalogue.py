@@ -22,6 +22,7 @@ APPENDIX_1_MSG = ["MSG-1a", "MSG-2a", "MSG-3a", "MSG-4", "MSG-5a", "MSG-6"]
 def test_ships_the_national_indicators_of_appendix_1(catalogue):
     assert [i.id for i in catalogue.by_set("core_suite")] == APPENDIX_1_CORE
     assert sorted(i.id for i in catalogue.by_set("msg")) == sorted(APPENDIX_1_MSG)
+    assert [i.id for i in catalogue.by_set("national")] == ["DD-ADB"]  # PHS's delayed beds
     assert catalogue["NI-19"].title.startswith("Days people aged 75+ spend in hospital")
     assert catalogue["MSG-4"].title == "Delayed discharge bed days"
 
@@ -181,4 +182,4 @@ def test_command_line_exits_2_with_one_line_and_no_traceback(project_copy, edit,
 def test_check_passes_on_the_shipped_project(project_copy):
     result = run_cli("check", cwd=project_copy)
     assert result.code == 0, result.stderr
-    assert result.stdout.strip() == "ok: 41 indicators, 5 areas, 1 cycles"
+    assert result.stdout.strip() == "ok: 42 indicators, 19 areas, 1 cycles"

@@ -1,0 +1,173 @@
+"""Ingest an extract: read, check, and load it into the warehouse in one transaction.
+
+- Loading the same file (same bytes, same spec) again changes nothing.
+- Rows whose keys are already in the warehouse replace the old rows; where a figure changed,
+  the old and new figures and both load ids are kept in ``revisions``.
+- Quarantined rows go to ``quarantine`` with their row number, every reason and raw cells.
+- ``rows_read = rows_accepted + rows_rejected + rows_filtered`` (rows the spec's filters leave
+  out on purpose), recorded in ``loads``.
+- Anything that goes wrong before the commit rolls the whole load back.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from perfreport import __version__
+from perfreport.areas import Areas
+from perfreport.catalogue import Catalogue
+from perfreport.ingest.checks import OBSERVATION_COLUMNS, Validation, validate_extract
+from perfreport.ingest.readers import read_extract
+from perfreport.ingest.spec import SourceSpec
+from perfreport.warehouse import (
+    DEFAULT_WAIT_SECONDS,
+    KEY_COLUMNS,
+    connect,
+    file_sha256,
+    scalar,
+    sync_areas,
+)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What an ingest (or a dry-run validation) did with a file."""
+
+    source_file: str
+    validation: Validation
+    load_id: int | None = None
+    revised: int = 0
+    already_loaded: bool = False
+
+    def describe(self) -> str:
+        v = self.validation
+        head = f"{self.source_file}: {v.rows_read:,} rows read, {v.rows_accepted:,} accepted, {v.rows_rejected:,} quarantined"
+        if v.rows_filtered:
+            head += f", {v.rows_filtered:,} left out by the spec's filters"
+        if self.already_loaded:
+            return f"{self.source_file}: already loaded as load {self.load_id}; nothing changed"
+        if self.load_id is not None:
+            head += f"; load {self.load_id}" + (
+                f", {self.revised:,} values revised" if self.revised else ""
+            )
+        return head
+
+
+def check_file(
+    path: Path, spec: SourceSpec, catalogue: Catalogue, areas: Areas, *, as_of: date | None = None
+) -> Validation:
+    """Read and check ``path`` without touching the warehouse (``perfreport validate``)."""
+    return validate_extract(
+        read_extract(path, spec), spec, catalogue, areas, as_of=as_of or date.today()
+    )
+
+
+def ingest_file(
+    warehouse: Path,
+    path: Path,
+    spec: SourceSpec,
+    catalogue: Catalogue,
+    areas: Areas,
+    *,
+    as_of: date | None = None,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+) -> LoadSummary:
+    """Check ``path`` and load it into ``warehouse`` in one transaction."""
+    extract = read_extract(path, spec)
+    sha = file_sha256(path)
+    validation = validate_extract(extract, spec, catalogue, areas, as_of=as_of or date.today())
+    with connect(warehouse, wait_seconds=wait_seconds) as con:
+        previous = scalar(
+            con, "SELECT max(load_id) FROM loads WHERE spec = ? AND sha256 = ?", [spec.name, sha]
+        )
+        if previous is not None:
+            return LoadSummary(path.name, validation, int(previous), already_loaded=True)
+        sync_areas(con, areas)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            load_id, revised = _write(con, path, spec, sha, extract.encoding, validation)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return LoadSummary(path.name, validation, load_id, revised)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    spec: SourceSpec,
+    sha: str,
+    encoding: str | None,
+    v: Validation,
+) -> tuple[int, int]:
+    load_id = scalar(con, "SELECT nextval('load_ids')")
+    incoming = v.observations[OBSERVATION_COLUMNS].assign(source_file=path.name, load_id=load_id)
+    con.register("incoming", incoming)
+    on = " AND ".join(f"o.{k} = i.{k}" for k in KEY_COLUMNS)
+    changed = " OR ".join(
+        f"o.{f} IS DISTINCT FROM i.{f}" for f in ("numerator", "denominator", "value")
+    )
+    keys = ", ".join(f"o.{k}" for k in KEY_COLUMNS)
+    revised = scalar(
+        con,
+        f"INSERT INTO revisions SELECT {keys}, o.numerator, o.denominator, o.value, o.load_id, "
+        f"i.numerator, i.denominator, i.value, i.load_id FROM observations o JOIN incoming i ON {on} "
+        f"WHERE {changed}",
+    )
+    con.execute(f"DELETE FROM observations o USING incoming i WHERE {on}")
+    columns = ", ".join(
+        [*KEY_COLUMNS, "numerator", "denominator", "value", "source_file", "source_row", "load_id"]
+    )
+    con.execute(f"INSERT INTO observations ({columns}) SELECT {columns} FROM incoming")
+    con.unregister("incoming")
+    quarantine = v.quarantine.assign(load_id=load_id, source_file=path.name)
+    con.register("rejected", quarantine)
+    con.execute(
+        "INSERT INTO quarantine SELECT load_id, source_file, row_number, reasons, raw FROM rejected"
+    )
+    con.unregister("rejected")
+    con.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            spec.name,
+            path.name,
+            sha,
+            encoding,
+            v.rows_read,
+            v.rows_filtered,
+            v.rows_accepted,
+            v.rows_rejected,
+            len(incoming),
+            int(revised),
+            datetime.now(UTC).replace(tzinfo=None),
+            _who(),
+            f"perfreport {__version__}",
+        ],
+    )
+    return int(load_id), int(revised)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no user database in some containers
+        return "unknown"
+
+
+def quarantine_rows(warehouse: Path, load_id: int | None = None) -> pd.DataFrame:
+    """Quarantined rows (of one load, or all), for review or export."""
+    with connect(warehouse, read_only=True) as con:
+        where, params = ("WHERE load_id = ?", [load_id]) if load_id is not None else ("", [])
+        return con.execute(
+            f"SELECT load_id, source_file, row_number, reasons, raw FROM quarantine {where} "
+            "ORDER BY load_id, row_number",
+            params,
+        ).df()

@@ -1,0 +1,173 @@
+"""Source specs: how one kind of extract maps onto the ``observations`` table.
+
+A spec (``params/sources/<name>.yaml``) names the file type, the header row, which columns
+hold the area, the period and any breakdowns, and one or more *measures*: an indicator (a
+constant id or a column) with the columns holding its numerator, denominator and value. A wide
+extract with several figures per row (bed days and average beds, say) has several measures.
+Markers such as ``*``, ``:``, ``c``, ``..`` or a blank cell mean "suppressed or not available"
+and become missing values, never zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from perfreport.periods import PeriodKind
+from perfreport.yamlfile import read_yaml, validate
+
+DEFAULT_SUPPRESSION = ("*", ":", "c", "..", "")
+"""Cell values meaning suppressed or not available (GSS and PHS conventions) and blank."""
+DEFAULT_MAX_SIZE_MB = 500
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnRef(_Strict):
+    """A value read from a column."""
+
+    column: str = Field(min_length=1)
+
+
+class IndicatorRef(_Strict):
+    """Which indicator a measure is: a constant ``id`` or a ``column`` holding ids."""
+
+    id: str | None = None
+    column: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> IndicatorRef:
+        if (self.id is None) == (self.column is None):
+            raise ValueError("give either 'id' (a constant indicator) or 'column', not both")
+        return self
+
+
+class PeriodSpec(_Strict):
+    """Where the period is and how to read it.
+
+    Either ``column`` with a ``format`` (a ``strptime`` pattern such as ``%Y%m`` giving any day
+    inside the period, or ``label`` for period labels like ``2024/25`` or ``Q4 2024/25``) and
+    the ``kind`` of period; or ``start`` and ``end`` columns of ISO dates (the kind follows).
+    """
+
+    column: str | None = None
+    start: str | None = None
+    end: str | None = None
+    format: str = "%Y-%m-%d"
+    kind: PeriodKind | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> PeriodSpec:
+        if self.column is not None and (self.start or self.end):
+            raise ValueError("give either 'column' or 'start' and 'end', not both")
+        if self.column is None and not (self.start and self.end):
+            raise ValueError("give 'column' (with 'format' and 'kind') or both 'start' and 'end'")
+        if self.column is not None and self.format != "label" and self.kind is None:
+            raise ValueError("'kind' (month, quarter, financial_year, calendar_year) is required")
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,) if self.column else (self.start, self.end)  # type: ignore[return-value]
+
+
+class WideBreakdown(_Strict):
+    """A column of categories (``AgeGroup``); ``total`` is the value meaning "all of them"."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str
+    total: str
+
+
+class LongBreakdown(_Strict):
+    """Breakdowns already in the observations layout: one dimension and one category column."""
+
+    dimension: str
+    category: str
+
+
+class Measure(_Strict):
+    """One indicator's figures in each row."""
+
+    indicator: IndicatorRef
+    numerator: str | None = None
+    denominator: str | None = None
+    value: str | None = None
+
+    @model_validator(mode="after")
+    def _some_figure(self) -> Measure:
+        if not (self.numerator or self.denominator or self.value):
+            raise ValueError("a measure needs at least one of 'numerator', 'denominator', 'value'")
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        own = (self.numerator, self.denominator, self.value, self.indicator.column)
+        return tuple(dict.fromkeys(c for c in own if c))
+
+
+class Filter(_Strict):
+    """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values."""
+
+    column: str
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Filter:
+        if (self.in_ is None) == (self.not_in is None):
+            raise ValueError("give either 'in' or 'not_in'")
+        return self
+
+
+class SourceSpec(_Strict):
+    """A validated source spec (see the module docstring and the README)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    format: Literal["csv", "xlsx", "parquet"]
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: str = "utf-8"
+    sheet: str | None = None
+    header_row: int = Field(default=1, ge=1)
+    thousands_separator: str | None = Field(default=None, max_length=1)
+    max_size_mb: float = Field(default=DEFAULT_MAX_SIZE_MB, gt=0)
+    area: ColumnRef
+    period: PeriodSpec
+    breakdowns: tuple[WideBreakdown, ...] = ()
+    breakdown: LongBreakdown | None = None
+    measures: tuple[Measure, ...] = Field(min_length=1)
+    mappings: dict[str, dict[str, str]] = {}
+    filters: tuple[Filter, ...] = ()
+    suppression: tuple[str, ...] = DEFAULT_SUPPRESSION
+
+    @model_validator(mode="after")
+    def _breakdown_style(self) -> SourceSpec:
+        if self.breakdowns and self.breakdown:
+            raise ValueError(
+                "use 'breakdowns' (category columns) or 'breakdown' (long layout), not both"
+            )
+        if self.sheet and self.format != "xlsx":
+            raise ValueError("'sheet' is only for xlsx files")
+        return self
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Every column the spec reads, in a stable order."""
+        cols: list[str] = [self.area.column, *self.period.columns]
+        cols += [b.column for b in self.breakdowns]
+        if self.breakdown:
+            cols += [self.breakdown.dimension, self.breakdown.category]
+        for measure in self.measures:
+            cols += measure.columns
+        cols += [f.column for f in self.filters]
+        return tuple(dict.fromkeys(cols))
+
+
+def load_spec(path: Path) -> SourceSpec:
+    """Read and validate a source spec; a problem is one line naming the file, line and field."""
+    return validate(SourceSpec, read_yaml(path), entry=f"source spec '{path.stem}'")

@@ -1,0 +1,203 @@
+"""Whole-file problems: one line naming the file and the fix, exit status 2, warehouse unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from tests.unit.test_ingest_rows import COMPLAINTS_SPEC
+
+GOOD = "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-RST,10,10\n"
+
+
+@pytest.fixture
+def project(project_copy: Path, cli) -> Path:
+    """A project whose warehouse already holds one good load."""
+    (project_copy / "params" / "sources" / "council_complaints.yaml").write_text(COMPLAINTS_SPEC)
+    good = project_copy / "good.csv"
+    good.write_text(GOOD)
+    result = cli("ingest", "council_complaints", str(good), cwd=project_copy)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("good.csv: 2 rows read, 2 accepted, 0 quarantined; load 1")
+    return project_copy
+
+
+def state(project: Path) -> tuple:
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("observations", "loads", "quarantine", "revisions")
+        )
+
+
+@pytest.fixture
+def refused(cli):
+    return lambda project, path, *extra, spec="council_complaints": _refused(
+        cli, project, path, *extra, spec=spec
+    )
+
+
+def _refused(cli, project: Path, path: Path, *extra: str, spec: str) -> str:
+    before = state(project)
+    result = cli("ingest", spec, str(path), *extra, cwd=project)
+    assert result.code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert state(project) == before
+    assert lines[0].startswith(f"perfreport: error: {path}:")
+    return lines[0].removeprefix(f"perfreport: error: {path}:").lstrip()
+
+
+def write(project: Path, name: str, data: bytes | str) -> Path:
+    path = project / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_missing_and_renamed_columns_are_named(project, refused, cli):
+    path = write(project, "renamed.csv", "Month,Locality,Complaints,On Time\n2025-01,CS-CLK,12,9\n")
+    assert refused(project, path) == (
+        "missing column 'On time' (renamed 'On Time'?) needed by source spec 'council_complaints'; "
+        "the file has 'Month', 'Locality', 'Complaints', 'On Time'"
+    )
+    path = write(project, "missing.csv", "Month,Locality,Complaints\n2025-01,CS-CLK,12\n")
+    assert refused(project, path).startswith("missing column 'On time' needed by source spec")
+
+
+def test_empty_file_and_header_only(project, refused, cli):
+    assert refused(project, write(project, "empty.csv", b"")) == "file is empty"
+    assert refused(
+        project, write(project, "header.csv", "Month,Locality,Complaints,On time\n")
+    ) == ("file has a header row but no data rows")
+
+
+def test_wrong_delimiter(project, refused, cli):
+    path = write(project, "semi.csv", GOOD.replace(",", ";"))
+    assert refused(project, path) == (
+        "1: the header is one column but holds semicolons: the file looks delimited by semicolons, "
+        "not the commas source spec 'council_complaints' says (delimiter)"
+    )
+
+
+def test_windows_1252_and_byte_order_mark_are_read(project, refused, cli):
+    cp1252 = (
+        "Month,Locality,Complaints,On time,Note\n2025-03,CS-CLK,12,9,caf\u00e9 \u2013 \u00a3\n"
+    ).encode("cp1252")
+    result = cli(
+        "ingest", "council_complaints", str(write(project, "excel.csv", cp1252)), cwd=project
+    )
+    assert result.code == 0 and "1 accepted" in result.stdout, result.stderr
+    bom = ("\ufeff" + GOOD.replace("2025-01", "2024-11").replace("2025-02", "2024-12")).encode(
+        "utf-8"
+    )
+    result = cli("ingest", "council_complaints", str(write(project, "bom.csv", bom)), cwd=project)
+    assert result.code == 0 and "2 accepted" in result.stdout, result.stderr
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        encodings = con.execute(
+            "SELECT source_file, encoding FROM loads ORDER BY load_id"
+        ).fetchall()
+    assert encodings == [("good.csv", "utf-8"), ("excel.csv", "cp1252"), ("bom.csv", "utf-8")]
+
+
+def test_undecodable_and_binary_files(project, refused, cli):
+    bad = b"Month,Locality,Complaints,On time\n2025-01,CS-\x81\x8d,\xff\xfe,1\n"
+    message = refused(project, write(project, "bad.csv", bad))
+    assert message.startswith(
+        "cannot decode the file as utf-8 (byte 0x81 at offset 45), utf-8-sig (byte 0x81"
+    )
+    assert "cp1252 (byte 0x81 at offset 45); save it as UTF-8" in message
+    utf16 = write(project, "utf16.csv", GOOD.encode("utf-16"))
+    assert refused(project, utf16).startswith(
+        "file is not text (it holds NUL bytes; UTF-16 or binary?)"
+    )
+
+
+def test_file_over_the_size_limit(project, refused, cli):
+    (project / "params" / "sources" / "tiny.yaml").write_text(
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: tiny") + "max_size_mb: 0.00001\n"
+    )
+    assert refused(project, write(project, "big.csv", GOOD), spec="tiny") == (
+        "file is 0.0 MB, over the 1e-05 MB limit of source spec 'tiny' (max_size_mb)"
+    )
+
+
+XLSX_SPEC = COMPLAINTS_SPEC.replace("name: council_complaints", "name: xl").replace(
+    "format: csv", "format: xlsx"
+)
+
+
+def workbook(path: Path, merged: bool) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Complaints"
+    if merged:
+        sheet.append(["When and where", None, "Counts", None])
+        sheet.merge_cells("A1:B1")
+        sheet.merge_cells("C1:D1")
+    sheet.append(["Month", "Locality", "Complaints", "On time"])
+    sheet.append(["2025-01", "CS-CLK", 12, 9])
+    book.save(path)
+    return path
+
+
+def test_excel_merged_header_needs_an_explicit_header_row(project, refused, cli):
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    path = workbook(project / "merged.xlsx", merged=True)
+    assert refused(project, path, spec="xl") == (
+        "sheet 'Complaints' has merged header cells A1:B1 (a multi-row header); set header_row in "
+        "source spec 'xl' to the one row that names every column, below the merged cells"
+    )
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC + "header_row: 2\n")
+    result = cli("ingest", "xl", str(path), cwd=project)
+    assert result.code == 0 and "1 rows read, 1 accepted" in result.stdout, result.stderr
+
+
+def test_excel_without_merges_and_parquet(project, refused, cli):
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    result = cli("ingest", "xl", str(workbook(project / "plain.xlsx", merged=False)), cwd=project)
+    assert result.code == 0 and "1 accepted" in result.stdout, result.stderr
+    (project / "params" / "sources" / "pq.yaml").write_text(
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: pq").replace(
+            "format: csv", "format: parquet"
+        )
+    )
+    frame = pd.DataFrame(
+        {"Month": ["2024-10"], "Locality": ["CS-UST"], "Complaints": [7], "On time": [7]}
+    )
+    frame.to_parquet(project / "extract.parquet")
+    result = cli("ingest", "pq", str(project / "extract.parquet"), cwd=project)
+    assert result.code == 0 and "1 accepted" in result.stdout, result.stderr
+
+
+def test_bad_spec_and_unknown_spec_are_one_line(project, refused, cli):
+    (project / "params" / "sources" / "broken.yaml").write_text(
+        COMPLAINTS_SPEC.replace("format: csv", "format: json")
+    )
+    result = cli("validate", "broken", "good.csv", cwd=project)
+    assert result.code == 2
+    assert (
+        "broken.yaml:2: source spec 'broken': field 'format': 'json' is not allowed"
+        in result.stderr
+    )
+    result = cli("ingest", "nosuch", "good.csv", cwd=project)
+    assert result.code == 2 and "source spec 'nosuch' not found; known specs:" in result.stderr
+
+
+def test_validate_is_a_dry_run_with_status_1_when_rows_would_be_quarantined(project, refused, cli):
+    before = state(project)
+    path = write(
+        project,
+        "mixed.csv",
+        "Month,Locality,Complaints,On time\n2025-03,CS-CLK,5,9\n2025-03,CS-UST,5,4\n",
+    )
+    result = cli("validate", "council_complaints", str(path), cwd=project)
+    assert result.code == 1
+    assert result.stdout.splitlines() == [
+        "mixed.csv: 2 rows read, 1 accepted, 1 quarantined",
+        "  row 2: numerator 9 is greater than denominator 5",
+    ]
+    assert state(project) == before

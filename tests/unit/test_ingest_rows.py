@@ -1,0 +1,236 @@
+"""Row checks: every row accepted or quarantined with its row number and every reason."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from perfreport.ingest import check_file, load_spec
+
+AS_OF = date(2025, 6, 30)
+COMPLAINTS_SPEC = """\
+name: council_complaints
+format: csv
+area: {column: Locality}
+period: {column: Month, format: "%Y-%m", kind: month}
+measures:
+  - indicator: {id: L-COM-01}
+    numerator: On time
+    denominator: Complaints
+"""
+LONG_SPEC = """\
+name: long_extract
+format: csv
+area: {column: area}
+period: {column: period, format: label}
+breakdowns:
+  - {name: sex, column: sex, total: All}
+measures:
+  - indicator: {column: indicator}
+    numerator: numerator
+    denominator: denominator
+    value: value
+"""
+
+
+def check(tmp_path: Path, spec_text: str, csv_text: str):
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(spec_text)
+    data = tmp_path / "extract.csv"
+    data.write_text(csv_text, encoding="utf-8")
+    from perfreport.areas import load_areas
+    from perfreport.catalogue import load_catalogue
+    from tests.conftest import REPO
+
+    return check_file(
+        data,
+        load_spec(spec_path),
+        load_catalogue(REPO / "params" / "catalogue"),
+        load_areas(REPO / "params" / "areas.yaml"),
+        as_of=AS_OF,
+    )
+
+
+def reasons(validation) -> dict[int, str]:
+    return dict(
+        zip(validation.quarantine["row_number"], validation.quarantine["reasons"], strict=True)
+    )
+
+
+def test_good_rows_become_observations_with_values_from_their_parts(tmp_path):
+    v = check(
+        tmp_path,
+        COMPLAINTS_SPEC,
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-CLK,10,10\n",
+    )
+    assert (v.rows_read, v.rows_accepted, v.rows_rejected) == (2, 2, 0)
+    first = v.observations.iloc[0]
+    assert (
+        first.indicator_id,
+        first.area_code,
+        str(first.period_start),
+        str(first.period_end),
+    ) == ("L-COM-01", "CS-CLK", "2025-01-01", "2025-01-31")
+    assert (first.breakdown, first.category, first.numerator, first.denominator) == (
+        "all",
+        "all",
+        9,
+        12,
+    )
+    assert first.value == pytest.approx(75.0)
+    assert list(v.observations.source_row) == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("2025-01,CS-CLK,10,12", "numerator 12 is greater than denominator 10"),
+        (
+            "2025-01,CS-CLK,-3,0",
+            "denominator -3 is negative; numerator 0 is greater than denominator -3",
+        ),
+        ("2025-01,CS-CLK,10,-1", "numerator -1 is negative"),
+        ("2025-01,XX-999,10,5", "unknown area code 'XX-999'"),
+        ("Jan 2025,CS-CLK,10,5", "period 'Jan 2025' does not parse with format '%Y-%m'"),
+        ("2031-01,CS-CLK,10,5", "period January 2031 lies in the future (after 30 June 2025)"),
+        ("2025-01,CS-CLK,ten,5", "denominator (Complaints) 'ten' is not a number"),
+        ("2025-01,CS-CLK,10,5%", "numerator (On time) '5%' is not a number"),
+    ],
+    ids=[
+        "numerator-above-denominator",
+        "negative-denominator",
+        "negative-numerator",
+        "unknown-area",
+        "bad-period",
+        "future-period",
+        "non-numeric",
+        "non-numeric-percent-sign",
+    ],
+)
+def test_each_failure_kind_is_quarantined_with_its_reason(tmp_path, row, reason):
+    v = check(
+        tmp_path, COMPLAINTS_SPEC, f"Month,Locality,Complaints,On time\n2025-02,CS-RST,8,7\n{row}\n"
+    )
+    assert (v.rows_read, v.rows_accepted, v.rows_rejected) == (2, 1, 1)
+    assert reasons(v) == {3: reason}
+    assert list(v.observations.source_row) == [2]
+    raw = json.loads(v.quarantine.raw.iloc[0])
+    assert raw["Locality"] == row.split(",")[1]
+
+
+def test_unknown_indicator_and_value_outside_unit_range(tmp_path):
+    csv = (
+        "indicator,area,period,sex,numerator,denominator,value\n"
+        "L-COM-01,CS-CLK,2025-03,All,5,10,50\n"
+        "L-XX-99,CS-CLK,2025-03,All,5,10,50\n"
+        "L-COM-01,CS-RST,2025-03,All,,,120\n"
+        "MSG-4,CS-RST,2025-03,All,,,-4\n"
+    )
+    v = check(tmp_path, LONG_SPEC, csv)
+    assert reasons(v) == {
+        3: "unknown indicator 'L-XX-99'",
+        4: "value 120 is outside 0 to 100 for a percentage",
+        5: "value -4 is negative, impossible for count",
+    }
+
+
+def test_every_reason_of_a_row_is_kept(tmp_path):
+    v = check(tmp_path, COMPLAINTS_SPEC, "Month,Locality,Complaints,On time\n2031-13,XX,abc,-2\n")
+    assert reasons(v) == {
+        2: "unknown area code 'XX'; period '2031-13' does not parse with format '%Y-%m'; "
+        "denominator (Complaints) 'abc' is not a number; numerator -2 is negative"
+    }
+
+
+def test_duplicate_keys_in_a_file_are_all_quarantined_naming_each_other(tmp_path):
+    v = check(
+        tmp_path,
+        COMPLAINTS_SPEC,
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-01,CS-RST,5,5\n2025-01,CS-CLK,12,8\n",
+    )
+    assert reasons(v) == {
+        2: "duplicate of row 4 (same indicator, area, period and breakdown)",
+        4: "duplicate of row 2 (same indicator, area, period and breakdown)",
+    }
+    assert v.rows_accepted == 1
+
+
+@pytest.mark.parametrize("marker", ["*", ":", "c", "..", ""])
+def test_suppression_markers_become_missing_never_zero(tmp_path, marker):
+    v = check(
+        tmp_path, COMPLAINTS_SPEC, f"Month,Locality,Complaints,On time\n2025-01,CS-CLK,4,{marker}\n"
+    )
+    assert v.rows_rejected == 0
+    row = v.observations.iloc[0]
+    assert row.numerator != row.numerator  # NaN, not 0
+    assert row.value != row.value
+
+
+def test_breakdown_columns_with_totals_and_crossed_categories(tmp_path):
+    csv = (
+        "indicator,area,period,sex,numerator,denominator,value\n"
+        "L-COM-01,CS-CLK,2025-03,All,5,10,50\n"
+        "L-COM-01,CS-CLK,2025-03,Female,3,6,50\n"
+        "L-COM-01,CS-CLK,2025-03,,2,4,50\n"
+    )
+    v = check(tmp_path, LONG_SPEC, csv)
+    assert list(zip(v.observations.breakdown, v.observations.category, strict=True)) == [
+        ("all", "all"),
+        ("sex", "Female"),
+    ]
+    assert reasons(v) == {4: "sex (sex) is blank"}
+
+
+def test_filters_and_mappings_and_the_row_arithmetic(tmp_path):
+    spec = (
+        COMPLAINTS_SPEC
+        + "mappings:\n  Locality: {Clackmannanshire: CS-CLK}\nfilters:\n  - {column: Locality, not_in: [Total]}\n"
+    )
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time\n2025-01,Clackmannanshire,12,9\n2025-01,Total,40,30\n"
+        "\n2025-01,XX,1,1\n",
+    )
+    assert v.observations.area_code.tolist() == ["CS-CLK"]
+    assert (v.rows_read, v.rows_filtered, v.rows_accepted, v.rows_rejected, v.blank_rows) == (
+        3,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert v.rows_read == v.rows_accepted + v.rows_rejected + v.rows_filtered
+    assert reasons(v) == {5: "unknown area code 'XX'"}  # line 5: the blank line 4 keeps its place
+
+
+def test_wide_extract_gives_one_observation_per_measure(tmp_path):
+    spec = """\
+name: wide
+format: csv
+area: {column: HBT}
+period: {column: MonthOfDelay, format: "%Y%m", kind: month}
+breakdowns:
+  - {name: age_group, column: AgeGroup, total: 18plus}
+  - {name: delay_reason, column: ReasonForDelay, total: All Delay Reasons}
+measures:
+  - indicator: {id: MSG-4}
+    value: NumberOfDelayedBedDays
+  - indicator: {id: DD-ADB}
+    value: AverageDailyNumberOfDelayedBeds
+"""
+    csv = (
+        "MonthOfDelay,HBT,AgeGroup,ReasonForDelay,NumberOfDelayedBedDays,AverageDailyNumberOfDelayedBeds\n"
+        "202201,S08000019,18plus,All Delay Reasons,1500,48\n"
+        "202201,S08000019,75plus,Code 9 AWI,200,-6\n"
+    )
+    v = check(tmp_path, spec, csv)
+    assert reasons(v) == {3: "DD-ADB: value -6 is negative, impossible for count"}
+    assert v.observations[["indicator_id", "breakdown", "category", "value"]].values.tolist() == [
+        ["MSG-4", "all", "all", 1500.0],
+        ["DD-ADB", "all", "all", 48.0],
+    ]
+    assert v.rows_read == 2 and v.rows_accepted == 1
