@@ -26,3 +26,10 @@ def demo(session: nox.Session) -> None:
     """Build the demo reports, as the README's first command does."""
     session.install("-e", ".")
     session.run("perfreport", "demo")
+
+
+@nox.session(python="3.11")
+def benchmark(session: nox.Session) -> None:
+    """Time ingesting a million demo-shaped rows (targets: under 30 s, under 2 GB peak)."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/ingest_million.py")
