@@ -201,3 +201,18 @@ def test_validate_is_a_dry_run_with_status_1_when_rows_would_be_quarantined(proj
         "  row 2: numerator 9 is greater than denominator 5",
     ]
     assert state(project) == before
+
+
+def test_excel_header_with_an_empty_cell_is_a_multi_row_header(project, refused, cli):
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Complaints"
+    sheet.append(["Month", None, "Complaints", "On time"])
+    sheet.append([None, "Locality", None, None])
+    sheet.append(["2025-01", "CS-CLK", 12, 9])
+    book.save(project / "two_rows.xlsx")
+    assert refused(project, project / "two_rows.xlsx", spec="xl") == (
+        "sheet 'Complaints' header row 1 has an empty cell at B1 (a multi-row header?); set "
+        "header_row in source spec 'xl' to the row that names every column"
+    )
