@@ -1,0 +1,326 @@
+"""Statistical process control: XmR charts by NHS England's Making Data Count rules, run charts
+by the Anhøj rules, and p and u charts for varying denominators.
+
+XmR limits are ``mean ± 2.66 × average moving range``; moving ranges of at least 3.267 times the
+average are screened out before the average is taken again (Making Data Count; Wheeler 1995).
+The ``mdc`` rule set flags special cause when a point lies outside the limits, when 7 points in
+a row lie on one side of the mean (a point on the mean breaks the run), when 7 points in a row
+rise or fall, and when 2 of 3 points lie beyond two sigma on the same side. ``nhsi2017`` uses 8
+points for a shift and 6 for a trend, as NHS Improvement's 2017 tool did.
+
+Unlike NHSRplotthedots, a point flagged only by a trend takes the trend's direction (rising is
+an improvement when higher is better) rather than its side of the mean, as the Making Data Count
+guidance reads.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+Improvement = Literal["increase", "decrease", "neutral"]
+PointType = Literal[
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+    "common_cause",
+]
+Assurance = Literal["consistent_pass", "consistent_fail", "inconsistent"]
+
+LIMIT_SIGMAS = 2.66
+"""3 sigma of individual values in moving-range units: 3 / d2, d2 = 1.128 for ranges of two."""
+CLOSE_SIGMAS = 2 * LIMIT_SIGMAS / 3
+"""Two sigma, for the 2-of-3 rule."""
+MR_SCREEN = 3.267
+"""D4 for ranges of two: a moving range this many times the average is an outlier."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    shift: int
+    trend: int
+    two_of_three: bool = True
+
+
+RULE_SETS = {
+    "mdc": RuleSet("mdc", shift=7, trend=7),
+    "nhsi2017": RuleSet("nhsi2017", shift=8, trend=6),
+}
+
+
+@dataclass(frozen=True)
+class XmrResult:
+    """An XmR chart: one row per point, the latest point's variation, and target assurance."""
+
+    points: pd.DataFrame
+    variation: PointType | None
+    assurance: Assurance | None
+    rules: RuleSet
+    improvement: Improvement
+    target: float | None
+
+
+def xmr(
+    values: object,
+    improvement: Improvement = "increase",
+    target: float | None = None,
+    screen_outliers: bool = True,
+    fix_after: int | None = None,
+    rebase: tuple[int, ...] = (),
+    rules: str = "mdc",
+) -> XmrResult:
+    """XmR chart of ``values`` (in time order) with Making Data Count special-cause rules.
+
+    ``fix_after`` fixes the mean and limits on the first points of each baseline; ``rebase``
+    lists positions where a new baseline starts (after a known change in the process).
+
+    >>> r = xmr([5, 6, 5, 7, 6, 5, 6, 7, 6, 5, 14])
+    >>> r.variation, r.points["rule"].iloc[-1]
+    ('special_cause_improvement', 'outside_limits')
+    """
+    if rules not in RULE_SETS:
+        raise ValueError(f"rules must be one of {', '.join(RULE_SETS)}, not {rules!r}")
+    if improvement not in ("increase", "decrease", "neutral"):
+        raise ValueError(
+            f"improvement must be 'increase', 'decrease' or 'neutral', not {improvement!r}"
+        )
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 1 or y.size < 2:
+        raise ValueError("values must be a sequence of at least two numbers")
+    if np.isnan(y).any():
+        raise ValueError("values must not contain missing values; remove or fill them first")
+    if fix_after is not None and fix_after < 2:
+        raise ValueError("fix_after must be at least 2 points")
+    starts = sorted({0, *rebase})
+    if any(not 0 < s < y.size for s in starts[1:]):
+        raise ValueError(f"rebase positions must lie between 1 and {y.size - 1}")
+    rule_set = RULE_SETS[rules]
+    mean = np.empty_like(y)
+    amr = np.empty_like(y)
+    for begin, end in zip(starts, [*starts[1:], y.size], strict=True):
+        base = y[begin:end][: fix_after or None]
+        mean[begin:end], amr[begin:end] = _centre_and_spread(base, screen_outliers)
+    upl, lpl = mean + LIMIT_SIGMAS * amr, mean - LIMIT_SIGMAS * amr
+    side = np.sign(y - mean)
+    outside = np.where(y > upl, 1, np.where(y < lpl, -1, 0))
+    close = np.where(
+        (y > mean + CLOSE_SIGMAS * amr) & (outside == 0),
+        1,
+        np.where((y < mean - CLOSE_SIGMAS * amr) & (outside == 0), -1, 0),
+    )
+    close = np.where(outside != 0, outside, close)
+    flags = {
+        "outside_limits": outside,
+        "shift": _runs(side, rule_set.shift, starts),
+        "trend": _trends(y, rule_set.trend, starts),
+        "two_of_three": _two_of_three(close, starts)
+        if rule_set.two_of_three
+        else np.zeros(y.size, int),
+    }
+    direction = np.zeros(y.size, dtype=int)
+    fired = [""] * y.size
+    for name, flag in flags.items():
+        for i in np.flatnonzero(flag):
+            fired[i] = f"{fired[i]}+{name}" if fired[i] else name
+            if direction[i] == 0:
+                direction[i] = flag[i]
+    point_type = [_point_type(d, improvement) for d in direction]
+    points = pd.DataFrame(
+        {
+            "value": y,
+            "mean": mean,
+            "lpl": lpl,
+            "upl": upl,
+            "moving_range": np.r_[np.nan, np.abs(np.diff(y))],
+            "baseline": np.searchsorted(starts, np.arange(y.size), side="right") - 1,
+            "point_type": point_type,
+            "rule": [f or None for f in fired],
+        }
+    )
+    return XmrResult(
+        points,
+        point_type[-1],
+        _assurance(target, improvement, lpl[-1], upl[-1]),
+        rule_set,
+        improvement,
+        target,
+    )
+
+
+def _centre_and_spread(base: np.ndarray, screen: bool) -> tuple[float, float]:
+    mean = float(base.mean())
+    ranges = np.abs(np.diff(base))
+    if ranges.size == 0:
+        return mean, 0.0
+    average = float(ranges.mean())
+    if screen:
+        kept = ranges[ranges < MR_SCREEN * average]
+        average = float(kept.mean()) if kept.size else 0.0
+    return mean, average
+
+
+def _segments(n: int, starts: list[int]) -> list[tuple[int, int]]:
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
+def _runs(side: np.ndarray, length: int, starts: list[int]) -> np.ndarray:
+    """+1/-1 on every point of a run of at least ``length`` on one side; 0 (on the mean) breaks."""
+    out = np.zeros(side.size, dtype=int)
+    for begin, end in _segments(side.size, starts):
+        i = begin
+        while i < end:
+            j = i
+            while j + 1 < end and side[j + 1] == side[i] and side[i] != 0:
+                j += 1
+            if side[i] != 0 and j - i + 1 >= length:
+                out[i : j + 1] = side[i]
+            i = j + 1
+    return out
+
+
+def _trends(y: np.ndarray, length: int, starts: list[int]) -> np.ndarray:
+    """+1/-1 on every point of ``length`` or more points each above (below) the one before."""
+    out = np.zeros(y.size, dtype=int)
+    for begin, end in _segments(y.size, starts):
+        step = np.sign(np.diff(y[begin:end]))
+        i = 0
+        while i < step.size:
+            j = i
+            while j + 1 < step.size and step[j + 1] == step[i] and step[i] != 0:
+                j += 1
+            if step[i] != 0 and j - i + 2 >= length:
+                out[begin + i : begin + j + 2] = int(step[i])
+            i = j + 1
+    return out
+
+
+def _two_of_three(close: np.ndarray, starts: list[int]) -> np.ndarray:
+    """Points beyond two sigma that are 2 of any 3 in a row beyond it on the same side."""
+    out = np.zeros(close.size, dtype=int)
+    for begin, end in _segments(close.size, starts):
+        for i in range(begin, end - 2):
+            window = close[i : i + 3]
+            for sign in (1, -1):
+                if np.sum(window == sign) >= 2:
+                    for k in range(i, i + 3):
+                        if close[k] == sign:
+                            out[k] = sign
+    return out
+
+
+def _point_type(direction: int, improvement: Improvement) -> PointType:
+    if direction == 0:
+        return "common_cause"
+    if improvement == "neutral":
+        return "special_cause_neutral_high" if direction > 0 else "special_cause_neutral_low"
+    good = 1 if improvement == "increase" else -1
+    return "special_cause_improvement" if direction == good else "special_cause_concern"
+
+
+def _assurance(
+    target: float | None, improvement: Improvement, lpl: float, upl: float
+) -> Assurance | None:
+    """Whether the process will consistently pass, fail, or hit and miss the target."""
+    if target is None or improvement == "neutral":
+        return None
+    if target > upl:
+        return "consistent_fail" if improvement == "increase" else "consistent_pass"
+    if target < lpl:
+        return "consistent_pass" if improvement == "increase" else "consistent_fail"
+    return "inconsistent"
+
+
+@dataclass(frozen=True)
+class RunChart:
+    """Anhøj's run chart analysis (Anhøj and Olesen 2014; Anhøj 2015)."""
+
+    median: float
+    useful: int
+    longest_run: int
+    longest_run_max: int
+    crossings: int
+    crossings_min: int
+
+    @property
+    def shift(self) -> bool:
+        return self.longest_run > self.longest_run_max
+
+    @property
+    def too_few_crossings(self) -> bool:
+        return self.crossings < self.crossings_min
+
+    @property
+    def signal(self) -> bool:
+        return self.shift or self.too_few_crossings
+
+
+def run_chart(values: object, baseline: int | None = None) -> RunChart:
+    """Longest run and crossings against the median, with the Anhøj limits.
+
+    Points on the median are not useful observations and are dropped. A shift is a longest run
+    above ``round(log2(n)) + 3``; too few crossings is below the 5th percentile of
+    Binomial(n − 1, 0.5), n being the useful observations.
+
+    >>> r = run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14])
+    >>> r.longest_run, r.longest_run_max, r.crossings, r.crossings_min, r.signal
+    (7, 7, 1, 4, True)
+    """
+    y = np.asarray(values, dtype=float)
+    if y.size < 2 or np.isnan(y).any():
+        raise ValueError("values must be at least two numbers with none missing")
+    median = float(np.median(y[: baseline or None]))
+    side = np.sign(y - median)
+    useful = side[side != 0]
+    n = int(useful.size)
+    if n == 0:
+        return RunChart(median, 0, 0, 0, 0, 0)
+    changes = np.flatnonzero(np.diff(useful) != 0)
+    crossings = int(changes.size)
+    bounds = np.r_[-1, changes, n - 1]
+    longest = int(np.max(np.diff(bounds)))
+    longest_max = int(round(math.log2(n)) + 3) if n > 0 else 0
+    crossings_min = int(sps.binom.ppf(0.05, n - 1, 0.5)) if n > 1 else 0
+    return RunChart(median, n, longest, longest_max, crossings, crossings_min)
+
+
+@dataclass(frozen=True)
+class AttributeChart:
+    """A p or u chart: centre line and per-point 3-sigma limits for varying denominators."""
+
+    value: np.ndarray
+    centre: float
+    lcl: np.ndarray
+    ucl: np.ndarray
+
+    @property
+    def outside(self) -> np.ndarray:
+        return (self.value > self.ucl) | (self.value < self.lcl)
+
+
+def p_chart(x: object, n: object) -> AttributeChart:
+    """p chart: proportions ``x / n`` with limits ``p̄ ± 3 √(p̄(1 − p̄)/n)``, clipped to [0, 1]."""
+    x_, n_ = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    if np.any(n_ <= 0) or np.any(x_ < 0) or np.any(x_ > n_):
+        raise ValueError("need 0 <= x <= n and n > 0 for every point")
+    centre = float(x_.sum() / n_.sum())
+    sigma = np.sqrt(centre * (1 - centre) / n_)
+    return AttributeChart(
+        x_ / n_, centre, np.maximum(centre - 3 * sigma, 0), np.minimum(centre + 3 * sigma, 1)
+    )
+
+
+def u_chart(x: object, n: object) -> AttributeChart:
+    """u chart: rates ``x / n`` (events per unit of exposure) with limits ``ū ± 3 √(ū/n)``."""
+    x_, n_ = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    if np.any(n_ <= 0) or np.any(x_ < 0):
+        raise ValueError("need x >= 0 and n > 0 for every point")
+    centre = float(x_.sum() / n_.sum())
+    sigma = np.sqrt(centre / n_)
+    return AttributeChart(x_ / n_, centre, np.maximum(centre - 3 * sigma, 0), centre + 3 * sigma)
