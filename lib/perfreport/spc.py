@@ -324,3 +324,68 @@ def u_chart(x: object, n: object) -> AttributeChart:
     centre = float(x_.sum() / n_.sum())
     sigma = np.sqrt(centre / n_)
     return AttributeChart(x_ / n_, centre, np.maximum(centre - 3 * sigma, 0), centre + 3 * sigma)
+
+
+RULE_WORDS = {
+    "outside_limits": "the latest point lies outside the process limits",
+    "shift": "a run of {n} points {side} the mean",
+    "trend": "{n} points in a row {direction}",
+    "two_of_three": "2 of the last 3 points lie close to the {side_limit} limit",
+}
+VARIATION_WORDS = {
+    "common_cause": "Common cause variation",
+    "special_cause_improvement": "Special cause variation of an improving nature",
+    "special_cause_concern": "Special cause variation of a concerning nature",
+    "special_cause_neutral_high": "Special cause variation, higher than expected",
+    "special_cause_neutral_low": "Special cause variation, lower than expected",
+}
+
+
+def describe(result: XmrResult, fmt: object = None) -> str:
+    """One sentence saying what the chart shows, usable as alt text.
+
+    >>> describe(xmr([78, 82, 80, 79, 81, 80, 82, 78, 80, 81], target=80), lambda v: f"{v:g}%")
+    'Common cause variation; the target of 80% lies inside the process limits, so it will be hit and missed.'
+    """
+    show = fmt if callable(fmt) else (lambda v: f"{v:,.4g}")
+    p = result.points
+    last = p.iloc[-1]
+    text = VARIATION_WORDS[result.variation or "common_cause"]
+    if isinstance(last["rule"], str):
+        first_rule = str(last["rule"]).split("+")[0]
+        text += f" ({_rule_phrase(first_rule, p)})"
+    if result.target is None or result.assurance is None:
+        return text + "."
+    target = show(result.target)
+    if result.assurance == "inconsistent":
+        ending = (
+            f"the target of {target} lies inside the process limits, so it will be hit and missed"
+        )
+    elif result.assurance == "consistent_pass":
+        ending = (
+            f"the process limits lie beyond the target of {target}, so it will be met consistently"
+        )
+    else:
+        ending = (
+            f"the target of {target} lies outside the process limits, so it will not be met "
+            "without a change to the process"
+        )
+    return f"{text}; {ending}."
+
+
+def _rule_phrase(rule: str, p: pd.DataFrame) -> str:
+    flagged = p["rule"].fillna("").str.contains(rule).to_numpy()
+    n = 0
+    for f in flagged[::-1]:
+        if not f:
+            break
+        n += 1
+    last = p.iloc[-1]
+    above = last["value"] > last["mean"]
+    rising = len(p) > 1 and last["value"] > p["value"].iloc[-2]
+    return RULE_WORDS[rule].format(
+        n=n,
+        side="above" if above else "below",
+        direction="rising" if rising else "falling",
+        side_limit="upper" if above else "lower",
+    )
