@@ -34,7 +34,7 @@ from perfreport.catalogue import Indicator, Target
 from perfreport.periods import Period
 from perfreport.plans import ImprovementPlan
 from perfreport.rag import Status, target_rag
-from perfreport.spc import xmr
+from perfreport.spc import classify
 from perfreport.stats import projected_date_on_target, trend
 from perfreport.yamlfile import read_yaml, validate
 
@@ -214,23 +214,21 @@ def _unexpected(e: Evidence, s: RagSettings) -> str | None:
     improvement = "increase" if ind.polarity == "higher_is_better" else "decrease"
     recent_from = e.as_of - timedelta(days=s.special_cause_months * DAYS_PER_MONTH)
     recent = np.array([p.end > recent_from for p, _ in e.series])
-    chart = xmr(_values(e), improvement, rules=s.spc_rules)
-    concern = (chart.points["point_type"] == "special_cause_concern").to_numpy() & recent
+    chart = classify(_values(e), improvement, rules=s.spc_rules)
+    flagged = np.array([t == "special_cause_concern" for t in chart.point_types])
+    concern = flagged & recent
     if not concern.any():
         return None
     first = int(np.flatnonzero(concern)[0])
-    flagged = (chart.points["point_type"] == "special_cause_concern").to_numpy()
     while first > 0 and flagged[first - 1]:
         first -= 1  # name the start of the run, not its first recent point
-    rule = str(chart.points["rule"].iloc[first]).split("+")[0].replace("_", " ")
+    rule = str(chart.rules[first]).split("+")[0].replace("_", " ")
     detail = f"special cause of concern ({rule} since {e.series[first][0].label})"
     if ind.frequency == "monthly" and len(e.series) >= 12 + s.spc_minimum_points:
         changes = _values(e)[12:] - _values(e)[:-12]
-        yoy = xmr(changes, improvement, rules=s.spc_rules)
-        recent_yoy = recent[12:]
-        if not (
-            (yoy.points["point_type"] == "special_cause_concern").to_numpy() & recent_yoy
-        ).any():
+        yoy = classify(changes, improvement, rules=s.spc_rules)
+        yoy_concern = np.array([t == "special_cause_concern" for t in yoy.point_types])
+        if not (yoy_concern & recent[12:]).any():
             return (
                 "the change in the last months matches the same months last year "
                 "(seasonal variation, not special cause)"

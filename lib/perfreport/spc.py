@@ -101,7 +101,58 @@ def xmr(
     starts = sorted({0, *rebase})
     if any(not 0 < s < y.size for s in starts[1:]):
         raise ValueError(f"rebase positions must lie between 1 and {y.size - 1}")
+    c = _classify(y, improvement, screen_outliers, fix_after, starts, RULE_SETS[rules])
+    point_type, lpl, upl = c.point_types, c.lpl, c.upl
+    points = pd.DataFrame(
+        {
+            "value": y,
+            "mean": c.mean,
+            "lpl": lpl,
+            "upl": upl,
+            "moving_range": np.r_[np.nan, np.abs(np.diff(y))],
+            "baseline": np.searchsorted(starts, np.arange(y.size), side="right") - 1,
+            "point_type": point_type,
+            "rule": pd.Series(c.rules, dtype=object),
+        }
+    )
     rule_set = RULE_SETS[rules]
+    return XmrResult(
+        points,
+        point_type[-1],
+        _assurance(target, improvement, lpl[-1], upl[-1]),
+        rule_set,
+        improvement,
+        target,
+    )
+
+
+@dataclass(frozen=True)
+class Classified:
+    """XmR limits and point classification as plain arrays (no DataFrame), for bulk use."""
+
+    mean: np.ndarray
+    lpl: np.ndarray
+    upl: np.ndarray
+    point_types: list[PointType]
+    rules: list[str | None]
+
+
+def classify(
+    values: object, improvement: Improvement = "increase", rules: str = "mdc"
+) -> Classified:
+    """The XmR classification of ``values`` without building a table (see :func:`xmr`)."""
+    y = np.asarray(values, dtype=float)
+    return _classify(y, improvement, True, None, [0], RULE_SETS[rules])
+
+
+def _classify(
+    y: np.ndarray,
+    improvement: Improvement,
+    screen_outliers: bool,
+    fix_after: int | None,
+    starts: list[int],
+    rule_set: RuleSet,
+) -> Classified:
     mean = np.empty_like(y)
     amr = np.empty_like(y)
     for begin, end in zip(starts, [*starts[1:], y.size], strict=True):
@@ -110,12 +161,10 @@ def xmr(
     upl, lpl = mean + LIMIT_SIGMAS * amr, mean - LIMIT_SIGMAS * amr
     side = np.sign(y - mean)
     outside = np.where(y > upl, 1, np.where(y < lpl, -1, 0))
-    close = np.where(
-        (y > mean + CLOSE_SIGMAS * amr) & (outside == 0),
-        1,
-        np.where((y < mean - CLOSE_SIGMAS * amr) & (outside == 0), -1, 0),
+    beyond_two = np.where(
+        y > mean + CLOSE_SIGMAS * amr, 1, np.where(y < mean - CLOSE_SIGMAS * amr, -1, 0)
     )
-    close = np.where(outside != 0, outside, close)
+    close = np.where(outside != 0, outside, beyond_two)
     flags = {
         "outside_limits": outside,
         "shift": _runs(side, rule_set.shift, starts),
@@ -131,27 +180,8 @@ def xmr(
             fired[i] = f"{fired[i]}+{name}" if fired[i] else name
             if direction[i] == 0:
                 direction[i] = flag[i]
-    point_type = [_point_type(d, improvement) for d in direction]
-    points = pd.DataFrame(
-        {
-            "value": y,
-            "mean": mean,
-            "lpl": lpl,
-            "upl": upl,
-            "moving_range": np.r_[np.nan, np.abs(np.diff(y))],
-            "baseline": np.searchsorted(starts, np.arange(y.size), side="right") - 1,
-            "point_type": point_type,
-            "rule": [f or None for f in fired],
-        }
-    )
-    return XmrResult(
-        points,
-        point_type[-1],
-        _assurance(target, improvement, lpl[-1], upl[-1]),
-        rule_set,
-        improvement,
-        target,
-    )
+    types = [_point_type(d, improvement) for d in direction]
+    return Classified(mean, lpl, upl, types, [f or None for f in fired])
 
 
 def _centre_and_spread(base: np.ndarray, screen: bool) -> tuple[float, float]:
