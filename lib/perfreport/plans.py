@@ -115,3 +115,60 @@ def load_plans(path: Path, catalogue: Catalogue, areas: Areas) -> Plans:
             )
         items.append(plan)
     return Plans(tuple(items))
+
+
+@dataclass(frozen=True)
+class PlanException:
+    """Something the framework says must be escalated about plans (section 6.4)."""
+
+    kind: str
+    indicator: str
+    area: str
+    plan: str | None
+    text: str
+
+
+def plan_exceptions(
+    plans: Plans, statuses: dict[tuple[str, str], str], day: date
+) -> list[PlanException]:
+    """Amber or red without a plan, plans past review, plans past their green date while red.
+
+    ``statuses`` maps (indicator, area) to the framework status on ``day``.
+    """
+    out: list[PlanException] = []
+    for (indicator, area), status in sorted(statuses.items()):
+        plan = plans.for_indicator(indicator, area, day)
+        if status in ("amber", "red") and plan is None:
+            out.append(
+                PlanException(
+                    "no_plan",
+                    indicator,
+                    area,
+                    None,
+                    f"{indicator} is {status} in {area} with no improvement plan",
+                )
+            )
+        if plan is None:
+            continue
+        if plan.overdue_review(day):
+            out.append(
+                PlanException(
+                    "review_overdue",
+                    indicator,
+                    area,
+                    plan.id,
+                    f"plan {plan.id} was due for review on {plan.review:%d %B %Y}",
+                )
+            )
+        if status == "red" and plan.expected_green < day:
+            out.append(
+                PlanException(
+                    "green_date_passed",
+                    indicator,
+                    area,
+                    plan.id,
+                    f"plan {plan.id} expected {indicator} green by {plan.expected_green:%d %B %Y}; "
+                    "it is still red",
+                )
+            )
+    return out
