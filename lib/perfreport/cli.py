@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
 
+    prep = commands.add_parser(
+        "prepare", help="compute results, RAG and SPC for every indicator, area and period"
+    )
+    prep.add_argument(
+        "--period", default=None, help="last period to include, e.g. 2024-25-Q4 (default: all data)"
+    )
+
     run = commands.add_parser("run", help="build every report of a cycle for a period")
     run.add_argument("cycle", help="cycle id from params/cycles.yaml, e.g. locality")
     run.add_argument(
@@ -120,6 +127,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             _show_quarantine(summary)
             rejected += 0 if summary.already_loaded else summary.validation.rows_rejected
         return 1 if rejected and args.command == "validate" else 0
+    if args.command == "prepare":
+        summary = pipeline.prepare_results(setup, args.period)
+        print(f"results: {summary.rows:,} rows in {summary.seconds:.1f} s")
+        return 0
     if args.command == "export":
         print(setup.project.relative(pipeline.export(setup, args.table, args.out)))
         return 0
@@ -132,6 +143,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     print(f"demo data: {setup.project.relative(path)}")
     print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
+    print(f"results: {pipeline.prepare_results(setup).rows:,} rows")
     return _report(pipeline.build(setup, "locality", None, [], args.jobs, _progress), setup)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from perfreport.errors import PerfreportError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TABLES = ("observations", "quarantine", "loads", "revisions", "areas")
+TABLES = ("observations", "quarantine", "loads", "revisions", "areas", "results")
 
 
 def safe_text(value: object) -> object:

@@ -10,8 +10,11 @@ from perfreport.cycles import Cycles, load_cycles
 from perfreport.demo import load_demo_settings, write_demo
 from perfreport.errors import PerfreportError
 from perfreport.exports import TABLES, write_table
+from perfreport.framework_rag import load_rag_settings
 from perfreport.ingest import LoadSummary, SourceSpec, check_file, ingest_file, load_spec
 from perfreport.periods import Period, parse_period
+from perfreport.plans import load_plans
+from perfreport.prepare import PrepareSummary, prepare
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
 from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month
@@ -99,3 +102,13 @@ def export(setup: Setup, table: str, out: Path) -> Path:
     with connect(setup.project.warehouse, read_only=True) as con:
         frame = con.execute(f"SELECT * FROM {table}").df()
     return write_table(frame, out)
+
+
+def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSummary:
+    """Compute the results table (``perfreport prepare``) up to a period (default: all data)."""
+    until = parse_period(period_text, what="parameter '--period':") if period_text else None
+    plans = load_plans(
+        setup.project.params / "improvement_plans.yaml", setup.catalogue, setup.areas
+    )
+    settings = load_rag_settings(setup.project.params / "rag.yaml")
+    return prepare(setup, plans, settings, until)

@@ -1,0 +1,326 @@
+"""Compute once per cycle: results for every indicator × area × period × breakdown.
+
+``prepare`` reads the warehouse's observations and writes the ``results`` table that every
+report reads (notebooks never recompute). Each row holds the value with its confidence interval
+(by the indicator's method), the change on the previous period and on the same period a year
+earlier; and, for each area's totals, the long-term trend, the SPC point type and rule, the
+target and target RAG, the framework RAG with its reasons, the improvement plan in force, the
+partnership's and Scotland's values, and a locality's funnel-plot position.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from perfreport.catalogue import Indicator
+from perfreport.framework_rag import Evidence, RagSettings, framework_rag
+from perfreport.periods import Period
+from perfreport.plans import Plans
+from perfreport.rag import applicable_target, describe_target, target_rag
+from perfreport.reports.context import ReportContext
+from perfreport.series import period_kind_of
+from perfreport.spc import classify
+from perfreport.stats import funnel_limits, poisson_limits, proportion, trend
+from perfreport.warehouse import connect
+
+ALL = "all"
+FUNNEL_LEVELS = (0.95, 0.998)
+TREND_POINTS = {"monthly": 12, "quarterly": 4}
+"""Points in the latest year for the trend column; annual series use their last three points."""
+
+
+@dataclass(frozen=True)
+class PrepareSummary:
+    rows: int
+    seconds: float
+    period: Period | None
+
+
+def prepare(
+    ctx: ReportContext, plans: Plans, settings: RagSettings, until: Period | None = None
+) -> PrepareSummary:
+    """Compute the results table from the warehouse and store it (replacing the last one)."""
+    started = time.perf_counter()
+    with connect(ctx.project.warehouse, read_only=True) as con:
+        obs = con.execute(
+            "SELECT indicator_id, area_code, period_start, period_end, breakdown, category, "
+            "numerator, denominator, value FROM observations ORDER BY indicator_id, area_code, period_start"
+        ).df()
+    for column in ("period_start", "period_end"):
+        obs[column] = pd.to_datetime(obs[column]).dt.date
+    if until is not None:
+        obs = obs[obs["period_end"] <= until.end]
+    results = compute_results(ctx, plans, settings, obs)
+    with connect(ctx.project.warehouse) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("prepared", results)
+            con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
+            con.unregister("prepared")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return PrepareSummary(len(results), time.perf_counter() - started, until)
+
+
+def compute_results(
+    ctx: ReportContext, plans: Plans, settings: RagSettings, obs: pd.DataFrame
+) -> pd.DataFrame:
+    """The results rows for ``obs`` (all indicators, areas, periods and breakdowns)."""
+    periods = {
+        key: Period.containing(period_kind_of(*key), key[0])
+        for key in set(zip(obs["period_start"], obs["period_end"], strict=True))
+    }
+    obs = obs.assign(
+        period=[periods[k] for k in zip(obs["period_start"], obs["period_end"], strict=True)]
+    )
+    area_types = {a.code: a.type for a in ctx.areas}
+    parents = {a.code: a.parent for a in ctx.areas}
+    country = ctx.areas.country.code if ctx.areas.country else None
+    frames = []
+    for ind in ctx.catalogue:
+        mine = obs[obs["indicator_id"] == ind.id]
+        if mine.empty:
+            continue
+        frame = _with_intervals(mine, ind)
+        frame = _with_changes(frame)
+        totals = frame[frame["breakdown"] == ALL]
+        extra = _assess_totals(ind, totals, frame, area_types, parents, country, plans, settings)
+        frames.append(
+            frame.merge(
+                extra, on=["area_code", "period_start", "breakdown", "category"], how="left"
+            )
+        )
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    out["period_kind"] = out["period"].map(lambda p: p.kind)
+    out["period_label"] = out["period"].map(lambda p: p.label)
+    return out.drop(columns="period")
+
+
+def _with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    num, den = frame["numerator"].to_numpy(float), frame["denominator"].to_numpy(float)
+    lower = np.full(len(frame), np.nan)
+    upper = np.full(len(frame), np.nan)
+    method = None
+    usable = np.isfinite(num) & np.isfinite(den) & (den > 0) & (num >= 0)
+    if ind.method in ("proportion", "survey"):
+        ok = usable & (num <= den)
+        if ok.any():
+            e = proportion(num[ok], den[ok], multiplier=ind.multiplier)
+            lower[ok], upper[ok] = e.lower, e.upper
+        method = "Wilson"
+    elif ind.method in ("rate", "dsr"):
+        if usable.any():
+            low, high = poisson_limits(num[usable])
+            lower[usable], upper[usable] = (
+                low / den[usable] * ind.multiplier,
+                high / den[usable] * ind.multiplier,
+            )
+        method = (
+            "Byar (exact below 10)" if ind.method == "rate" else "Byar, crude (age bands not held)"
+        )
+    elif ind.method == "count" and ind.time_aggregation == "sum":
+        counts = np.isfinite(num) & (num >= 0)
+        if counts.any():
+            lower[counts], upper[counts] = poisson_limits(num[counts])
+        method = "Poisson"
+    return frame.assign(lower=lower, upper=upper, ci_method=method)
+
+
+def _with_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["area_code", "breakdown", "category"]
+    values = frame[[*keys, "period", "value"]]
+    previous = values.assign(period=values["period"].map(lambda p: p.shift(1))).rename(
+        columns={"value": "previous_value"}
+    )
+    year_ago = values.assign(period=values["period"].map(_a_year_later)).rename(
+        columns={"value": "year_ago_value"}
+    )
+    out = frame.merge(previous, on=[*keys, "period"], how="left").merge(
+        year_ago, on=[*keys, "period"], how="left"
+    )
+    return out.assign(
+        change_previous=out["value"] - out["previous_value"],
+        change_year=out["value"] - out["year_ago_value"],
+    )
+
+
+def _a_year_later(p: Period) -> Period:
+    """The period a year after ``p`` (so that ``p``'s value is that period's 'a year earlier')."""
+    return Period.containing(p.kind, date(p.start.year + 1, p.start.month, 1))
+
+
+def _assess_totals(
+    ind: Indicator,
+    totals: pd.DataFrame,
+    frame: pd.DataFrame,
+    area_types: dict[str, str],
+    parents: dict[str, str | None],
+    country: str | None,
+    plans: Plans,
+    settings: RagSettings,
+) -> pd.DataFrame:
+    breakdowns_at = frame.groupby(["area_code", "period_start"])["breakdown"].agg(
+        lambda b: frozenset(b) - {ALL}
+    )
+    value_of = {
+        (a, p): v
+        for a, p, v in zip(
+            totals["area_code"], totals["period_start"], totals["value"], strict=True
+        )
+    }
+    localities_with_data = {p for a, p in value_of if area_types.get(a) == "locality"}
+    rows = []
+    improvement = {"higher_is_better": "increase", "lower_is_better": "decrease"}.get(
+        ind.polarity, "neutral"
+    )
+    for area, series in totals.sort_values("period_start").groupby("area_code", sort=False):
+        points = list(zip(series["period"], series["value"], strict=True))
+        kind = area_types.get(area, "")
+        previous_status = None
+        values = series["value"].to_numpy(float)
+        spc_types, spc_rules = _spc_by_prefix(values, improvement, settings)
+        for i, (period, value) in enumerate(points):
+            target = applicable_target(ind, period, kind)
+            t_rag = target_rag(ind, None if np.isnan(value) else value, target)
+            present = set(breakdowns_at.get((area, period.start), frozenset()))
+            if kind == "locality" or (
+                kind == "partnership" and period.start in localities_with_data
+            ):
+                present.add("locality")
+            plan = plans.for_indicator(ind.id, area, period.end)
+            history = [(p, v) for p, v in points[: i + 1] if not np.isnan(v)]
+            if kind in ("partnership", "locality"):
+                f = framework_rag(
+                    Evidence(
+                        ind, period.end, history, target, frozenset(present), plan, previous_status
+                    ),
+                    settings,
+                )
+                previous_status = f.status
+                f_status, f_reason = f.status.value, str(f)
+            else:
+                f_status, f_reason = None, None
+            parent = parents.get(area)
+            rows.append(
+                {
+                    "area_code": area,
+                    "period_start": period.start,
+                    "breakdown": ALL,
+                    "category": ALL,
+                    "trend": _trend_word(ind, history),
+                    "spc_type": spc_types[i],
+                    "spc_rule": spc_rules[i],
+                    "target_value": None if target is None else target.value,
+                    "target_text": describe_target(ind, target),
+                    "target_status": t_rag.status.value,
+                    "target_reason": t_rag.reason,
+                    "framework_status": f_status,
+                    "framework_reason": f_reason,
+                    "plan_id": plan.id if plan else None,
+                    "partnership_value": value_of.get((parent, period.start))
+                    if kind == "locality"
+                    else None,
+                    "country_value": value_of.get((country, period.start)) if country else None,
+                }
+            )
+    extra = pd.DataFrame(rows)
+    return _with_funnel(ind, extra, totals, area_types, parents)
+
+
+def _spc_by_prefix(
+    values: np.ndarray, improvement: str, settings: RagSettings
+) -> tuple[list, list]:
+    """The SPC type and rule of each point as it stood when it was the latest point."""
+    types: list[str | None] = []
+    rules: list[str | None] = []
+    clean = ~np.isnan(values)
+    for i in range(values.size):
+        prefix = values[: i + 1][clean[: i + 1]]
+        if prefix.size < settings.spc_minimum_points or not clean[i]:
+            types.append(None)
+            rules.append(None)
+            continue
+        c = classify(prefix, improvement, settings.spc_rules)  # type: ignore[arg-type]
+        types.append(c.point_types[-1])
+        rules.append(c.rules[-1])
+    return types, rules
+
+
+def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | None:
+    recent = history[-TREND_POINTS.get(ind.frequency, 3) :]
+    if len(recent) < 3:
+        return None
+    t = trend([v for _, v in recent])
+    if not t.significant:
+        return "no significant trend"
+    if ind.polarity == "neutral":
+        return t.direction
+    better = (t.slope > 0) == (ind.polarity == "higher_is_better")
+    return f"{t.direction} ({'improving' if better else 'worsening'})"
+
+
+def _with_funnel(
+    ind: Indicator,
+    extra: pd.DataFrame,
+    totals: pd.DataFrame,
+    area_types: dict[str, str],
+    parents: dict[str, str | None],
+) -> pd.DataFrame:
+    """Each locality against funnel limits around its partnership's average, per period."""
+    extra["funnel_position"] = None
+    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
+    if kind is None or ind.time_aggregation == "last":
+        return extra
+    positions: dict[tuple[str, date], str] = {}
+    for start, group in totals.groupby("period_start"):
+        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
+            subset=["numerator", "denominator"]
+        )
+        localities = localities[localities["denominator"] > 0]
+        if localities.empty:
+            continue
+        average = localities["numerator"].sum() / localities["denominator"].sum()
+        if not 0 < average < (1 if kind == "proportion" else np.inf):
+            continue
+        limits = funnel_limits(
+            localities["denominator"].to_numpy(float), average, kind, FUNNEL_LEVELS
+        )
+        rate = (localities["numerator"] / localities["denominator"]).to_numpy(float)
+        for j, area in enumerate(localities["area_code"]):
+            positions[(area, start)] = _position(rate[j], limits, j)
+    extra["funnel_position"] = [
+        positions.get((a, s))
+        for a, s in zip(extra["area_code"], extra["period_start"], strict=True)
+    ]
+    return extra
+
+
+def _position(value: float, limits: dict[float, tuple[np.ndarray, np.ndarray]], j: int) -> str:
+    low95, high95 = limits[0.95][0][j], limits[0.95][1][j]
+    low998, high998 = limits[0.998][0][j], limits[0.998][1][j]
+    if value > high998:
+        return "above 99.8% limit"
+    if value > high95:
+        return "above 95% limit"
+    if value < low998:
+        return "below 99.8% limit"
+    if value < low95:
+        return "below 95% limit"
+    return "within limits"
+
+
+def prepared_results(
+    ctx: ReportContext, where: str = "", params: list[object] | None = None
+) -> pd.DataFrame:
+    """Rows of the stored results table (for reports)."""
+    with connect(ctx.project.warehouse, read_only=True) as con:
+        return con.execute(f"SELECT * FROM results {where}", params or []).df()

@@ -1,0 +1,121 @@
+"""prepare: the results table every report reads, checked against independent calculations."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from perfreport.stats import poisson_limits, proportion
+from tests.conftest import copy_project, run_cli
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("prepare") / "project")
+    for args in (
+        ("generate-demo",),
+        ("ingest", "demo_observations", "data/demo/observations.csv"),
+        ("prepare",),
+    ):
+        result = run_cli(*args, cwd=root)
+        assert result.code == 0, result.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def results(project) -> pd.DataFrame:
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("SELECT * FROM results").df()
+
+
+def row(results, indicator, area, start, breakdown="all", category="all"):
+    found = results[
+        (results.indicator_id == indicator)
+        & (results.area_code == area)
+        & (pd.to_datetime(results.period_start).dt.date == start)
+        & (results.breakdown == breakdown)
+        & (results.category == category)
+    ]
+    assert len(found) == 1
+    return found.iloc[0]
+
+
+def test_one_result_per_observation(project, results):
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+    assert len(results) == observations
+    assert not results.duplicated(
+        ["indicator_id", "area_code", "period_start", "breakdown", "category"]
+    ).any()
+
+
+def test_intervals_follow_the_indicator_method(results):
+    complaints = row(results, "L-COM-01", "CS-RST", date(2025, 3, 1))
+    wilson = proportion(complaints.numerator, complaints.denominator, multiplier=100)
+    assert (complaints.lower, complaints.upper) == (
+        pytest.approx(wilson.lower),
+        pytest.approx(wilson.upper),
+    )
+    assert complaints.ci_method == "Wilson"
+    admissions = row(results, "MSG-1a", "S37000005", date(2025, 3, 1))
+    low, high = poisson_limits(admissions.numerator)
+    assert (admissions.lower, admissions.upper) == (pytest.approx(low), pytest.approx(high))
+    by_age = row(results, "MSG-1a", "CS-RST", date(2025, 3, 1), "age_group", "75+")
+    assert by_age.lower <= by_age.value <= by_age.upper
+
+
+def test_changes_on_the_previous_period_and_a_year_earlier(results):
+    now = row(results, "MSG-4", "S37000005", date(2025, 3, 1))
+    before = row(results, "MSG-4", "S37000005", date(2025, 2, 1))
+    year_ago = row(results, "MSG-4", "S37000005", date(2024, 3, 1))
+    assert now.change_previous == pytest.approx(now.value - before.value)
+    assert now.change_year == pytest.approx(now.value - year_ago.value)
+    assert now.year_ago_value == year_ago.value
+
+
+def test_framework_rag_spc_and_plans_for_delayed_discharges(results):
+    dd = row(results, "MSG-4", "S37000005", date(2025, 3, 1))
+    assert dd.framework_status == "amber" and dd.plan_id == "PIP-2023-07"
+    assert dd.framework_reason.startswith("Amber: ")
+    assert "mitigated by improvement plan PIP-2023-07" in dd.framework_reason
+    assert dd.spc_type == "special_cause_concern"
+    assert dd.target_status == "red" and dd.target_text == "at most 1,400"
+    before_plan = row(results, "MSG-4", "S37000005", date(2023, 10, 1))
+    assert before_plan.plan_id is None or pd.isna(before_plan.plan_id)
+
+
+def test_benchmarks_and_funnel_positions(results):
+    local = row(results, "NI-12", "CS-RST", date(2024, 4, 1))
+    partnership = row(results, "NI-12", "S37000005", date(2024, 4, 1))
+    scotland = row(results, "NI-12", "S92000003", date(2024, 4, 1))
+    assert local.partnership_value == partnership.value and local.country_value == scotland.value
+    positions = set(results.loc[results.funnel_position.notna(), "funnel_position"])
+    assert positions <= {
+        "within limits",
+        "above 95% limit",
+        "above 99.8% limit",
+        "below 95% limit",
+        "below 99.8% limit",
+    }
+    assert set(results.loc[results.funnel_position.notna(), "area_code"]) == {
+        "CS-CLK",
+        "CS-RST",
+        "CS-UST",
+    }
+    assert pd.isna(
+        row(results, "NI-12", "S92000003", date(2024, 4, 1)).framework_status
+    )  # not assessed
+
+
+def test_prepare_up_to_a_period(project):
+    result = run_cli("prepare", "--period", "2023-24-Q4", cwd=project)
+    assert result.code == 0 and result.stdout.startswith("results: ")
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT max(period_end) FROM results").fetchall()[0][0] == date(
+            2024, 3, 31
+        )
+    assert run_cli("prepare", cwd=project).code == 0
