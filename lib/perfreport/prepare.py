@@ -26,7 +26,7 @@ from perfreport.reports.context import ReportContext
 from perfreport.series import period_kind_of
 from perfreport.spc import classify
 from perfreport.stats import funnel_limits, poisson_limits, proportion, trend
-from perfreport.warehouse import connect
+from perfreport.warehouse import connect, observations, transaction
 
 ALL = "all"
 FUNNEL_LEVELS = (0.95, 0.998)
@@ -47,25 +47,14 @@ def prepare(
     """Compute the results table from the warehouse and store it (replacing the last one)."""
     started = time.perf_counter()
     with connect(ctx.project.warehouse, read_only=True) as con:
-        obs = con.execute(
-            "SELECT indicator_id, area_code, period_start, period_end, breakdown, category, "
-            "numerator, denominator, value FROM observations ORDER BY indicator_id, area_code, period_start"
-        ).df()
-    for column in ("period_start", "period_end"):
-        obs[column] = pd.to_datetime(obs[column]).dt.date
+        obs = observations(con, breakdown=None)
     if until is not None:
         obs = obs[obs["period_end"] <= until.end]
     results = compute_results(ctx, plans, settings, obs)
-    with connect(ctx.project.warehouse) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("prepared", results)
-            con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
-            con.unregister("prepared")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect(ctx.project.warehouse) as con, transaction(con):
+        con.register("prepared", results)
+        con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
+        con.unregister("prepared")
     return PrepareSummary(len(results), time.perf_counter() - started, until)
 
 

@@ -165,6 +165,18 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -
         con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block finishes, roll back if anything escapes it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -175,16 +187,11 @@ def sync_areas(con: duckdb.DuckDBPyConnection, areas: Areas) -> None:
         [(a.code, a.name, a.type, a.parent, a.slug) for a in areas],
         columns=["code", "name", "type", "parent", "slug"],
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM areas")
         con.register("areas_frame", frame)
         con.execute("INSERT INTO areas SELECT * FROM areas_frame")
         con.unregister("areas_frame")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def file_sha256(path: Path) -> str:

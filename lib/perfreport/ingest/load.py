@@ -32,6 +32,7 @@ from perfreport.warehouse import (
     file_sha256,
     scalar,
     sync_areas,
+    transaction,
 )
 
 
@@ -89,13 +90,8 @@ def ingest_file(
         if previous is not None:
             return LoadSummary(path.name, validation, int(previous), already_loaded=True)
         sync_areas(con, areas)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             load_id, revised = _write(con, path, spec, sha, extract.encoding, validation)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return LoadSummary(path.name, validation, load_id, revised)
 
 
