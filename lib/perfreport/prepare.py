@@ -23,13 +23,32 @@ from perfreport.periods import Period
 from perfreport.plans import Plans
 from perfreport.rag import applicable_target, describe_target, target_rag
 from perfreport.reports.context import ReportContext
-from perfreport.series import period_kind_of
+from perfreport.series import period_kind_of, to_periods
 from perfreport.spc import classify
 from perfreport.stats import funnel_limits, poisson_limits, proportion, trend
 from perfreport.warehouse import connect, observations, transaction
 
 ALL = "all"
 FUNNEL_LEVELS = (0.95, 0.998)
+ASSESSMENT_COLUMNS = [
+    "area_code",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "category",
+    "trend",
+    "spc_type",
+    "spc_rule",
+    "target_value",
+    "target_text",
+    "target_status",
+    "target_reason",
+    "framework_status",
+    "framework_reason",
+    "plan_id",
+    "partnership_value",
+    "country_value",
+]
 TREND_POINTS = {"monthly": 12, "quarterly": 4}
 """Points in the latest year for the trend column; annual series use their last three points."""
 
@@ -74,24 +93,48 @@ def compute_results(
     country = ctx.areas.country.code if ctx.areas.country else None
     frames = []
     for ind in ctx.catalogue:
-        mine = obs[obs["indicator_id"] == ind.id]
-        if mine.empty:
+        native = obs[obs["indicator_id"] == ind.id]
+        if native.empty:
             continue
-        frame = _with_intervals(mine, ind)
-        frame = _with_changes(frame)
-        totals = frame[frame["breakdown"] == ALL]
-        extra = _assess_totals(ind, totals, frame, area_types, parents, country, plans, settings)
-        frames.append(
-            frame.merge(
-                extra, on=["area_code", "period_start", "breakdown", "category"], how="left"
+        for mine in (native, *_quarters(native, ind)):
+            frame = _with_changes(_with_intervals(mine, ind))
+            totals = frame[frame["breakdown"] == ALL]
+            extra = _assess_totals(
+                ind, totals, frame, area_types, parents, country, plans, settings
             )
-        )
+            frames.append(
+                frame.merge(
+                    extra,
+                    on=["area_code", "period_start", "period_end", "breakdown", "category"],
+                    how="left",
+                )
+            )
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
     out["period_kind"] = out["period"].map(lambda p: p.kind)
     out["period_label"] = out["period"].map(lambda p: p.label)
     return out.drop(columns="period")
+
+
+def _quarters(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
+    """Quarter rows for a monthly indicator (its months combined by its aggregation rule)."""
+    if ind.period_kind != "month":
+        return []
+    parts = []
+    for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
+        q = to_periods(group, ind, "quarter")
+        if not q.empty:
+            parts.append(q.assign(breakdown=breakdown, category=category))
+    if not parts:
+        return []
+    frame = pd.concat(parts, ignore_index=True)
+    return [
+        frame.assign(
+            period_start=frame["period"].map(lambda p: p.start),
+            period_end=frame["period"].map(lambda p: p.end),
+        )
+    ]
 
 
 def _with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -157,7 +200,7 @@ def _assess_totals(
     plans: Plans,
     settings: RagSettings,
 ) -> pd.DataFrame:
-    breakdowns_at = frame.groupby(["area_code", "period_start"])["breakdown"].agg(
+    breakdowns_at = frame.groupby(["area_code", "period_start", "period_end"])["breakdown"].agg(
         lambda b: frozenset(b) - {ALL}
     )
     value_of = {
@@ -180,7 +223,7 @@ def _assess_totals(
         for i, (period, value) in enumerate(points):
             target = applicable_target(ind, period, kind)
             t_rag = target_rag(ind, None if np.isnan(value) else value, target)
-            present = set(breakdowns_at.get((area, period.start), frozenset()))
+            present = set(breakdowns_at.get((area, period.start, period.end), frozenset()))
             if kind == "locality" or (
                 kind == "partnership" and period.start in localities_with_data
             ):
@@ -203,6 +246,7 @@ def _assess_totals(
                 {
                     "area_code": area,
                     "period_start": period.start,
+                    "period_end": period.end,
                     "breakdown": ALL,
                     "category": ALL,
                     "trend": _trend_word(ind, history),
@@ -221,7 +265,7 @@ def _assess_totals(
                     "country_value": value_of.get((country, period.start)) if country else None,
                 }
             )
-    extra = pd.DataFrame(rows)
+    extra = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
     return _with_funnel(ind, extra, totals, area_types, parents)
 
 
