@@ -235,13 +235,18 @@ def _two_of_three(close: np.ndarray, starts: list[int]) -> np.ndarray:
     """Points beyond two sigma that are 2 of any 3 in a row beyond it on the same side."""
     out = np.zeros(close.size, dtype=int)
     for begin, end in _segments(close.size, starts):
-        for i in range(begin, end - 2):
-            window = close[i : i + 3]
-            for sign in (1, -1):
-                if np.sum(window == sign) >= 2:
-                    for k in range(i, i + 3):
-                        if close[k] == sign:
-                            out[k] = sign
+        part = close[begin:end]
+        if part.size < 3:
+            continue
+        for sign in (1, -1):
+            hits = (part == sign).astype(int)
+            windows = np.convolve(hits, np.ones(3, dtype=int), mode="valid") >= 2
+            marked = np.zeros(part.size, dtype=bool)
+            for offset in range(3):
+                marked[offset : offset + windows.size] |= windows & (
+                    hits[offset : offset + windows.size] == 1
+                )
+            out[begin:end][marked] = sign
     return out
 
 

@@ -398,12 +398,28 @@ def trend(values: Any, alpha: float = 0.05) -> Trend:
         raise ValueError("values must hold at least three non-missing points for a trend")
     if np.all(y == y[0]):
         return Trend(0.0, float(y[0]), 1.0, False, "no significant trend")
-    fit = sps.linregress(x, y)
-    significant = bool(fit.pvalue < alpha)
+    slope, intercept, p_value = _least_squares(x.astype(float), y)
+    significant = bool(p_value < alpha)
     direction = (
-        ("increasing" if fit.slope > 0 else "decreasing") if significant else "no significant trend"
+        ("increasing" if slope > 0 else "decreasing") if significant else "no significant trend"
     )
-    return Trend(float(fit.slope), float(fit.intercept), float(fit.pvalue), significant, direction)
+    return Trend(slope, intercept, p_value, significant, direction)
+
+
+def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Slope, intercept and the two-sided p-value of the slope's t test (n - 2 df)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx = float(dx @ dx)
+    slope = float(dx @ dy) / sxx
+    intercept = float(y.mean() - slope * x.mean())
+    residual = y - (intercept + slope * x)
+    dof = x.size - 2
+    if dof <= 0:
+        return slope, intercept, 1.0
+    se = math.sqrt(float(residual @ residual) / dof / sxx)
+    if se == 0:
+        return slope, intercept, 0.0 if slope != 0 else 1.0
+    return slope, intercept, float(2 * sps.t.sf(abs(slope / se), dof))
 
 
 def projected_date_on_target(

@@ -197,3 +197,14 @@ def test_confidence_as_percent_and_arrays():
     a = proportion(np.array([65, 1045]), np.array([100, 5000]), confidence=99.8)
     b = proportion(np.array([65, 1045]), np.array([100, 5000]), confidence=0.998)
     assert np.allclose(a.lower, b.lower) and a.confidence == 0.998
+
+
+def test_trend_matches_scipy_linregress():
+    from perfreport.stats import trend
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        y = rng.normal(0, 1, 12) + np.arange(12) * rng.normal(0, 0.2)
+        ours, theirs = trend(y), sps.linregress(np.arange(12), y)
+        assert ours.slope == pytest.approx(theirs.slope, rel=1e-9)
+        assert ours.p_value == pytest.approx(theirs.pvalue, rel=1e-7)
