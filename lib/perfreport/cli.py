@@ -143,7 +143,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     print(f"demo data: {setup.project.relative(path)}")
     print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
-    print(f"results: {pipeline.prepare_results(setup).rows:,} rows")
+    print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
     return _report(pipeline.build(setup, "locality", None, [], args.jobs, _progress), setup)
 
 

@@ -14,7 +14,7 @@ from perfreport.framework_rag import load_rag_settings
 from perfreport.ingest import LoadSummary, SourceSpec, check_file, ingest_file, load_spec
 from perfreport.periods import Period, parse_period
 from perfreport.plans import load_plans
-from perfreport.prepare import PrepareSummary, prepare
+from perfreport.prepare import PrepareSummary, prepare, results_current
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
 from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month
@@ -84,6 +84,8 @@ def build(
 ) -> list[JobResult]:
     """Build every report of a cycle for a period (default: the latest complete one)."""
     cycle = setup.cycles.get(cycle_id)
+    if not results_current(setup):
+        prepare_results(setup)
     period = (
         parse_period(period_text, what="parameter '--period':")
         if period_text

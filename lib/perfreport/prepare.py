@@ -74,6 +74,10 @@ def prepare(
         con.register("prepared", results)
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
         con.unregister("prepared")
+        con.execute(
+            "CREATE OR REPLACE TABLE results_info AS SELECT max(load_id) AS load_id, ? AS until FROM loads",
+            [until.end if until else None],
+        )
     return PrepareSummary(len(results), time.perf_counter() - started, until)
 
 
@@ -357,3 +361,16 @@ def prepared_results(
     """Rows of the stored results table (for reports)."""
     with connect(ctx.project.warehouse, read_only=True) as con:
         return con.execute(f"SELECT * FROM results {where}", params or []).df()
+
+
+def results_current(ctx: ReportContext) -> bool:
+    """Whether ``results`` covers every load in the warehouse, for all periods."""
+    with connect(ctx.project.warehouse, read_only=True) as con:
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "results_info" not in tables:
+            return False
+        row = con.execute("SELECT load_id, until FROM results_info").fetchall()
+        latest = con.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
+    return bool(row) and row[0][0] == latest and row[0][1] is None

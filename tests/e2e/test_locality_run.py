@@ -239,3 +239,24 @@ def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(built, t
     assert not any(
         o.get("output_type") == "error" for c in executed["cells"] for o in c.get("outputs", [])
     )
+
+
+def test_reports_read_prepared_results_and_never_recompute(built, tmp_path):
+    project = tmp_path / "edited"
+    shutil.copytree(built, project)
+    import duckdb
+
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb")) as con:
+        con.execute(
+            "UPDATE results SET target_reason = 'marked by the test', value = 12.345 WHERE indicator_id = 'L-COM-01' "
+            "AND area_code = 'CS-RST' AND breakdown = 'all' AND period_label = 'Q4 2024/25'"
+        )
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--jobs", "1", cwd=project
+    )
+    assert result.code == 0, result.stderr
+    html = report(project, "rural-stirling").read_text(encoding="utf-8")
+    row = re.search(
+        r'<th scope="row">Complaints responded to within 20 working days</th>(.*?)</tr>', html
+    )
+    assert "12.3%" in row.group(1) and "Marked by the test" in row.group(1)

@@ -13,7 +13,8 @@ import pytest
 
 from perfreport.periods import parse_period
 from perfreport.reports.context import ReportContext
-from perfreport.series import value_in
+from perfreport.series import to_periods, value_in
+from perfreport.warehouse import connect, observations
 from tests.conftest import REPO, run_cli
 
 REAL = REPO.parent / "shared" / "realdata" / "phs_delayed_discharge_beddays_hb_201607_202209.csv"
@@ -37,6 +38,8 @@ def warehouse(tmp_path_factory) -> Path:
         "phs_delayed_discharge_beddays_hb_201607_202209.csv: 16,875 rows read, 16,875 accepted, "
         "0 quarantined; load 1"
     )
+    prepared = run_cli("prepare", cwd=project)
+    assert prepared.code == 0, prepared.stderr
     return project
 
 
@@ -129,7 +132,9 @@ def test_msg4_for_nhs_forth_valley(warehouse):
     ]
     year = mine[(mine.MonthOfDelay >= 202104) & (mine.MonthOfDelay <= 202203)]
     assert len(year) == 12
-    annual = ctx.series([FORTH_VALLEY, SCOTLAND], "financial_year")["MSG-4"]
+    with connect(ctx.project.warehouse, read_only=True) as con:
+        obs = observations(con, ["MSG-4"], [FORTH_VALLEY])
+    annual = to_periods(obs, ctx.catalogue["MSG-4"], "financial_year")
     assert (
         value_in(annual, FORTH_VALLEY, parse_period("2021/22")) == year.NumberOfDelayedBedDays.sum()
     )

@@ -15,18 +15,15 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.areas import Area
-from perfreport.catalogue import Indicator, Target
+from perfreport.catalogue import Indicator
 from perfreport.charts import Chart, Line, small_multiples
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, parse_period
 from perfreport.rag import (
     Rag,
     Status,
-    applicable_target,
     change_direction,
-    describe_target,
     describe_value,
-    target_rag,
 )
 from perfreport.reports.context import ReportContext
 from perfreport.rounding import format_number
@@ -48,6 +45,8 @@ class Headline:
     previous_value: float | None
     partnership: float | None
     country: float | None
+    target_text: str = "none"
+    target_value: float | None = None
 
     @property
     def change(self) -> float | None:
@@ -163,7 +162,7 @@ class LocalityReport:
                     h.indicator.title,
                     h.period.label,
                     describe_value(h.indicator, h.value),
-                    describe_target(h.indicator, self._target(h.indicator, h.period)).capitalize(),
+                    h.target_text.capitalize(),
                     rag_badge(h.rag),
                     h.rag.reason.capitalize(),
                     self._change_text(h),
@@ -246,6 +245,7 @@ class LocalityReport:
         return [s for s in self.ctx.catalogue.framework.sections if s in present]
 
     def _headline(self, ind: Indicator) -> Headline | None:
+        """The indicator's latest prepared result for the area, as ``prepare`` computed it."""
         series = self.series.get(ind.id)
         if series is None or series.empty:
             return None
@@ -255,19 +255,19 @@ class LocalityReport:
         period: Period = latest["period"]
         value = None if pd.isna(latest["value"]) else float(latest["value"])
         previous = self._previous_period(series, ind, period)
+        target_value = None if pd.isna(latest["target_value"]) else float(latest["target_value"])
         return Headline(
             indicator=ind,
             period=period,
             value=value,
-            rag=target_rag(ind, value, self._target(ind, period)),
+            rag=Rag(Status(latest["target_status"]), str(latest["target_reason"])),
             previous_period=previous,
             previous_value=value_in(series, self.area.code, previous) if previous else None,
             partnership=value_in(series, self.partnership.code, period),
             country=value_in(series, self.country.code, period) if self.country else None,
+            target_text=str(latest["target_text"]),
+            target_value=target_value,
         )
-
-    def _target(self, ind: Indicator, period: Period) -> Target | None:
-        return applicable_target(ind, period, self.area.type)
 
     def _previous_period(
         self, series: pd.DataFrame, ind: Indicator, period: Period
@@ -305,7 +305,7 @@ class LocalityReport:
                     "area_code": self.area.code,
                     "period": h.period.id,
                     "value": h.value,
-                    "target": describe_target(h.indicator, self._target(h.indicator, h.period)),
+                    "target": h.target_text,
                     "status": h.rag.status.value,
                     "reason": h.rag.reason,
                     "previous_period": h.previous_period.id if h.previous_period else None,
@@ -331,14 +331,8 @@ class LocalityReport:
                 ]
             )
             frame = frame.assign(x=frame["period"].map(lambda p: p.end))
-            target = self._target(h.indicator, h.period)
-            panels.append(
-                (
-                    h.indicator.title,
-                    frame,
-                    target.value if target and target.kind != "band" else None,
-                )
-            )
+            band = any(t.kind == "band" for t in h.indicator.targets)
+            panels.append((h.indicator.title, frame, None if band else h.target_value))
             own = frame[frame["role"] == "area"].dropna(subset=["value"])
             if len(own) >= 2:
                 moves.append(
