@@ -95,12 +95,14 @@ def compute_results(
     area_types = {a.code: a.type for a in ctx.areas}
     parents = {a.code: a.parent for a in ctx.areas}
     country = ctx.areas.country.code if ctx.areas.country else None
+    last_day = obs["period_end"].max() if not obs.empty else None
     frames = []
     for ind in ctx.catalogue:
         native = obs[obs["indicator_id"] == ind.id]
         if native.empty:
             continue
         for mine in (native, *_quarters(native, ind)):
+            mine = _with_missing_periods(mine, ind, last_day, area_types)
             frame = _with_changes(_with_intervals(mine, ind))
             totals = frame[frame["breakdown"] == ALL]
             extra = _assess_totals(
@@ -119,6 +121,50 @@ def compute_results(
     out["period_kind"] = out["period"].map(lambda p: p.kind)
     out["period_label"] = out["period"].map(lambda p: p.label)
     return out.drop(columns="period")
+
+
+ASSESSED_AREA_TYPES = ("partnership", "locality")
+
+
+def _with_missing_periods(
+    mine: pd.DataFrame, ind: Indicator, last_day: date, area_types: dict[str, str]
+) -> pd.DataFrame:
+    """Add empty totals rows for periods with no data, up to the latest period the warehouse
+    holds, so that a return that stopped shows as "no data" and, in time, as stale."""
+    kind = mine["period"].iloc[0].kind
+    last = Period.containing(kind, last_day)
+    if last.end > last_day:
+        last = last.previous()
+    step = 2 if ind.frequency == "biennial" else 1
+    rows = []
+    totals = mine[mine["breakdown"] == ALL]
+    for area, group in totals.groupby("area_code"):
+        if area_types.get(area) not in ASSESSED_AREA_TYPES:
+            continue
+        held = set(group["period"])
+        period = min(held)
+        while period <= last:
+            if period not in held:
+                rows.append(
+                    {
+                        "indicator_id": ind.id,
+                        "area_code": area,
+                        "period_start": period.start,
+                        "period_end": period.end,
+                        "breakdown": ALL,
+                        "category": ALL,
+                        "numerator": np.nan,
+                        "denominator": np.nan,
+                        "value": np.nan,
+                        "period": period,
+                        "observed": False,
+                    }
+                )
+            period = period.shift(step)
+    mine = mine.assign(observed=True)
+    if not rows:
+        return mine
+    return pd.concat([mine, pd.DataFrame(rows)], ignore_index=True)
 
 
 def _quarters(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:

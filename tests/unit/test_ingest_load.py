@@ -195,3 +195,23 @@ def test_exports_are_formula_safe_in_csv_and_excel(project, cli):
 def test_neutralise_leaves_numeric_columns_alone():
     frame = neutralise(pd.DataFrame({"text": ["-x", "ok"], "n": [-1, 2]}))
     assert frame["text"].tolist() == ["'-x", "ok"] and frame["n"].tolist() == [-1, 2]
+
+
+def test_a_complete_extract_withdraws_rows_it_no_longer_carries(project, cli):
+    spec = (
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: complete")
+        + "complete_extract: true\n"
+    )
+    (project / "params" / "sources" / "complete.yaml").write_text(spec)
+    (project / "jan.csv").write_text(FIRST)
+    cli("ingest", "complete", "jan.csv", cwd=project)
+    (project / "jan.csv").write_text("Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n")
+    result = cli("ingest", "complete", "jan.csv", cwd=project)
+    assert (
+        result.stdout.strip()
+        == "jan.csv: 1 rows read, 1 accepted, 0 quarantined; load 2, 1 values revised"
+    )
+    assert query(project, "SELECT area_code FROM observations") == [("CS-CLK",)]
+    assert query(project, "SELECT area_code, old_value, new_value, new_load_id FROM revisions") == [
+        ("CS-RST", 100.0, None, 2)
+    ]

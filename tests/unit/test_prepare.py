@@ -65,10 +65,19 @@ def row(results, indicator, area, start, breakdown="all", category="all"):
 def test_one_result_per_observation(project, results):
     with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
         observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
-    native = results[~((results.period_kind == "quarter") & results.indicator_id.isin(MONTHLY))]
+    native = results[
+        ~((results.period_kind == "quarter") & results.indicator_id.isin(MONTHLY))
+        & results.observed
+    ]
     assert len(native) == observations
     keys = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
     assert not results.duplicated(keys).any()
+
+
+def test_periods_without_data_are_shown_as_no_data(results):
+    gap = results[~results.observed.astype(bool)]
+    assert len(gap) > 0 and gap.value.isna().all() and (gap.target_status == "no_data").all()
+    assert set(gap.indicator_id) == {"L-REA-01"}  # its return stops in June 2024 in the demo
 
 
 def test_monthly_indicators_also_get_quarters(results):
@@ -150,3 +159,23 @@ def test_prepare_up_to_a_period(project):
             2024, 3, 31
         )
     assert run_cli("prepare", cwd=project).code == 0
+
+
+BRANCHES = {
+    "green": "Green: ",
+    "amber by mitigation": "mitigated by improvement plan",
+    "red unmitigated": "no improvement plan",
+    "red with an overdue plan": "was due for review",
+    "amber until short-term improvement": "short-term performance has not yet improved",
+    "stale data": "older than the",
+    "missing breakdown": "breakdown although one is expected",
+    "no target": "no target is set",
+    "special cause of concern": "special cause of concern",
+    "seasonal change": "seasonal variation, not special cause",
+}
+
+
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_every_framework_branch_shows_in_the_demo(results, branch):
+    reasons = results["framework_reason"].dropna()
+    assert reasons.str.contains(BRANCHES[branch], regex=False).any()

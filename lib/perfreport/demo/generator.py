@@ -90,6 +90,10 @@ def demo_periods(ind: Indicator, settings: DemoSettings) -> list[Period]:
     ]
     if ind.frequency == "biennial":
         periods = [p for p in periods if (p.start.year - SURVEY_FIRST_YEAR) % 2 == 0]
+    spec = settings.indicators.get(ind.id)
+    if spec is not None and spec.last is not None:
+        stop = parse_period(spec.last).end
+        periods = [p for p in periods if p.end <= stop]
     return periods
 
 
@@ -97,7 +101,7 @@ def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Area
     partnership = areas.get(settings.partnership)
     localities = areas.children(partnership.code)
     total = sum(settings.populations[a.code] for a in localities)
-    dims = tuple(b for b in ind.breakdowns if b != "locality")
+    dims = tuple(b for b in ind.breakdowns if b != "locality" and b not in spec.omit_breakdowns)
     units: list[Unit] = []
     if "locality" in ind.breakdowns:
         units += [

@@ -42,6 +42,15 @@ class SeriesSpec(BaseModel):
     shift: Shift | None = None
     trend: float = 0.0
     additive: bool = False
+    last: str | None = None
+    omit_breakdowns: tuple[str, ...] = ()
+
+    @field_validator("last")
+    @classmethod
+    def _last_month(cls, value: str | None) -> str | None:
+        if value is not None and parse_period(value, what="last").kind != "month":
+            raise ValueError(f"last {value!r} must be a month such as 2024-06")
+        return value
 
     @field_validator("denominator")
     @classmethod

@@ -117,6 +117,15 @@ def _write(
         f"i.numerator, i.denominator, i.value, i.load_id FROM observations o JOIN incoming i ON {on} "
         f"WHERE {changed}",
     )
+    if spec.complete_extract:
+        gone = f"o.source_file = ? AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {on})"
+        revised += scalar(
+            con,
+            f"INSERT INTO revisions SELECT {keys}, o.numerator, o.denominator, o.value, o.load_id, "
+            f"NULL, NULL, NULL, ? FROM observations o WHERE {gone}",
+            [load_id, path.name],
+        )
+        con.execute(f"DELETE FROM observations o WHERE {gone}", [path.name])
     con.execute(f"DELETE FROM observations o USING incoming i WHERE {on}")
     columns = ", ".join(
         [*KEY_COLUMNS, "numerator", "denominator", "value", "source_file", "source_row", "load_id"]

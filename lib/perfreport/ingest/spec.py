@@ -144,6 +144,9 @@ class SourceSpec(_Strict):
     mappings: dict[str, dict[str, str]] = {}
     filters: tuple[Filter, ...] = ()
     suppression: tuple[str, ...] = DEFAULT_SUPPRESSION
+    complete_extract: bool = False
+    """The file is its source's complete data: rows an earlier load of the same file name
+    brought in and this one no longer carries are withdrawn (and recorded in ``revisions``)."""
 
     @model_validator(mode="after")
     def _breakdown_style(self) -> SourceSpec:
