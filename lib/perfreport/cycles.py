@@ -26,6 +26,7 @@ class Cycle(BaseModel):
     notebook: str
     period: PeriodKind
     areas: tuple[AreaType, ...] = Field(min_length=1)
+    rag: Literal["target", "framework"] = "target"
     audience: str = ""
 
 

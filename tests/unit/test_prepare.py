@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from perfreport.periods import parse_period
 from perfreport.stats import poisson_limits, proportion
 from tests.conftest import copy_project, run_cli
 
@@ -179,3 +180,22 @@ BRANCHES = {
 def test_every_framework_branch_shows_in_the_demo(results, branch):
     reasons = results["framework_reason"].dropna()
     assert reasons.str.contains(BRANCHES[branch], regex=False).any()
+
+
+def test_the_cycles_rag_family_chooses_the_status_shown(project):
+    from perfreport.reports.context import ReportContext
+    from perfreport.reports.locality import LocalityReport
+
+    ctx = ReportContext.load(project)
+    area = ctx.areas.get("S37000005")
+    quarter = parse_period("2024-25-Q4")
+    target = {h.indicator.id: h.rag for h in LocalityReport(ctx, area, quarter, "target").headlines}
+    framework = {
+        h.indicator.id: h.rag for h in LocalityReport(ctx, area, quarter, "framework").headlines
+    }
+    assert target["MSG-4"].status.value == "red" and framework["MSG-4"].status.value == "amber"
+    assert "mitigated by improvement plan PIP-2023-07" in framework["MSG-4"].reason
+    assert (
+        LocalityReport.load(area="S37000005", period="2024-25-Q4", project=str(project)).family
+        == "target"
+    )

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from perfreport.areas import Area
 from perfreport.catalogue import Indicator
 from perfreport.charts import Chart, Line, small_multiples
+from perfreport.cycles import load_cycles
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, parse_period
 from perfreport.rag import (
@@ -31,6 +32,7 @@ from perfreport.series import latest_on_or_before, value_in
 from perfreport.tables import Html, Section, Table, rag_badge
 
 REPORT_KIND = "quarter"
+CYCLE = "locality"
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,11 @@ class LocalityReport:
     >>> report.headline_table()  # doctest: +SKIP
     """
 
-    def __init__(self, ctx: ReportContext, area: Area, period: Period) -> None:
+    def __init__(
+        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+    ) -> None:
         self.ctx = ctx
+        self.family = family
         self.area = area
         self.period = period
         self.partnership = ctx.areas.partnership_of(area.code)
@@ -100,7 +105,8 @@ class LocalityReport:
             raise PerfreportError(
                 f"parameter 'period': {period!r} is a {quarter.kind}, not a quarter such as 2024-25-Q4"
             )
-        return cls(ctx, chosen, quarter)
+        family = load_cycles(ctx.project.cycles_file, ctx.project.root).get(CYCLE).rag
+        return cls(ctx, chosen, quarter, family)
 
     # --- what the notebook shows -------------------------------------------------------------
 
@@ -260,7 +266,7 @@ class LocalityReport:
             indicator=ind,
             period=period,
             value=value,
-            rag=Rag(Status(latest["target_status"]), str(latest["target_reason"])),
+            rag=self._rag(latest),
             previous_period=previous,
             previous_value=value_in(series, self.area.code, previous) if previous else None,
             partnership=value_in(series, self.partnership.code, period),
@@ -268,6 +274,13 @@ class LocalityReport:
             target_text=str(latest["target_text"]),
             target_value=target_value,
         )
+
+    def _rag(self, row: pd.Series) -> Rag:
+        """The status in the family the cycle uses (params/cycles.yaml ``rag``), with its reason."""
+        if self.family == "framework" and isinstance(row["framework_status"], str):
+            reason = str(row["framework_reason"]).split(": ", 1)[-1]
+            return Rag(Status(row["framework_status"]), reason)
+        return Rag(Status(row["target_status"]), str(row["target_reason"]))
 
     def _previous_period(
         self, series: pd.DataFrame, ind: Indicator, period: Period
