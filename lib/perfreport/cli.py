@@ -163,17 +163,23 @@ def _show_quarantine(summary: LoadSummary) -> None:
 
 
 def _progress(result: JobResult) -> None:
-    mark = "ok  " if result.ok else "FAIL"
+    mark = "same" if result.cached else "ok  " if result.ok else "FAIL"
     print(f"  {mark} {result.key} ({result.seconds:.1f} s)", flush=True)
 
 
 def _report(results: list[JobResult], setup: Setup) -> int:
     failed = [r for r in results if not r.ok]
     root = setup.project.root
-    print(f"{len(results) - len(failed)} of {len(results)} reports built")
+    cached = sum(r.cached for r in results)
+    print(
+        f"{len(results) - len(failed)} of {len(results)} reports built"
+        + (f" ({cached} unchanged, not rebuilt)" if cached else "")
+    )
     for r in results:
         if r.ok:
             print(f"  {(r.output / 'report.html').relative_to(root)}")
+    if any(r.ok for r in results):
+        print(f"site: {setup.project.relative(setup.project.outputs / 'index.html')}")
     for r in failed:
         print(
             f"  failed: {r.key}: {r.error} (notebook kept in {r.output.relative_to(root)})",

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from perfreport import __version__
 from perfreport.catalogue import Indicator
 from perfreport.framework_rag import Evidence, RagSettings, framework_rag
 from perfreport.periods import Period
@@ -75,8 +76,9 @@ def prepare(
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
         con.unregister("prepared")
         con.execute(
-            "CREATE OR REPLACE TABLE results_info AS SELECT max(load_id) AS load_id, ? AS until FROM loads",
-            [until.end if until else None],
+            "CREATE OR REPLACE TABLE results_info AS "
+            "SELECT max(load_id) AS load_id, ? AS until, ? AS version FROM loads",
+            [until.end if until else None, __version__],
         )
     return PrepareSummary(len(results), time.perf_counter() - started, until)
 
@@ -410,13 +412,17 @@ def prepared_results(
 
 
 def results_current(ctx: ReportContext) -> bool:
-    """Whether ``results`` covers every load in the warehouse, for all periods."""
+    """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
+    this version of perfreport (a newer one may compute more)."""
     with connect(ctx.project.warehouse, read_only=True) as con:
         tables = {
             r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
         if "results_info" not in tables:
             return False
-        row = con.execute("SELECT load_id, until FROM results_info").fetchall()
+        columns = {r[0] for r in con.execute("DESCRIBE results_info").fetchall()}
+        if "version" not in columns:
+            return False
+        row = con.execute("SELECT load_id, until, version FROM results_info").fetchall()
         latest = con.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
-    return bool(row) and row[0][0] == latest and row[0][1] is None
+    return bool(row) and row[0][0] == latest and row[0][1] is None and row[0][2] == __version__

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -23,9 +24,19 @@ from perfreport import __version__
 from perfreport.areas import Area, Areas
 from perfreport.cycles import Cycle
 from perfreport.errors import PerfreportError
+from perfreport.exports import write_table
 from perfreport.periods import Period
 from perfreport.project import Project
 from perfreport.render import Renderer, ReportMeta
+from perfreport.site import (
+    CACHE_FILE,
+    OPEN_DATA,
+    is_cached,
+    manifest_entry,
+    open_data,
+    with_cache_key,
+    write_site,
+)
 
 KERNEL = "python3"
 CELL_TIMEOUT_SECONDS = 600
@@ -44,6 +55,9 @@ class Job:
     period: Period
     project: Project
     organisation: str
+    reads: tuple[str, ...] = ()
+    cache_key: str = ""
+    inputs: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -79,6 +93,8 @@ class JobResult:
     seconds: float
     output: Path
     error: str = ""
+    cached: bool = False
+    manifest: dict | None = None
 
 
 def plan(
@@ -106,30 +122,52 @@ def plan(
                     f"parameter '--area': cycle '{cycle.id}' does not report on {area.type} {area.code}"
                 )
         eligible = chosen
-    return [Job(cycle, area, period, project, organisation) for area in eligible]
+    country = areas.country.code if areas.country else None
+    jobs = []
+    for area in eligible:
+        reads = tuple(
+            dict.fromkeys(
+                c for c in (area.code, areas.partnership_of(area.code).code, country) if c
+            )
+        )
+        jobs.append(Job(cycle, area, period, project, organisation, reads))
+    return jobs
 
 
 def run(
     jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None = None
 ) -> list[JobResult]:
-    """Run ``jobs`` in ``workers`` processes; results in the order the jobs were given."""
+    """Run ``jobs`` in ``workers`` processes, skipping those whose inputs have not changed;
+    then update ``outputs/manifest.json`` and ``outputs/index.html``. Results keep job order."""
     if not jobs:
         return []
+    keyed = [with_cache_key(job) for job in jobs]
     results: dict[str, JobResult] = {}
-    if workers <= 1 or len(jobs) == 1:
-        for job in jobs:
-            results[job.key] = run_job(job)
-            if on_done:
-                on_done(results[job.key])
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            futures = {pool.submit(run_job, job): job for job in jobs}
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.key] = result
-                if on_done:
-                    on_done(result)
-    return [results[job.key] for job in jobs]
+
+    def done(result: JobResult) -> None:
+        results[result.key] = result
+        if on_done:
+            on_done(result)
+
+    pending = []
+    for job in keyed:
+        if is_cached(job):
+            done(JobResult(job.key, True, 0.0, job.out_dir, cached=True))
+        else:
+            pending.append(job)
+    if len(pending) == 1 or (pending and workers <= 1):
+        for job in pending:
+            done(run_job(job))
+    elif pending:
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+            for future in as_completed([pool.submit(run_job, job) for job in pending]):
+                done(future.result())
+    ordered = [results[job.key] for job in keyed]
+    staging = keyed[0].project.outputs / STAGING
+    if staging.is_dir() and not any(staging.iterdir()):
+        staging.rmdir()
+    write_site(keyed[0].project, [r for r in ordered if r.manifest])
+    return ordered
 
 
 _renderer: Renderer | None = None
@@ -148,6 +186,7 @@ def run_job(job: Job) -> JobResult:
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
+    began = _now()
     staging = job.project.outputs / STAGING / f"{job.key.replace('/', '--')}--{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -169,6 +208,8 @@ def run_job(job: Job) -> JobResult:
         html = renderer.html(notebook, job.meta)
         (staging / "report.html").write_text(html, encoding="utf-8")
         renderer.pdf(html, staging / "report.pdf", base=staging)
+        write_table(open_data(job), staging / OPEN_DATA)
+        (staging / CACHE_FILE).write_text(job.cache_key + "\n", encoding="utf-8")
     except PapermillExecutionError as exc:
         return _failed(
             job, staging, executed, started, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -177,7 +218,12 @@ def run_job(job: Job) -> JobResult:
         return _failed(job, staging, executed, started, f"{type(exc).__name__}: {_first_line(exc)}")
     _publish(staging, job.out_dir)
     shutil.rmtree(job.failed_dir, ignore_errors=True)
-    return JobResult(job.key, True, time.perf_counter() - started, job.out_dir)
+    entry = manifest_entry(job, began, _now())
+    return JobResult(job.key, True, time.perf_counter() - started, job.out_dir, manifest=entry)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _first_line(exc: BaseException) -> str:

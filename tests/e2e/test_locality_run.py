@@ -57,7 +57,7 @@ def test_every_area_gets_html_and_pdf(built, slug):
     assert html.stat().st_size > 50_000
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert not (built / "outputs" / "failed").exists()
-    assert not any((built / "outputs" / ".staging").iterdir())
+    assert not (built / "outputs" / ".staging").exists()  # no half-built report left behind
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -144,6 +144,7 @@ def test_pdf_is_tagged_with_title_language_and_page_numbers(built):
 
 def test_same_inputs_give_byte_identical_html(built):
     before = report(built, "urban-stirling").read_bytes()
+    report(built, "urban-stirling", ".cache-key").unlink()  # force a rebuild
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-UST", "--jobs", "1", cwd=built
     )
@@ -260,3 +261,49 @@ def test_reports_read_prepared_results_and_never_recompute(built, tmp_path):
         r'<th scope="row">Complaints responded to within 20 working days</th>(.*?)</tr>', html
     )
     assert "12.3%" in row.group(1) and "Marked by the test" in row.group(1)
+
+
+def test_manifest_index_and_open_data(built):
+    manifest = json.loads((built / "outputs" / "manifest.json").read_text())
+    entry = manifest["reports"][f"locality/{QUARTER}/rural-stirling"]
+    assert entry["notebook"] == "notebooks/locality.ipynb"
+    assert entry["parameters"] == {"area": "CS-RST", "period": QUARTER}
+    assert set(entry["inputs"]) == {"notebook", "data", "templates", "perfreport", "parameters"}
+    assert entry["packages"]["weasyprint"] and entry["started"] <= entry["ended"]
+    assert len(manifest["reports"]) == 4
+    index = (built / "outputs" / "index.html").read_text()
+    for slug in SLUGS:
+        for name in ("report.html", "report.pdf", "data.csv"):
+            link = f"locality/{QUARTER}/{slug}/{name}"
+            assert f'href="{link}"' in index and (built / "outputs" / link).is_file()
+    assert (
+        '<html lang="en-GB">' in index
+        and "<caption>Locality reports, 2024-25-Q4</caption>" in index
+    )
+    data = pd.read_csv(report(built, "rural-stirling", "data.csv"))
+    assert set(data.area_code) == {"CS-RST", "S37000005", "S92000003"}
+    assert pd.to_datetime(data.period_end).max() == pd.Timestamp("2025-03-31")
+    html_value = data[
+        (data.indicator_id == "L-COM-01")
+        & (data.area_code == "CS-RST")
+        & (data.period_label == "Q4 2024/25")
+    ].value.item()
+    assert format_number(html_value, 1) + "%" in report(built, "rural-stirling").read_text()
+
+
+def test_unchanged_reports_are_not_rebuilt_and_changed_data_rebuilds_only_its_reports(
+    built, tmp_path
+):
+    project = tmp_path / "cache"
+    shutil.copytree(built, project)
+    again = run_cli("run", "locality", "--period", QUARTER, cwd=project)
+    assert again.code == 0 and "4 of 4 reports built (4 unchanged, not rebuilt)" in again.stdout
+    import duckdb
+
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb")) as con:
+        con.execute(
+            "UPDATE results SET value = value + 1 WHERE area_code = 'CS-CLK' AND indicator_id = 'MSG-4'"
+        )
+    changed = run_cli("run", "locality", "--period", QUARTER, cwd=project)
+    assert changed.code == 0 and "(3 unchanged, not rebuilt)" in changed.stdout
+    assert f"  ok   locality/{QUARTER}/clackmannanshire " in changed.stdout

@@ -1,0 +1,195 @@
+"""The published site: cache keys, open data, the provenance manifest and the index page.
+
+- A job's **cache key** hashes everything its report depends on: the notebook, the prepared
+  results it reads (its area, partnership and country, up to its period), the templates, the
+  package version and its parameters. A report whose published key matches is not rebuilt.
+- Each report gets ``data.csv``: the tidy figures behind its tables and charts (formula-safe).
+- ``outputs/manifest.json`` records, for every report, its notebook, input hashes, parameters,
+  package versions, git commit and build times. The build time lives here, never in the HTML.
+- ``outputs/index.html`` lists every report by cycle, period and area with its HTML, PDF and
+  open data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from markupsafe import escape
+
+from perfreport import __version__
+from perfreport.render import TEMPLATES
+from perfreport.warehouse import connect
+
+if TYPE_CHECKING:
+    from perfreport.project import Project
+    from perfreport.runner import Job, JobResult
+
+CACHE_FILE = ".cache-key"
+OPEN_DATA = "data.csv"
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+PACKAGES = (
+    "perfreport",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "weasyprint",
+    "pandas",
+    "duckdb",
+    "matplotlib",
+)
+DATA_COLUMNS = (
+    "indicator_id, area_code, period_label, period_start, period_end, numerator, denominator, value, "
+    "lower, upper, target_text, target_status, framework_status, change_year, partnership_value, country_value"
+)
+
+
+def open_data(job: Job) -> pd.DataFrame:
+    """The prepared figures a report reads: its areas' totals up to its period."""
+    marks = ", ".join("?" * len(job.reads))
+    with connect(job.project.warehouse, read_only=True) as con:
+        return con.execute(
+            f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
+            f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
+            [*job.reads, job.period.end],
+        ).df()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _templates_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(TEMPLATES).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def with_cache_key(job: Job) -> Job:
+    """The job with its input hashes and the cache key made from them."""
+    inputs = {
+        "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
+        "data": _sha(open_data(job).to_csv(index=False).encode("utf-8")),
+        "templates": _templates_hash(),
+        "perfreport": __version__,
+        "parameters": json.dumps(
+            {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
+        ),
+    }
+    key = _sha(json.dumps(inputs, sort_keys=True).encode("utf-8"))
+    return replace(job, cache_key=key, inputs=tuple(sorted(inputs.items())))
+
+
+def is_cached(job: Job) -> bool:
+    """Whether the published report was built from exactly these inputs."""
+    marker = job.out_dir / CACHE_FILE
+    return (
+        marker.is_file()
+        and marker.read_text(encoding="utf-8").strip() == job.cache_key
+        and (job.out_dir / "report.html").is_file()
+        and (job.out_dir / "report.pdf").is_file()
+    )
+
+
+def manifest_entry(job: Job, started: str, ended: str) -> dict:
+    return {
+        "cycle": job.cycle.id,
+        "period": job.period.id,
+        "area": job.area.code,
+        "title": job.meta.title,
+        "notebook": job.cycle.notebook,
+        "outputs": {
+            name: f"{job.cycle.id}/{job.period.id}/{job.area.slug}/{name}"
+            for name in ("report.html", "report.pdf", OPEN_DATA, "notebook.ipynb")
+        },
+        "inputs": dict(job.inputs),
+        "cache_key": job.cache_key,
+        "parameters": {k: v for k, v in job.parameters.items() if k != "project"},
+        "packages": _versions(),
+        "git_commit": _git_commit(job.project.root),
+        "started": started,
+        "ended": ended,
+    }
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - every one is a dependency
+            out[name] = "not installed"
+    return out
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def write_site(project: Project, built: list[JobResult]) -> None:
+    """Merge the new builds into the manifest and rewrite the index, each file atomically."""
+    path = project.outputs / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"reports": {}}
+    for result in built:
+        manifest["reports"][result.key] = result.manifest
+    manifest["reports"] = dict(sorted(manifest["reports"].items()))
+    _atomic(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    _atomic(project.outputs / INDEX, index_html(manifest))
+
+
+def _atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def index_html(manifest: dict) -> str:
+    """The site's front page: every report by cycle and period, with its files."""
+    by_cycle: dict[str, dict[str, list[dict]]] = {}
+    for entry in manifest["reports"].values():
+        by_cycle.setdefault(entry["cycle"], {}).setdefault(entry["period"], []).append(entry)
+    sections = []
+    for cycle, periods in sorted(by_cycle.items()):
+        parts = [f"<h2>{escape(cycle.title())} reports</h2>"]
+        for period, entries in sorted(periods.items(), reverse=True):
+            rows = "".join(
+                f'<tr><th scope="row">{escape(e["title"])}</th>'
+                f'<td><a href="{escape(e["outputs"]["report.html"])}">HTML</a></td>'
+                f'<td><a href="{escape(e["outputs"]["report.pdf"])}">PDF</a></td>'
+                f'<td><a href="{escape(e["outputs"][OPEN_DATA])}">Open data (CSV)</a></td></tr>'
+                for e in sorted(entries, key=lambda e: e["title"])
+            )
+            parts.append(
+                f'<table class="report-table"><caption>{escape(cycle.title())} reports, {escape(period)}</caption>'
+                '<thead><tr><th scope="col">Report</th><th scope="col">Web page</th><th scope="col">PDF</th>'
+                f'<th scope="col">Data</th></tr></thead><tbody>{rows}</tbody></table>'
+            )
+        sections.append("\n".join(parts))
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>Performance reports</title>\n'
+        f"<style>\n{(TEMPLATES / 'perfreport' / 'report.css').read_text(encoding='utf-8')}\n</style>\n</head>\n"
+        '<body>\n<a class="skip-link" href="#main">Skip to main content</a>\n<main id="main">\n'
+        "<h1>Performance reports</h1>\n"
+        "<p>Every published report, with its PDF and the open data behind its tables and charts.</p>\n"
+        + "\n".join(sections)
+        + "\n</main>\n</body>\n</html>\n"
+    )
