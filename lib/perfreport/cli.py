@@ -135,16 +135,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(setup.project.relative(pipeline.export(setup, args.table, args.out)))
         return 0
     if args.command == "run":
-        return _report(
-            pipeline.build(setup, args.cycle, args.period, args.area, args.jobs, _progress), setup
-        )
+        return _build(setup, args.cycle, args.period, args.area, args.jobs)
     # demo
     path = pipeline.generate_demo(setup)
     print(f"demo data: {setup.project.relative(path)}")
     print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
-    return _report(pipeline.build(setup, "locality", None, [], args.jobs, _progress), setup)
+    return _build(setup, "locality", None, [], args.jobs)
 
 
 QUARANTINE_SHOWN = 10
@@ -162,9 +160,35 @@ def _show_quarantine(summary: LoadSummary) -> None:
         )
 
 
-def _progress(result: JobResult) -> None:
-    mark = "same" if result.cached else "ok  " if result.ok else "FAIL"
-    print(f"  {mark} {result.key} ({result.seconds:.1f} s)", flush=True)
+class _Progress:
+    """A progress bar on a terminal; nothing per job otherwise (the summary says it all)."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        if sys.stdout.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc="reports", unit="report", leave=False)
+
+    def __call__(self, result: JobResult) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix_str(result.key, refresh=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _build(setup: Setup, cycle: str, period: str | None, areas: list[str], jobs: int) -> int:
+    from perfreport import pipeline
+
+    progress = _Progress()
+    try:
+        results = pipeline.build(setup, cycle, period, areas, jobs, progress)
+    finally:
+        progress.close()
+    return _report(results, setup)
 
 
 def _report(results: list[JobResult], setup: Setup) -> int:
@@ -177,7 +201,8 @@ def _report(results: list[JobResult], setup: Setup) -> int:
     )
     for r in results:
         if r.ok:
-            print(f"  {(r.output / 'report.html').relative_to(root)}")
+            state = "unchanged" if r.cached else f"built in {r.seconds:.1f} s"
+            print(f"  {(r.output / 'report.html').relative_to(root)}  ({state})")
     if any(r.ok for r in results):
         print(f"site: {setup.project.relative(setup.project.outputs / 'index.html')}")
     for r in failed:

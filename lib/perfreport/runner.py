@@ -9,11 +9,13 @@ debugging. Jobs run in parallel worker processes.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,6 +136,59 @@ def plan(
     return jobs
 
 
+PYTHON_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
+LOCK_FILE = ".perfreport-run.lock"
+
+
+def validate_parameters(job: Job) -> None:
+    """Refuse parameters the notebook's parameters cell does not declare, or of the wrong type."""
+    import papermill
+
+    notebook = job.project.root / job.cycle.notebook
+    declared = papermill.inspect_notebook(str(notebook))
+    for name, value in job.parameters.items():
+        if not name.isidentifier():
+            raise PerfreportError(
+                f"{job.cycle.notebook}: parameter {name!r} is not a valid identifier"
+            )
+        if name not in declared:
+            raise PerfreportError(
+                f"{job.cycle.notebook}: parameter {name!r} is not in the notebook's parameters "
+                f"cell (it declares {', '.join(declared) or 'none'})"
+            )
+        wanted = PYTHON_TYPES.get(declared[name]["inferred_type_name"])
+        if wanted is not None and not isinstance(value, wanted):
+            raise PerfreportError(
+                f"{job.cycle.notebook}: parameter {name!r} must be "
+                f"{declared[name]['inferred_type_name']}, not {type(value).__name__}"
+            )
+
+
+@contextmanager
+def outputs_lock(outputs: Path) -> Iterator[None]:
+    """One run at a time per outputs folder; a second refuses with a clear message."""
+    outputs.mkdir(parents=True, exist_ok=True)
+    path = outputs / LOCK_FILE
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise PerfreportError(
+                f"{outputs}: another perfreport run is building reports here (pid {holder}); "
+                "try again when it has finished"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run(
     jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None = None
 ) -> list[JobResult]:
@@ -141,6 +196,15 @@ def run(
     then update ``outputs/manifest.json`` and ``outputs/index.html``. Results keep job order."""
     if not jobs:
         return []
+    for job in jobs:
+        validate_parameters(job)
+    with outputs_lock(jobs[0].project.outputs):
+        return _run(jobs, workers, on_done)
+
+
+def _run(
+    jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None
+) -> list[JobResult]:
     keyed = [with_cache_key(job) for job in jobs]
     results: dict[str, JobResult] = {}
 

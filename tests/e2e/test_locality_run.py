@@ -306,4 +306,47 @@ def test_unchanged_reports_are_not_rebuilt_and_changed_data_rebuilds_only_its_re
         )
     changed = run_cli("run", "locality", "--period", QUARTER, cwd=project)
     assert changed.code == 0 and "(3 unchanged, not rebuilt)" in changed.stdout
-    assert f"  ok   locality/{QUARTER}/clackmannanshire " in changed.stdout
+    assert f"outputs/locality/{QUARTER}/clackmannanshire/report.html  (built in" in changed.stdout
+    assert f"outputs/locality/{QUARTER}/rural-stirling/report.html  (unchanged)" in changed.stdout
+
+
+def test_a_second_run_on_the_same_outputs_is_refused(built, tmp_path):
+    project = tmp_path / "locked"
+    shutil.copytree(built, project)
+    import subprocess
+    import sys
+
+    hold = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "f.seek(0); f.truncate(); f.write('4242'); f.flush(); print('locked', flush=True); time.sleep(30)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(project / "outputs" / ".perfreport-run.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = run_cli("run", "locality", "--period", QUARTER, cwd=project)
+        assert result.code == 2
+        assert "another perfreport run is building reports here (pid 4242)" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run_cli("run", "locality", "--period", QUARTER, cwd=project).code == 0
+
+
+def test_parameters_are_checked_against_the_notebooks_parameters_cell(built, tmp_path):
+    project = tmp_path / "params"
+    shutil.copytree(built, project)
+    notebook = project / "notebooks" / "locality.ipynb"
+    nb = json.loads(notebook.read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    cell["source"] = [line for line in cell["source"] if not line.startswith("period")]
+    notebook.write_text(json.dumps(nb))
+    result = run_cli("run", "locality", "--period", QUARTER, cwd=project)
+    assert result.code == 2
+    assert result.stderr.strip() == (
+        "perfreport: error: notebooks/locality.ipynb: parameter 'period' is not in the notebook's "
+        "parameters cell (it declares area, project)"
+    )
