@@ -27,6 +27,7 @@ class Cycle(BaseModel):
     period: PeriodKind
     areas: tuple[AreaType, ...] = Field(min_length=1)
     rag: Literal["target", "framework"] = "target"
+    timeout_seconds: int = Field(600, ge=1)
     audience: str = ""
 
 

@@ -41,7 +41,6 @@ from perfreport.site import (
 )
 
 KERNEL = "python3"
-CELL_TIMEOUT_SECONDS = 600
 KERNEL_QUIET = "--IPKernelApp.log_level=ERROR"
 """The kernel's own start-up warnings are not the report's business."""
 STAGING = ".staging"
@@ -264,7 +263,7 @@ def run_job(job: Job) -> JobResult:
             cwd=str(job.project.root),
             progress_bar=False,
             log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
+            execution_timeout=job.cycle.timeout_seconds,
             extra_arguments=[KERNEL_QUIET],
         )
         notebook = nbformat.read(executed, as_version=4)

@@ -350,3 +350,46 @@ def test_parameters_are_checked_against_the_notebooks_parameters_cell(built, tmp
         "perfreport: error: notebooks/locality.ipynb: parameter 'period' is not in the notebook's "
         "parameters cell (it declares area, project)"
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "error"),
+    [
+        ("import sys\nsys.exit(3)", "SystemExit"),
+        ("import os\nos._exit(1)", "DeadKernelError"),
+        ("import time\ntime.sleep(60)", "CellTimeoutError"),
+    ],
+    ids=["sys-exit", "dead-kernel", "timeout"],
+)
+def test_every_kind_of_notebook_failure_marks_the_job_failed(built, tmp_path, cell, error):
+    project = tmp_path / "failing"
+    shutil.copytree(built, project)
+    published = report(project, "clackmannanshire").read_bytes()
+    cycles = project / "params" / "cycles.yaml"
+    cycles.write_text(cycles.read_text().replace("timeout_seconds: 600", "timeout_seconds: 5"))
+    notebook = project / "notebooks" / "locality.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [cell],
+        },
+    )
+    notebook.write_text(json.dumps(nb))
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-CLK", "--jobs", "1", cwd=project
+    )
+    assert result.code == 1
+    assert "0 of 1 reports built" in result.stdout
+    assert error in result.stderr
+    assert (
+        error
+        in (
+            project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire" / "error.txt"
+        ).read_text()
+    )
+    assert report(project, "clackmannanshire").read_bytes() == published
