@@ -20,17 +20,17 @@ import pandas as pd
 from perfreport import __version__
 from perfreport.catalogue import Indicator
 from perfreport.framework_rag import Evidence, RagSettings, framework_rag
+from perfreport.funnels import with_funnel_positions
 from perfreport.periods import Period
 from perfreport.plans import Plans
 from perfreport.rag import applicable_target, describe_target, target_rag
 from perfreport.reports.context import ReportContext
 from perfreport.series import period_kind_of, to_periods
 from perfreport.spc import classify
-from perfreport.stats import funnel_limits, poisson_limits, proportion, trend
+from perfreport.stats import poisson_limits, proportion, trend
 from perfreport.warehouse import connect, observations, transaction
 
 ALL = "all"
-FUNNEL_LEVELS = (0.95, 0.998)
 ASSESSMENT_COLUMNS = [
     "area_code",
     "period_start",
@@ -318,7 +318,7 @@ def _assess_totals(
                 }
             )
     extra = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
-    return _with_funnel(ind, extra, totals, area_types, parents)
+    return with_funnel_positions(ind, extra, totals, area_types)
 
 
 def _spc_by_prefix(
@@ -351,56 +351,6 @@ def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | No
         return t.direction
     better = (t.slope > 0) == (ind.polarity == "higher_is_better")
     return f"{t.direction} ({'improving' if better else 'worsening'})"
-
-
-def _with_funnel(
-    ind: Indicator,
-    extra: pd.DataFrame,
-    totals: pd.DataFrame,
-    area_types: dict[str, str],
-    parents: dict[str, str | None],
-) -> pd.DataFrame:
-    """Each locality against funnel limits around its partnership's average, per period."""
-    extra["funnel_position"] = None
-    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
-    if kind is None or ind.time_aggregation == "last":
-        return extra
-    positions: dict[tuple[str, date], str] = {}
-    for start, group in totals.groupby("period_start"):
-        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
-            subset=["numerator", "denominator"]
-        )
-        localities = localities[localities["denominator"] > 0]
-        if localities.empty:
-            continue
-        average = localities["numerator"].sum() / localities["denominator"].sum()
-        if not 0 < average < (1 if kind == "proportion" else np.inf):
-            continue
-        limits = funnel_limits(
-            localities["denominator"].to_numpy(float), average, kind, FUNNEL_LEVELS
-        )
-        rate = (localities["numerator"] / localities["denominator"]).to_numpy(float)
-        for j, area in enumerate(localities["area_code"]):
-            positions[(area, start)] = _position(rate[j], limits, j)
-    extra["funnel_position"] = [
-        positions.get((a, s))
-        for a, s in zip(extra["area_code"], extra["period_start"], strict=True)
-    ]
-    return extra
-
-
-def _position(value: float, limits: dict[float, tuple[np.ndarray, np.ndarray]], j: int) -> str:
-    low95, high95 = limits[0.95][0][j], limits[0.95][1][j]
-    low998, high998 = limits[0.998][0][j], limits[0.998][1][j]
-    if value > high998:
-        return "above 99.8% limit"
-    if value > high95:
-        return "above 95% limit"
-    if value < low998:
-        return "below 99.8% limit"
-    if value < low95:
-        return "below 95% limit"
-    return "within limits"
 
 
 def prepared_results(

@@ -36,6 +36,8 @@ DSR_MINIMUM_EVENTS = 10
 """A directly standardised rate is not published from fewer than 10 events (Fingertips guidance)."""
 CONFIDENCE_RANGE = (0.9, 1.0)
 
+from perfreport.funnels import funnel_limits  # noqa: E402  (re-exported: part of the stats API)
+
 __all__ = [
     "Estimate",
     "Trend",
@@ -304,72 +306,6 @@ def margin_of_error(
     if population is not None and population > 1:
         moe *= math.sqrt((population - n) / (population - 1))
     return moe
-
-
-def funnel_limits(
-    denominators: Any,
-    average: float,
-    kind: Literal["proportion", "rate"] = "proportion",
-    confidence: tuple[float, ...] = (0.95, 0.998),
-    multiplier: float = 1,
-) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-    """Funnel plot control limits at each denominator, for each confidence level.
-
-    ``proportion``: the Wilson-score funnel of the Fingertips guidance (PHEindicatormethods
-    ``sigma_adjustment``), clipped to 0 and the multiplier. ``rate``: exact Poisson limits on
-    the events expected at the average rate, ``average`` being events per person.
-    Returns ``{confidence: (lower, upper)}`` in units of ``multiplier``.
-    """
-    n = np.asarray(denominators, dtype=float)
-    _check_denominators("denominators", n)
-    out: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-    for level in confidence:
-        c = _confidence(level)
-        p = 1 - (1 - c) / 2
-        if kind == "proportion":
-            low, high = _wilson_funnel(p, n, average)
-            out[level] = (np.maximum(low, 0) * multiplier, np.minimum(high, 1) * multiplier)
-        elif kind == "rate":
-            low, high = _poisson_funnel(p, n, average)
-            out[level] = (low * multiplier, high * multiplier)
-        else:
-            raise ValueError(f"kind must be 'proportion' or 'rate', not {kind!r}")
-    return out
-
-
-def _wilson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.ndarray]:
-    z2 = float(sps.norm.ppf(p)) ** 2
-    first = av * (n / z2 + 1)
-    adj = np.sqrt(
-        (-8 * av * (n / z2 + 1)) ** 2
-        - 64 * (1 / z2 + 1 / n) * av * (n * (av * (n / z2 + 2) - 1) + z2 * (av - 1))
-    )
-    last = 1 / z2 + 1 / n
-    return (first - adj / 8) / last / n, (first + adj / 8) / last / n
-
-
-def _poisson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.ndarray]:
-    """The rates ``E / n`` at which ``E`` observed events lie exactly on the limit.
-
-    The lower limit at population ``n`` is the ``E`` whose exact upper limit equals the
-    expected ``av × n`` (and the mirror for the upper limit), solved continuously in ``E``.
-    """
-    from scipy.optimize import brentq
-
-    lows, highs = [], []
-    for size in n:
-        expected = av * size
-
-        def upper_gap(e: float, target: float = expected) -> float:
-            return sps.chi2.ppf(p, 2 * (e + 1)) / 2 - target
-
-        def lower_gap(e: float, target: float = expected) -> float:
-            return sps.chi2.ppf(1 - p, 2 * e) / 2 - target
-
-        top = expected * 4 + 50
-        lows.append(brentq(upper_gap, 0, top) / size if upper_gap(0) < 0 else 0.0)
-        highs.append(brentq(lower_gap, 1e-12, top, xtol=1e-14) / size)
-    return np.asarray(lows), np.asarray(highs)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,21 @@ def image_alts(html: str) -> list[str]:
     return parser.alts
 
 
+def insert_cell(project: Path, source: str, position: int = 3) -> None:
+    """Put a code cell into the project's locality notebook (to make it fail on purpose)."""
+    notebook = project / "notebooks" / "locality.ipynb"
+    nb = json.loads(notebook.read_text())
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": [source],
+    }
+    nb["cells"].insert(position, cell)
+    notebook.write_text(json.dumps(nb))
+
+
 def report(project: Path, slug: str, name: str = "report.html") -> Path:
     return project / "outputs" / "locality" / QUARTER / slug / name
 
@@ -156,19 +171,7 @@ def test_a_failing_notebook_leaves_the_published_report_alone(built, tmp_path):
     project = tmp_path / "broken"
     shutil.copytree(built, project)
     published = report(project, "clackmannanshire").read_bytes()
-    notebook = project / "notebooks" / "locality.ipynb"
-    nb = json.loads(notebook.read_text())
-    nb["cells"].insert(
-        3,
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "metadata": {},
-            "outputs": [],
-            "source": ["1 / 0"],
-        },
-    )
-    notebook.write_text(json.dumps(nb))
+    insert_cell(project, "1 / 0")
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-CLK", "--jobs", "1", cwd=project
     )
@@ -367,19 +370,7 @@ def test_every_kind_of_notebook_failure_marks_the_job_failed(built, tmp_path, ce
     published = report(project, "clackmannanshire").read_bytes()
     cycles = project / "params" / "cycles.yaml"
     cycles.write_text(cycles.read_text().replace("timeout_seconds: 600", "timeout_seconds: 5"))
-    notebook = project / "notebooks" / "locality.ipynb"
-    nb = json.loads(notebook.read_text())
-    nb["cells"].insert(
-        3,
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "metadata": {},
-            "outputs": [],
-            "source": [cell],
-        },
-    )
-    notebook.write_text(json.dumps(nb))
+    insert_cell(project, cell)
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-CLK", "--jobs", "1", cwd=project
     )
