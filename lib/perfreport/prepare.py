@@ -353,14 +353,6 @@ def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | No
     return f"{t.direction} ({'improving' if better else 'worsening'})"
 
 
-def prepared_results(
-    ctx: ReportContext, where: str = "", params: list[object] | None = None
-) -> pd.DataFrame:
-    """Rows of the stored results table (for reports)."""
-    with connect(ctx.project.warehouse, read_only=True) as con:
-        return con.execute(f"SELECT * FROM results {where}", params or []).df()
-
-
 def results_current(ctx: ReportContext) -> bool:
     """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
     this version of perfreport (a newer one may compute more)."""
