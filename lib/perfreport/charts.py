@@ -135,3 +135,49 @@ def _wrap(title: str, width: int = 30) -> str:
             current = f"{current} {word}".strip()
     lines.append(current)
     return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+
+
+STATUS_BARS = {
+    "green": ("Green", "#00703C", ""),
+    "amber": ("Amber", "#8A5300", "//"),
+    "red": ("Red", "#B10E1E", "xx"),
+    "no_target": ("No target", "#4C6272", ".."),
+    "no_data": ("No data", "#FFFFFF", ""),
+}
+"""Status colours (each at least 3:1 against white) with a hatch each, so bars never rely on colour."""
+
+
+def status_bars(counts: pd.DataFrame, *, caption: str, alt: str) -> Chart:
+    """A horizontal stacked bar per row of ``counts`` (columns: the statuses of ``STATUS_BARS``)."""
+    fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(counts) + 1.1))
+    left = pd.Series(0, index=counts.index, dtype=float)
+    for status, (label, colour, hatch) in STATUS_BARS.items():
+        width = counts[status].astype(float)
+        ax.barh(
+            counts.index,
+            width,
+            left=left,
+            color=colour,
+            hatch=hatch,
+            edgecolor="#202124",
+            linewidth=0.6,
+            label=label,
+        )
+        left += width
+    ax.invert_yaxis()
+    ax.set_xlabel("Indicators", fontsize=8)
+    ax.tick_params(axis="both", labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(
+        fontsize=7,
+        frameon=False,
+        ncol=len(STATUS_BARS),
+        loc="upper left",
+        bbox_to_anchor=(0, -0.18),
+    )
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return Chart(buffer.getvalue(), alt, caption)

@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
-        "demo", help="generate demo data, load the warehouse and build the reports"
+        "demo", help="generate demo data, load the warehouse and build every cycle's reports"
     )
     demo.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel report workers"
@@ -76,7 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     run = commands.add_parser("run", help="build every report of a cycle for a period")
-    run.add_argument("cycle", help="cycle id from params/cycles.yaml, e.g. locality")
+    run.add_argument(
+        "cycle", nargs="?", default=None, help="cycle id from params/cycles.yaml, e.g. locality"
+    )
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="build every cycle, each for the latest complete period in the data",
+    )
     run.add_argument(
         "--period", default=None, help="e.g. 2024-25-Q4 (default: latest complete in the data)"
     )
@@ -135,6 +142,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(setup.project.relative(pipeline.export(setup, args.table, args.out)))
         return 0
     if args.command == "run":
+        if (args.cycle is None) == (not args.all):
+            raise PerfreportError("parameter 'cycle': give one cycle id or --all, not both")
         return _build(setup, args.cycle, args.period, args.area, args.jobs)
     # demo
     path = pipeline.generate_demo(setup)
@@ -142,7 +151,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
-    return _build(setup, "locality", None, [], args.jobs)
+    return _build(setup, None, None, [], args.jobs)
 
 
 QUARANTINE_SHOWN = 10
@@ -180,7 +189,7 @@ class _Progress:
             self._bar.close()
 
 
-def _build(setup: Setup, cycle: str, period: str | None, areas: list[str], jobs: int) -> int:
+def _build(setup: Setup, cycle: str | None, period: str | None, areas: list[str], jobs: int) -> int:
     from perfreport import pipeline
 
     progress = _Progress()

@@ -27,6 +27,8 @@ class Cycle(BaseModel):
     period: PeriodKind
     areas: tuple[AreaType, ...] = Field(min_length=1)
     rag: Literal["target", "framework"] = "target"
+    reads: tuple[Literal["partnership", "localities", "country"], ...] = ("partnership", "country")
+    """Whose prepared data the report reads besides its own area's (for the cache key)."""
     timeout_seconds: int = Field(600, ge=1)
     audience: str = ""
 

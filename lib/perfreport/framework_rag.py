@@ -34,7 +34,7 @@ from perfreport.catalogue import Indicator, Target
 from perfreport.periods import Period
 from perfreport.plans import ImprovementPlan
 from perfreport.rag import Status, target_rag
-from perfreport.spc import classify
+from perfreport.spc import classify, improvement_for
 from perfreport.stats import projected_date_on_target, trend
 from perfreport.yamlfile import read_yaml, validate
 
@@ -211,7 +211,7 @@ def _unexpected(e: Evidence, s: RagSettings) -> str | None:
     ind = e.indicator
     if ind.polarity == "neutral" or len(e.series) < s.spc_minimum_points:
         return None
-    improvement = "increase" if ind.polarity == "higher_is_better" else "decrease"
+    improvement = improvement_for(ind.polarity)
     recent_from = e.as_of - timedelta(days=s.special_cause_months * DAYS_PER_MONTH)
     recent = np.array([p.end > recent_from for p, _ in e.series])
     chart = classify(_values(e), improvement, rules=s.spc_rules)

@@ -1,7 +1,7 @@
 """Reporting periods as UK public-sector bodies use them.
 
 Financial years run April to March (``2024/25``); quarters are financial quarters (Q1 = April
-to June, Q4 = January to March); months are calendar months; some national indicators are
+to June, Q4 = January to March); half years are financial halves (H1 = April to September); months are calendar months; some national indicators are
 published by calendar year. Labels are always derived from dates, never typed by hand.
 
 Every period has an *id* that is safe in file paths and a *label* for readers:
@@ -11,6 +11,7 @@ kind           id             label
 ============== ============== ====================
 month          ``2025-03``    March 2025
 quarter        ``2024-25-Q4`` Q4 2024/25
+half_year      ``2024-25-H2`` H2 2024/25
 financial_year ``FY2024-25``  2024/25
 calendar_year  ``2024``       2024
 ============== ============== ====================
@@ -26,14 +27,23 @@ from typing import Literal
 
 from perfreport.errors import PerfreportError
 
-PeriodKind = Literal["month", "quarter", "financial_year", "calendar_year"]
-PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "financial_year", "calendar_year")
+PeriodKind = Literal["month", "quarter", "half_year", "financial_year", "calendar_year"]
+PERIOD_KINDS: tuple[PeriodKind, ...] = (
+    "month",
+    "quarter",
+    "half_year",
+    "financial_year",
+    "calendar_year",
+)
 FINANCIAL_YEAR_START_MONTH = 4
-MONTHS_IN = {"month": 1, "quarter": 3, "financial_year": 12, "calendar_year": 12}
+MONTHS_IN = {"month": 1, "quarter": 3, "half_year": 6, "financial_year": 12, "calendar_year": 12}
 
 _MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
 _QUARTER = re.compile(
     r"^(?:(?P<y1>\d{4})[-/](?P<y2>\d{2})[- ]?Q(?P<q>[1-4])|Q(?P<q2>[1-4]) (?P<y3>\d{4})[-/](?P<y4>\d{2}))$"
+)
+_HALF = re.compile(
+    r"^(?:(?P<y1>\d{4})[-/](?P<y2>\d{2})[- ]?H(?P<h>[12])|H(?P<h2>[12]) (?P<y3>\d{4})[-/](?P<y4>\d{2}))$"
 )
 _FY = re.compile(r"^(?:FY(?P<y>\d{4})-|(?P<yl>\d{4})/|(?P<yb>\d{4})-)(?P<y2>\d{2})$")
 _CY = re.compile(r"^(?P<y>\d{4})$")
@@ -62,8 +72,8 @@ def _start_of(kind: PeriodKind, d: date) -> date:
     """The first day of the period of ``kind`` containing ``d``."""
     if kind == "month":
         return date(d.year, d.month, 1)
-    if kind == "quarter":
-        offset = (d.month - FINANCIAL_YEAR_START_MONTH) % 3
+    if kind in ("quarter", "half_year"):
+        offset = (d.month - FINANCIAL_YEAR_START_MONTH) % MONTHS_IN[kind]
         return _add_months(date(d.year, d.month, 1), -offset)
     if kind == "financial_year":
         return date(financial_year_start(d), FINANCIAL_YEAR_START_MONTH, 1)
@@ -103,8 +113,13 @@ class Period:
         return (self.start.month - FINANCIAL_YEAR_START_MONTH) % 12 // 3 + 1
 
     @property
+    def half_number(self) -> int:
+        """Financial half 1–2 (H1 = April–September) of the period's start."""
+        return (self.start.month - FINANCIAL_YEAR_START_MONTH) % 12 // 6 + 1
+
+    @property
     def id(self) -> str:
-        """A path-safe identifier: ``2025-03``, ``2024-25-Q4``, ``FY2024-25``, ``2024``.
+        """A path-safe identifier: ``2025-03``, ``2024-25-Q4``, ``2024-25-H2``, ``FY2024-25``, ``2024``.
 
         A financial year's id starts ``FY`` so it can never be read as a month
         (``2011-12`` is December 2011).
@@ -114,18 +129,22 @@ class Period:
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{fy}-{(fy + 1) % 100:02d}-Q{self.quarter_number}"
+        if self.kind == "half_year":
+            return f"{fy}-{(fy + 1) % 100:02d}-H{self.half_number}"
         if self.kind == "financial_year":
             return f"FY{fy}-{(fy + 1) % 100:02d}"
         return str(self.start.year)
 
     @property
     def label(self) -> str:
-        """The label a reader expects: ``March 2025``, ``Q4 2024/25``, ``2024/25``, ``2024``."""
+        """The label a reader expects: ``March 2025``, ``Q4 2024/25``, ``H2 2024/25``, ``2024/25``, ``2024``."""
         fy = financial_year_label(financial_year_start(self.start))
         if self.kind == "month":
             return f"{calendar.month_name[self.start.month]} {self.start.year}"
         if self.kind == "quarter":
             return f"Q{self.quarter_number} {fy}"
+        if self.kind == "half_year":
+            return f"H{self.half_number} {fy}"
         if self.kind == "financial_year":
             return fy
         return str(self.start.year)
@@ -166,7 +185,7 @@ class Period:
 def parse_period(text: str, *, what: str = "period") -> Period:
     """Read a period id or label.
 
-    Accepted: ``2025-03`` (month), ``2024-25-Q4``, ``2024/25 Q4`` or ``Q4 2024/25`` (quarter),
+    Accepted: ``2025-03`` (month), ``2024-25-Q4``, ``2024/25 Q4`` or ``Q4 2024/25`` (quarter), ``2024-25-H2`` or ``H2 2024/25`` (half year),
     ``FY2024-25`` or ``2024/25`` (financial year; also ``2024-25`` where that cannot be a month),
     ``2024`` (calendar year). ``YYYY-MM`` is always read as a month when it can be one.
 
@@ -187,6 +206,11 @@ def parse_period(text: str, *, what: str = "period") -> Period:
         if _consecutive(y1, y2):
             start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 3 * (int(q) - 1))
             return Period.containing("quarter", start)
+    if (m := _HALF.match(s)) is not None:
+        y1, y2, h = (m["y1"], m["y2"], m["h"]) if m["y1"] else (m["y3"], m["y4"], m["h2"])
+        if _consecutive(y1, y2):
+            start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 6 * (int(h) - 1))
+            return Period.containing("half_year", start)
     if (m := _FY.match(s)) is not None:
         first = m["y"] or m["yl"] or m["yb"]
         if _consecutive(first, m["y2"]):
@@ -197,7 +221,7 @@ def parse_period(text: str, *, what: str = "period") -> Period:
         return Period.containing("calendar_year", date(int(m["y"]), 1, 1))
     raise PerfreportError(
         f"{what} {text!r} is not a period; use a month (2025-03), quarter (2024-25-Q4 or "
-        "Q4 2024/25), financial year (2024/25) or calendar year (2024)"
+        "Q4 2024/25), half year (2024-25-H2), financial year (2024/25) or calendar year (2024)"
     )
 
 

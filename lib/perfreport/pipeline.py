@@ -10,10 +10,8 @@ from perfreport.cycles import Cycles, load_cycles
 from perfreport.demo import load_demo_settings, write_demo
 from perfreport.errors import PerfreportError
 from perfreport.exports import TABLES, write_table
-from perfreport.framework_rag import load_rag_settings
 from perfreport.ingest import LoadSummary, SourceSpec, check_file, ingest_file, load_spec
 from perfreport.periods import Period, parse_period
-from perfreport.plans import load_plans
 from perfreport.prepare import PrepareSummary, prepare, results_current
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
@@ -76,22 +74,30 @@ def latest_complete(setup: Setup, kind: str) -> Period:
 
 def build(
     setup: Setup,
-    cycle_id: str,
+    cycle_id: str | None,
     period_text: str | None,
     areas: Sequence[str],
     workers: int,
     on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
-    """Build every report of a cycle for a period (default: the latest complete one)."""
-    cycle = setup.cycles.get(cycle_id)
+    """Build every report of a cycle for a period (default: the latest complete one in the
+    data); ``cycle_id`` None builds every cycle, each for its latest complete period."""
+    if cycle_id is None and (period_text or areas):
+        raise PerfreportError(
+            "parameter '--all': builds every cycle for its latest complete period and every "
+            "area; leave out --period and --area"
+        )
+    cycles = setup.cycles.items if cycle_id is None else (setup.cycles.get(cycle_id),)
     if not results_current(setup):
         prepare_results(setup)
-    period = (
-        parse_period(period_text, what="parameter '--period':")
-        if period_text
-        else latest_complete(setup, cycle.period)
-    )
-    jobs = plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
+    jobs = []
+    for cycle in cycles:
+        period = (
+            parse_period(period_text, what="parameter '--period':")
+            if period_text
+            else latest_complete(setup, cycle.period)
+        )
+        jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
     return run(jobs, workers, on_done)
 
 
@@ -109,8 +115,4 @@ def export(setup: Setup, table: str, out: Path) -> Path:
 def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSummary:
     """Compute the results table (``perfreport prepare``) up to a period (default: all data)."""
     until = parse_period(period_text, what="parameter '--period':") if period_text else None
-    plans = load_plans(
-        setup.project.params / "improvement_plans.yaml", setup.catalogue, setup.areas
-    )
-    settings = load_rag_settings(setup.project.params / "rag.yaml")
-    return prepare(setup, plans, settings, until)
+    return prepare(setup, setup.plans(), setup.rag_settings(), until)

@@ -26,7 +26,7 @@ from perfreport.plans import Plans
 from perfreport.rag import applicable_target, describe_target, target_rag
 from perfreport.reports.context import ReportContext
 from perfreport.series import period_kind_of, to_periods
-from perfreport.spc import classify
+from perfreport.spc import classify, improvement_for
 from perfreport.stats import poisson_limits, proportion, trend
 from perfreport.warehouse import connect, observations, transaction
 
@@ -103,7 +103,7 @@ def compute_results(
         native = obs[obs["indicator_id"] == ind.id]
         if native.empty:
             continue
-        for mine in (native, *_quarters(native, ind)):
+        for mine in (native, *_roll_ups(native, ind)):
             mine = _with_missing_periods(mine, ind, last_day, area_types)
             frame = _with_changes(_with_intervals(mine, ind))
             totals = frame[frame["breakdown"] == ALL]
@@ -169,24 +169,29 @@ def _with_missing_periods(
     return pd.concat([mine, pd.DataFrame(rows)], ignore_index=True)
 
 
-def _quarters(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
-    """Quarter rows for a monthly indicator (its months combined by its aggregation rule)."""
-    if ind.period_kind != "month":
-        return []
-    parts = []
-    for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
-        q = to_periods(group, ind, "quarter")
-        if not q.empty:
-            parts.append(q.assign(breakdown=breakdown, category=category))
-    if not parts:
-        return []
-    frame = pd.concat(parts, ignore_index=True)
-    return [
-        frame.assign(
-            period_start=frame["period"].map(lambda p: p.start),
-            period_end=frame["period"].map(lambda p: p.end),
-        )
-    ]
+ROLL_UPS = {"month": ("quarter", "financial_year"), "quarter": ("financial_year",)}
+"""The longer periods a sub-annual indicator is also combined into, for quarterly and annual reports."""
+
+
+def _roll_ups(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
+    """Quarter and financial-year rows for a monthly indicator, financial-year rows for a
+    quarterly one (its periods combined by its aggregation rule; incomplete periods left out)."""
+    out = []
+    for kind in ROLL_UPS.get(ind.period_kind, ()):
+        parts = []
+        for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
+            combined = to_periods(group, ind, kind)
+            if not combined.empty:
+                parts.append(combined.assign(breakdown=breakdown, category=category))
+        if parts:
+            frame = pd.concat(parts, ignore_index=True)
+            out.append(
+                frame.assign(
+                    period_start=frame["period"].map(lambda p: p.start),
+                    period_end=frame["period"].map(lambda p: p.end),
+                )
+            )
+    return out
 
 
 def _with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -263,9 +268,7 @@ def _assess_totals(
     }
     localities_with_data = {p for a, p in value_of if area_types.get(a) == "locality"}
     rows = []
-    improvement = {"higher_is_better": "increase", "lower_is_better": "decrease"}.get(
-        ind.polarity, "neutral"
-    )
+    improvement = improvement_for(ind.polarity)
     for area, series in totals.sort_values("period_start").groupby("area_code", sort=False):
         points = list(zip(series["period"], series["value"], strict=True))
         kind = area_types.get(area, "")

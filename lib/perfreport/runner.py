@@ -36,6 +36,7 @@ from perfreport.site import (
     is_cached,
     manifest_entry,
     open_data,
+    shared_inputs,
     with_cache_key,
     write_site,
 )
@@ -123,28 +124,41 @@ def plan(
                     f"parameter '--area': cycle '{cycle.id}' does not report on {area.type} {area.code}"
                 )
         eligible = chosen
-    country = areas.country.code if areas.country else None
-    jobs = []
-    for area in eligible:
-        reads = tuple(
-            dict.fromkeys(
-                c for c in (area.code, areas.partnership_of(area.code).code, country) if c
-            )
-        )
-        jobs.append(Job(cycle, area, period, project, organisation, reads))
-    return jobs
+    return [
+        Job(cycle, area, period, project, organisation, _reads(cycle, area, areas))
+        for area in eligible
+    ]
+
+
+def _reads(cycle: Cycle, area: Area, areas: Areas) -> tuple[str, ...]:
+    """The area codes whose prepared data a report reads: its own and those the cycle declares."""
+    partnership = areas.partnership_of(area.code)
+    codes = [area.code]
+    if "partnership" in cycle.reads:
+        codes.append(partnership.code)
+    if "localities" in cycle.reads:
+        codes += [a.code for a in areas.children(partnership.code)]
+    if "country" in cycle.reads and areas.country is not None:
+        codes.append(areas.country.code)
+    return tuple(dict.fromkeys(codes))
 
 
 PYTHON_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
 LOCK_FILE = ".perfreport-run.lock"
 
 
-def validate_parameters(job: Job) -> None:
-    """Refuse parameters the notebook's parameters cell does not declare, or of the wrong type."""
+def validate_parameters(job: Job, seen: dict[str, dict] | None = None) -> None:
+    """Refuse parameters the notebook's parameters cell does not declare, or of the wrong type.
+
+    ``seen`` caches each notebook's declared parameters across the jobs of a run.
+    """
     import papermill
 
-    notebook = job.project.root / job.cycle.notebook
-    declared = papermill.inspect_notebook(str(notebook))
+    seen = {} if seen is None else seen
+    notebook = str(job.project.root / job.cycle.notebook)
+    if notebook not in seen:
+        seen[notebook] = papermill.inspect_notebook(notebook)
+    declared = seen[notebook]
     for name, value in job.parameters.items():
         if not name.isidentifier():
             raise PerfreportError(
@@ -195,8 +209,9 @@ def run(
     then update ``outputs/manifest.json`` and ``outputs/index.html``. Results keep job order."""
     if not jobs:
         return []
+    declared: dict[str, dict] = {}
     for job in jobs:
-        validate_parameters(job)
+        validate_parameters(job, declared)
     with outputs_lock(jobs[0].project.outputs):
         return _run(jobs, workers, on_done)
 
@@ -204,7 +219,8 @@ def run(
 def _run(
     jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None
 ) -> list[JobResult]:
-    keyed = [with_cache_key(job) for job in jobs]
+    shared = shared_inputs(jobs[0].project)
+    keyed = [with_cache_key(job, shared) for job in jobs]
     results: dict[str, JobResult] = {}
 
     def done(result: JobResult) -> None:

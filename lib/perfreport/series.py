@@ -24,6 +24,8 @@ def period_kind_of(start: date, end: date) -> PeriodKind:
         return "month"
     if months == 3:
         return "quarter"
+    if months == 6:
+        return "half_year"
     return "calendar_year" if start.month == 1 else "financial_year"
 
 

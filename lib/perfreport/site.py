@@ -1,8 +1,8 @@
 """The published site: cache keys, open data, the provenance manifest and the index page.
 
 - A job's **cache key** hashes everything its report depends on: the notebook, the prepared
-  results it reads (its area, partnership and country, up to its period), the templates, the
-  package version and its parameters. A report whose published key matches is not rebuilt.
+  results it reads (its area and those its cycle declares, up to its period), the templates,
+  the ``params/`` folder, the package version and its parameters. A report whose published key matches is not rebuilt.
 - Each report gets ``data.csv``: the tidy figures behind its tables and charts (formula-safe).
 - ``outputs/manifest.json`` records, for every report, its notebook, input hashes, parameters,
   package versions, git commit and build times. The build time lives here, never in the HTML.
@@ -67,22 +67,35 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _templates_hash() -> str:
+def _tree_hash(folder: Path) -> str:
+    """One hash of every file under ``folder``: names and contents."""
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(TEMPLATES).as_posix().encode())
+            digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def with_cache_key(job: Job) -> Job:
+def shared_inputs(project: Project) -> dict[str, str]:
+    """The inputs every report of a run shares: templates, configuration and package version.
+
+    The whole ``params/`` folder counts (catalogue, targets, plans, commentary, strategy): a
+    change there can change any report's text.
+    """
+    return {
+        "templates": _tree_hash(TEMPLATES),
+        "params": _tree_hash(project.params),
+        "perfreport": __version__,
+    }
+
+
+def with_cache_key(job: Job, shared: dict[str, str]) -> Job:
     """The job with its input hashes and the cache key made from them."""
     inputs = {
+        **shared,
         "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
         "data": _sha(open_data(job).to_csv(index=False).encode("utf-8")),
-        "templates": _templates_hash(),
-        "perfreport": __version__,
         "parameters": json.dumps(
             {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
         ),

@@ -33,6 +33,14 @@ Assurance = Literal["consistent_pass", "consistent_fail", "inconsistent"]
 
 from perfreport.run_chart import AttributeChart, RunChart, p_chart, run_chart, u_chart  # noqa: E402, F401
 
+IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease"}
+
+
+def improvement_for(polarity: str) -> Improvement:
+    """The direction of improvement for an indicator's polarity (``neutral`` when it has none)."""
+    return IMPROVEMENT.get(polarity, "neutral")  # type: ignore[return-value]
+
+
 LIMIT_SIGMAS = 2.66
 """3 sigma of individual values in moving-range units: 3 / d2, d2 = 1.128 for ranges of two."""
 CLOSE_SIGMAS = 2 * LIMIT_SIGMAS / 3

@@ -90,3 +90,13 @@ class Html:
 
     def _repr_html_(self) -> str:
         return str(self.markup)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Several displayable parts shown as one block, without a heading of their own."""
+
+    parts: Sequence[object]
+
+    def _repr_html_(self) -> str:
+        return "\n".join(part._repr_html_() for part in self.parts)  # type: ignore[attr-defined]

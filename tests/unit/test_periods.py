@@ -20,6 +20,22 @@ from perfreport.periods import Period, financial_year_label, parse_period, perio
             "2024-25-Q3",
             "Q3 2024/25",
         ),
+        (
+            "2024-25-H2",
+            "half_year",
+            date(2024, 10, 1),
+            date(2025, 3, 31),
+            "2024-25-H2",
+            "H2 2024/25",
+        ),
+        (
+            "H1 2024/25",
+            "half_year",
+            date(2024, 4, 1),
+            date(2024, 9, 30),
+            "2024-25-H1",
+            "H1 2024/25",
+        ),
         ("2024/25", "financial_year", date(2024, 4, 1), date(2025, 3, 31), "FY2024-25", "2024/25"),
         ("2024-25", "financial_year", date(2024, 4, 1), date(2025, 3, 31), "FY2024-25", "2024/25"),
         (
@@ -49,7 +65,7 @@ def test_parse_gives_uk_public_sector_periods(text, kind, start, end, ident, lab
 
 
 @pytest.mark.parametrize(
-    "text", ["2024/26", "2025-13", "Q5 2024/25", "March 2025", "", "2024-25-Q0"]
+    "text", ["2024/26", "2025-13", "Q5 2024/25", "March 2025", "", "2024-25-Q0", "2024-25-H3"]
 )
 def test_bad_period_names_the_parameter(text):
     with pytest.raises(PerfreportError, match=r"^--period .* is not a period; use a month"):
@@ -79,3 +95,13 @@ def test_periods_between_is_inclusive():
     quarters = periods_between("quarter", date(2019, 4, 1), date(2025, 3, 31))
     assert len(quarters) == 24
     assert quarters[0].id == "2019-20-Q1" and quarters[-1].id == "2024-25-Q4"
+
+
+def test_half_years_follow_the_financial_year():
+    h2 = parse_period("2024-25-H2")
+    assert h2.long_label == "H2 2024/25 (October 2024 to March 2025)"
+    assert h2.previous().id == "2024-25-H1"
+    assert h2.shift(1).id == "2025-26-H1"
+    assert h2.year_earlier().id == "2023-24-H2"
+    assert [m.id for m in h2.months()][0::5] == ["2024-10", "2025-03"]
+    assert Period.containing("half_year", date(2025, 9, 30)).id == "2025-26-H1"

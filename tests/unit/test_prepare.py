@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from perfreport.periods import parse_period
+from perfreport.reports.context import ReportContext
 from perfreport.stats import poisson_limits, proportion
 from tests.conftest import copy_project, run_cli
 
@@ -57,8 +58,8 @@ def row(results, indicator, area, start, breakdown="all", category="all"):
         & (results.breakdown == breakdown)
         & (results.category == category)
     ]
-    if len(found) > 1:  # a monthly indicator's month row, not the quarter starting the same day
-        found = found[found.period_kind != "quarter"]
+    if len(found) > 1:  # a monthly indicator's month row, not the quarter or year starting then
+        found = found[found.period_kind == "month"]
     assert len(found) == 1
     return found.iloc[0]
 
@@ -66,10 +67,9 @@ def row(results, indicator, area, start, breakdown="all", category="all"):
 def test_one_result_per_observation(project, results):
     with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
         observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
-    native = results[
-        ~((results.period_kind == "quarter") & results.indicator_id.isin(MONTHLY))
-        & results.observed
-    ]
+    catalogue = ReportContext.load(project).catalogue
+    native_kind = results.indicator_id.map({i.id: i.period_kind for i in catalogue})
+    native = results[(results.period_kind == native_kind) & results.observed]
     assert len(native) == observations
     keys = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
     assert not results.duplicated(keys).any()
@@ -92,6 +92,32 @@ def test_monthly_indicators_also_get_quarters(results):
     assert quarter.value == sum(months)
     assert quarter.target_text == "at most 4,200"  # 1,400 a month over three months
     assert quarter.framework_status in ("green", "amber", "red")
+
+
+def test_sub_annual_indicators_also_get_financial_years(results):
+    def totals(indicator, kind, start):
+        return results[
+            (results.indicator_id == indicator)
+            & (results.area_code == "S37000005")
+            & (results.breakdown == "all")
+            & (results.period_kind == kind)
+            & (pd.to_datetime(results.period_start).dt.date >= start)
+            & (pd.to_datetime(results.period_start).dt.date <= date(2025, 3, 1))
+        ]
+
+    year = totals("MSG-4", "financial_year", date(2024, 4, 1))
+    assert len(year) == 1 and year.iloc[0].period_label == "2024/25"
+    assert year.iloc[0].value == totals("MSG-4", "month", date(2024, 4, 1)).value.sum()
+    assert year.iloc[0].target_text == "at most 16,800"  # 1,400 a month over twelve months
+    # a quarterly percentage is recalculated from the year's numerators and denominators
+    quarters = totals("L-CAR-02", "quarter", date(2024, 4, 1))
+    year = totals("L-CAR-02", "financial_year", date(2024, 4, 1)).iloc[0]
+    assert len(quarters) == 4
+    assert year.numerator == quarters.numerator.sum()
+    assert year.denominator == quarters.denominator.sum()
+    assert year.value == pytest.approx(100 * year.numerator / year.denominator)
+    # annual indicators are not rolled up again
+    assert set(results[results.indicator_id == "NI-11"].period_kind) == {"calendar_year"}
 
 
 def test_intervals_follow_the_indicator_method(results):

@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfreport.areas import Areas, load_areas
+from perfreport.areas import Area, Areas, load_areas
 from perfreport.catalogue import Catalogue, load_catalogue
+from perfreport.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
-from perfreport.periods import Period, PeriodKind
+from perfreport.framework_rag import RagSettings, load_rag_settings
+from perfreport.periods import Period, PeriodKind, parse_period
+from perfreport.plans import Plans, load_plans
 from perfreport.project import Project, find_project
 from perfreport.series import display_kind
 from perfreport.warehouse import connect, scalar
 
 RESULT_FIELDS = (
-    "indicator_id, area_code, period_start, period_kind, numerator, denominator, value, target_value, "
-    "target_text, target_status, target_reason, framework_status, framework_reason"
+    "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, denominator, value, lower, upper, "
+    "target_value, target_text, target_status, target_reason, framework_status, framework_reason, "
+    "trend, spc_type, spc_rule, plan_id"
 )
 
 
@@ -32,9 +36,18 @@ class ReportContext:
         project = find_project(project_dir)
         return cls(project, load_catalogue(project.catalogue), load_areas(project.areas_file))
 
-    def series(self, area_codes: list[str], report_kind: PeriodKind) -> dict[str, pd.DataFrame]:
-        """Each indicator's prepared totals for ``area_codes`` at the period the report shows it
-        (quarters for monthly indicators in a quarterly report), read from ``results``."""
+    def plans(self) -> Plans:
+        """The improvement plans in ``params/improvement_plans.yaml``."""
+        return load_plans(
+            self.project.params / "improvement_plans.yaml", self.catalogue, self.areas
+        )
+
+    def rag_settings(self) -> RagSettings:
+        """The framework RAG and SPC settings in ``params/rag.yaml``."""
+        return load_rag_settings(self.project.params / "rag.yaml")
+
+    def results(self, area_codes: list[str]) -> pd.DataFrame:
+        """The prepared totals rows for ``area_codes``, every period kind, with a ``period`` column."""
         with connect(self.project.warehouse, read_only=True) as con:
             if not scalar(
                 con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"
@@ -52,6 +65,12 @@ class ReportContext:
             Period(pd.Timestamp(s).date(), k)
             for s, k in zip(rows["period_start"], rows["period_kind"], strict=True)
         ]
+        return rows
+
+    def series(self, area_codes: list[str], report_kind: PeriodKind) -> dict[str, pd.DataFrame]:
+        """Each indicator's prepared totals for ``area_codes`` at the period the report shows it
+        (quarters for monthly indicators in a quarterly report), read from ``results``."""
+        rows = self.results(area_codes)
         return {
             ind.id: rows[
                 (rows["indicator_id"] == ind.id)
@@ -59,3 +78,39 @@ class ReportContext:
             ].reset_index(drop=True)
             for ind in self.catalogue
         }
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """A report's validated parameters: its cycle, area and period, with the project's context."""
+
+    ctx: ReportContext
+    cycle: Cycle
+    area: Area
+    period: Period
+
+
+def open_report(cycle_id: str, area: str, period: str, project: str = "") -> ReportInputs:
+    """Check a notebook's parameters against its cycle in ``params/cycles.yaml``.
+
+    Raises
+    ------
+    PerfreportError
+        When ``area`` is not one of the cycle's area types or ``period`` not of its kind.
+    """
+    ctx = ReportContext.load(project or None)
+    cycle = load_cycles(ctx.project.cycles_file, ctx.project.root).get(cycle_id)
+    chosen = ctx.areas.get(area, what="parameter 'area':")
+    if chosen.type not in cycle.areas:
+        raise PerfreportError(
+            f"parameter 'area': {chosen.name} is a {chosen.type}; the {cycle.title.lower()} "
+            f"covers {' and '.join(cycle.areas)} areas"
+        )
+    when = parse_period(period, what="parameter 'period':")
+    if when.kind != cycle.period:
+        example = Period.containing(cycle.period, when.end).id
+        raise PerfreportError(
+            f"parameter 'period': {period!r} is a {when.kind.replace('_', ' ')}; the "
+            f"{cycle.title.lower()} covers a {cycle.period.replace('_', ' ')} such as {example}"
+        )
+    return ReportInputs(ctx, cycle, chosen, when)

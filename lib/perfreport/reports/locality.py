@@ -17,22 +17,18 @@ from markupsafe import Markup
 from perfreport.areas import Area
 from perfreport.catalogue import Indicator
 from perfreport.charts import Chart, Line, small_multiples
-from perfreport.cycles import load_cycles
 from perfreport.errors import PerfreportError
-from perfreport.periods import Period, parse_period
+from perfreport.periods import Period, PeriodKind
 from perfreport.rag import (
     Rag,
     Status,
     change_direction,
     describe_value,
 )
-from perfreport.reports.context import ReportContext
+from perfreport.reports.context import ReportContext, open_report
 from perfreport.rounding import format_number
 from perfreport.series import latest_on_or_before, value_in
 from perfreport.tables import Html, Section, Table, rag_badge
-
-REPORT_KIND = "quarter"
-CYCLE = "locality"
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,10 @@ class LocalityReport:
     >>> report.headline_table()  # doctest: +SKIP
     """
 
+    cycle = "locality"
+    heading = "Locality report"
+    report_kind: PeriodKind = "quarter"
+
     def __init__(
         self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
     ) -> None:
@@ -74,7 +74,8 @@ class LocalityReport:
         self.partnership = ctx.areas.partnership_of(area.code)
         self.country = ctx.areas.country
         self.series = ctx.series(
-            [a.code for a in (area, self.partnership, self.country) if a is not None], REPORT_KIND
+            [a.code for a in (area, self.partnership, self.country) if a is not None],
+            self.report_kind,
         )
         self.headlines = [
             h for h in (self._headline(ind) for ind in ctx.catalogue) if h is not None
@@ -86,33 +87,21 @@ class LocalityReport:
 
     @classmethod
     def load(cls, area: str, period: str, project: str = "") -> LocalityReport:
-        """Validate the notebook's parameters and read the data for the report.
+        """Validate the notebook's parameters against the cycle and read the data for the report.
 
         Raises
         ------
         PerfreportError
-            When ``area`` is not a partnership or locality in ``params/areas.yaml`` or
-            ``period`` is not a quarter.
+            When ``area`` is not an area type the cycle reports on or ``period`` is not a quarter.
         """
-        ctx = ReportContext.load(project or None)
-        chosen = ctx.areas.get(area, what="parameter 'area':")
-        if chosen.type not in ("partnership", "locality"):
-            raise PerfreportError(
-                f"parameter 'area': {chosen.name} is a {chosen.type}, not a partnership or locality"
-            )
-        quarter = parse_period(period, what="parameter 'period':")
-        if quarter.kind != "quarter":
-            raise PerfreportError(
-                f"parameter 'period': {period!r} is a {quarter.kind}, not a quarter such as 2024-25-Q4"
-            )
-        family = load_cycles(ctx.project.cycles_file, ctx.project.root).get(CYCLE).rag
-        return cls(ctx, chosen, quarter, family)
+        inputs = open_report(cls.cycle, area, period, project)
+        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
 
     # --- what the notebook shows -------------------------------------------------------------
 
     @property
     def title(self) -> str:
-        return f"Locality report: {self.area.name}, {self.period.label}"
+        return f"{self.heading}: {self.area.name}, {self.period.label}"
 
     def title_block(self) -> Html:
         """The report's heading and a one-paragraph summary of what it covers."""
@@ -329,11 +318,20 @@ class LocalityReport:
         )
 
     def _section_chart(self, section: str) -> Chart:
+        return self.trend_chart(
+            section,
+            [h for h in self.headlines if h.indicator.scorecard.section == section],
+            f"the {section} section",
+        )
+
+    def trend_chart(self, name: str, headlines: list[Headline], what: str) -> Chart:
+        """Small multiples of ``headlines``' series: the area with its comparators.
+        ``what`` names the group in the alt text ("the Outcomes section")."""
         compared = self._compared()
         lines = [line for line, _ in compared]
         roles = {line.role: code for line, code in compared}
         panels, moves = [], []
-        for h in (h for h in self.headlines if h.indicator.scorecard.section == section):
+        for h in headlines:
             series = self.series[h.indicator.id]
             series = series[series["period"].map(lambda p: p.end) <= self.period.end]
             shown = {"area": roles["area"]} if h.indicator.size_dependent else roles
@@ -351,8 +349,8 @@ class LocalityReport:
                 moves.append(
                     (h.indicator, float(own["value"].iloc[0]), float(own["value"].iloc[-1]))
                 )
-        alt = self._alt_text(section, len(panels), lines, moves)
-        caption = f"{section}: trends for {self.area.name} to {self.period.label}"
+        alt = self._alt_text(what, len(panels), lines, moves)
+        caption = f"{name}: trends for {self.area.name} to {self.period.label}"
         return small_multiples(panels, lines, caption=caption, alt=alt)
 
     def _compared(self) -> list[tuple[Line, str]]:
@@ -366,7 +364,7 @@ class LocalityReport:
 
     def _alt_text(
         self,
-        section: str,
+        what: str,
         count: int,
         lines: list[Line],
         moves: list[tuple[Indicator, float, float]],
@@ -375,7 +373,7 @@ class LocalityReport:
         worsened = [m for m in moves if change_direction(m[0], m[2] - m[1]) == "worsened"]
         others = [ln.label for ln in lines[1:]]
         text = (
-            f"Line charts, one per indicator, of the {section} section "
+            f"Line charts, one per indicator, of {what} "
             f"({count} indicator{'' if count == 1 else 's'}) for {self.area.name} up to {self.period.label}"
             + (f", with {' and '.join(others)} for comparison" if others else "")
             + ". "

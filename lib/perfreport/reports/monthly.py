@@ -1,0 +1,243 @@
+"""Monthly key performance measures (cycle ``monthly``): fully automated, no narrative.
+
+Framework table 2 asks for a monthly report of the key measures for senior managers. It shows
+exceptions first: every monthly indicator that in the report's month is red (in the cycle's
+RAG family), shows special cause of concern on its SPC chart, or has an improvement-plan
+exception (amber or red with no plan, a plan past its review date, or past its date for being
+back to green while still red; framework section 6.4). Then one XmR chart per monthly
+indicator, exceptions first, drawn from the same prepared results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markupsafe import Markup
+
+from perfreport.areas import Area
+from perfreport.catalogue import Indicator
+from perfreport.charts import Chart
+from perfreport.periods import Period
+from perfreport.plans import plan_exceptions
+from perfreport.rag import Rag, Status, describe_value
+from perfreport.reports.context import ReportContext, open_report
+from perfreport.spc import improvement_for, xmr
+from perfreport.spc_chart import LABELS, spc_chart
+from perfreport.tables import Html, Section, Table, rag_badge
+
+RULE_WORDS = {
+    "outside_limits": "a point outside the process limits",
+    "shift": "a run of points on one side of the mean",
+    "trend": "a run of points rising or falling",
+    "two_of_three": "two of three points near a limit",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One monthly indicator in the report month."""
+
+    indicator: Indicator
+    row: pd.Series | None
+    history: pd.DataFrame
+    rag: Rag
+    exceptions: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        if self.row is None or pd.isna(self.row["value"]):
+            return None
+        return float(self.row["value"])
+
+
+def rag_of(row: pd.Series | None, family: str) -> Rag:
+    """The row's status in the RAG family (``target`` or ``framework``), with its reason."""
+    if row is None:
+        return Rag(Status.NO_DATA, "no data for this period")
+    if family == "framework" and isinstance(row["framework_status"], str):
+        return Rag(Status(row["framework_status"]), str(row["framework_reason"]).split(": ", 1)[-1])
+    return Rag(Status(row["target_status"]), str(row["target_reason"]))
+
+
+def spc_words(row: pd.Series | None) -> str:
+    """``'Concern: a run of points on one side of the mean'``, ``'Common cause'`` or ``'Too few points'``."""
+    if row is None or not isinstance(row["spc_type"], str):
+        return "Too few points for SPC"
+    words = LABELS[row["spc_type"]]
+    rule = row["spc_rule"]
+    if not isinstance(rule, str):
+        return words
+    return f"{words}: {'; '.join(RULE_WORDS.get(r, r) for r in rule.split('+'))}"
+
+
+class MonthlyReport:
+    """Everything the monthly key performance measures show, for one area and month."""
+
+    cycle = "monthly"
+
+    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
+        self.ctx, self.area, self.period, self.family = ctx, area, period, family
+        self.settings = ctx.rag_settings()
+        rows = ctx.results([area.code])
+        rows = rows[(rows["period_kind"] == "month") & (rows["period"] <= period)]
+        by_indicator = {k: g.reset_index(drop=True) for k, g in rows.groupby("indicator_id")}
+        lines = []
+        for ind in (i for i in ctx.catalogue if i.period_kind == "month"):
+            history = by_indicator.get(ind.id, rows.iloc[0:0])
+            now = history[history["period"] == period]
+            row = None if now.empty else now.iloc[0]
+            lines.append(Line(ind, row, history, rag_of(row, family)))
+        statuses = {
+            (line.indicator.id, area.code): line.row["framework_status"]
+            for line in lines
+            if line.row is not None and isinstance(line.row["framework_status"], str)
+        }
+        plan_notes = defaultdict(list)
+        for exc in plan_exceptions(ctx.plans(), statuses, period.end):
+            if exc.kind == "no_plan" and family == "framework":
+                continue  # framework red means "not mitigated by a plan"; its reason says so
+            note = "No improvement plan" if exc.kind == "no_plan" else exc.text
+            plan_notes[exc.indicator].append(note[0].upper() + note[1:])
+        for line in lines:
+            line.exceptions.extend(self._exceptions(line) + plan_notes[line.indicator.id])
+        self.lines = sorted(lines, key=lambda line: not line.exceptions)
+
+    @classmethod
+    def load(cls, area: str, period: str, project: str = "") -> MonthlyReport:
+        """Validate the notebook's parameters against the cycle and read the prepared results."""
+        inputs = open_report(cls.cycle, area, period, project)
+        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
+
+    @property
+    def exception_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.exceptions]
+
+    def _exceptions(self, line: Line) -> list[str]:
+        found = []
+        if line.row is None or line.value is None:
+            return ["No data for this month"]
+        if line.rag.status is Status.RED:
+            found.append(f"Red: {line.rag.reason}")
+        if line.row["spc_type"] == "special_cause_concern":
+            found.append(f"Special cause of concern: {spc_words(line.row).split(': ', 1)[-1]}")
+        return found
+
+    # --- what the notebook shows -------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return f"Monthly key performance measures: {self.area.name}, {self.period.label}"
+
+    def title_block(self) -> Html:
+        n, k = len(self.lines), len(self.exception_lines)
+        text = (
+            f"{n} monthly indicators for {self.area.name} in {self.period.label}. "
+            f"{k} {'is an exception' if k == 1 else 'are exceptions'}: red, showing special cause "
+            "of concern, or without the improvement plan the framework requires."
+        )
+        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+
+    def exceptions_table(self) -> Html | Table:
+        """The exceptions, each with every reason it is one and the plan in force."""
+        lines = self.exception_lines
+        if not lines:
+            return Html(Markup("<p>No indicator is an exception this month.</p>"))
+        rows = [
+            (
+                line.indicator.title,
+                describe_value(line.indicator, line.value),
+                rag_badge(line.rag),
+                "; ".join(line.exceptions),
+                self._plan_id(line),
+            )
+            for line in lines
+        ]
+        data = pd.DataFrame(
+            {
+                "indicator_id": [line.indicator.id for line in lines],
+                "period": self.period.id,
+                "value": [line.value for line in lines],
+                "status": [line.rag.status.value for line in lines],
+                "exceptions": ["; ".join(line.exceptions) for line in lines],
+                "plan_id": [self._plan_id(line) for line in lines],
+            }
+        )
+        return Table(
+            f"Exceptions, {self.area.name}, {self.period.label}",
+            ("Indicator", "Value", "Status", "Why it is an exception", "Improvement plan"),
+            rows,
+            data,
+            numeric=(False, True),
+        )
+
+    def measures_table(self) -> Table:
+        """Every monthly indicator: value, target, status, SPC variation and trend."""
+        rows, records = [], []
+        for line in self.lines:
+            target = "none" if line.row is None else str(line.row["target_text"])
+            trend = None if line.row is None else line.row["trend"]
+            rows.append(
+                (
+                    line.indicator.title,
+                    describe_value(line.indicator, line.value),
+                    target.capitalize(),
+                    rag_badge(line.rag),
+                    spc_words(line.row),
+                    trend.capitalize() if isinstance(trend, str) else "Not available",
+                )
+            )
+            records.append(
+                {
+                    "indicator_id": line.indicator.id,
+                    "period": self.period.id,
+                    "value": line.value,
+                    "target": target,
+                    "status": line.rag.status.value,
+                    "spc": spc_words(line.row),
+                }
+            )
+        return Table(
+            f"All monthly measures, {self.area.name}, {self.period.label}",
+            ("Indicator", "Value", "Target", "Status", "Variation (SPC)", "Trend over the year"),
+            rows,
+            pd.DataFrame(records),
+            numeric=(False, True),
+        )
+
+    def spc_charts(self) -> Section:
+        """An XmR chart for every monthly indicator with enough points, exceptions first."""
+        charts = [c for c in (self._chart(line) for line in self.lines) if c is not None]
+        return Section(
+            "Statistical process control charts",
+            charts,
+            level=2,
+            intro="Each chart shows the monthly values, their mean and process limits "
+            "(Making Data Count rules). Orange crosses are special cause of concern, blue "
+            "triangles improvement, grey circles common cause variation.",
+        )
+
+    def _chart(self, line: Line) -> Chart | None:
+        observed = line.history.dropna(subset=["value"])
+        if len(observed) < self.settings.spc_minimum_points:
+            return None
+        target = None if line.row is None else line.row["target_value"]
+        result = xmr(
+            observed["value"].to_numpy(float),
+            improvement_for(line.indicator.polarity),
+            target=None if target is None or pd.isna(target) else float(target),
+            rules=self.settings.spc_rules,
+        )
+        labels = [p.start.strftime("%b %Y") for p in observed["period"]]
+        return spc_chart(
+            result,
+            labels,
+            title=f"{line.indicator.title}, {self.area.name}",
+            fmt=lambda v: describe_value(line.indicator, v),
+        )
+
+    @staticmethod
+    def _plan_id(line: Line) -> str:
+        plan = None if line.row is None else line.row["plan_id"]
+        return plan if isinstance(plan, str) else "None"

@@ -1,0 +1,193 @@
+"""The strategic performance report (cycle ``strategic``): the regulator seed's report for a half year.
+
+For each strategic outcome in ``params/strategic.yaml``: a table of its priorities, their
+measures and current performance (an indicator's latest value against its target, or a survey
+question's agreeing share with its response count and margin of error), then the updates on
+the operational-plan projects under it, by reference (1a, 1b …). Then the customer survey:
+every question's Likert responses with counts, shares and margins of error.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from markupsafe import Markup
+
+from perfreport.areas import Area
+from perfreport.commentary import render_markdown
+from perfreport.periods import Period
+from perfreport.rag import Rag, Status, describe_value
+from perfreport.reports.context import ReportContext, open_report
+from perfreport.reports.monthly import rag_of
+from perfreport.rounding import format_number
+from perfreport.series import display_kind
+from perfreport.strategy import (
+    LIKERT,
+    PROJECT_STATUS,
+    LikertSummary,
+    Measure,
+    Outcome,
+    likert_summary,
+    load_strategy,
+)
+from perfreport.tables import Group, Html, Section, Table, rag_badge
+
+
+class StrategicReport:
+    """Everything the strategic performance report shows, for the partnership and a half year."""
+
+    cycle = "strategic"
+
+    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
+        self.ctx, self.area, self.period, self.family = ctx, area, period, family
+        self.strategy = load_strategy(ctx.project.params / "strategic.yaml", ctx.catalogue)
+        rows = ctx.results([area.code])
+        self.rows = rows[rows["period"].map(lambda p: p.end) <= period.end]
+        survey = self.strategy.survey
+        self.survey = {
+            q.id: likert_summary(q, survey.population) for q in (survey.questions if survey else ())
+        }
+
+    @classmethod
+    def load(cls, area: str, period: str, project: str = "") -> StrategicReport:
+        """Validate the notebook's parameters against the cycle and read its inputs."""
+        inputs = open_report(cls.cycle, area, period, project)
+        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
+
+    @property
+    def title(self) -> str:
+        return f"Strategic performance report: {self.area.name}, {self.period.label}"
+
+    def title_block(self) -> Html:
+        outcomes = len(self.strategy.outcomes)
+        text = (
+            f"Progress towards the partnership's {outcomes} strategic outcomes in "
+            f"{self.period.long_label}: performance against each priority's measures, updates "
+            f"on {len(self.strategy.projects)} operational-plan projects, and the customer survey."
+        )
+        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+
+    def survey_method(self) -> Html:
+        survey = self.strategy.survey
+        if survey is None:
+            return Html(Markup("<p>No customer survey is recorded for this period.</p>"))
+        most = max(s.total for s in self.survey.values())
+        invited = f" of the {survey.population:,} people invited" if survey.population else ""
+        return Html(
+            Markup("<p>{}: up to {} responses per question{}, fieldwork ending {}.</p>").format(
+                survey.title, f"{most:,}", invited, f"{survey.fieldwork_end:%d %B %Y}"
+            )
+        )
+
+    def outcome_sections(self) -> Group:
+        """Each outcome: its priorities' measures with current performance, then project updates."""
+        return Group([self._outcome(o) for o in self.strategy.outcomes])
+
+    def survey_table(self) -> Section:
+        """Every question's responses by option (count and share), with its margin of error."""
+        tables = []
+        for scale, options in LIKERT.items():
+            summaries = [s for s in self.survey.values() if s.question.scale == scale]
+            if not summaries:
+                continue
+            rows = [
+                (
+                    s.question.text,
+                    *[
+                        f"{n:,} ({_pct(share)})"
+                        for n, share in zip(s.counts, s.shares, strict=True)
+                    ],
+                    f"{s.total:,}",
+                    _pct(s.positive),
+                    f"±{s.margin:.1f} points",
+                )
+                for s in summaries
+            ]
+            yes = "Agreed" if scale == "agree" else "Satisfied"
+            tables.append(
+                Table(
+                    f"Customer survey: responses to {'agreement' if scale == 'agree' else 'satisfaction'} "
+                    "questions, count (percentage)",
+                    ("Question", *options, "Responses", yes, "Margin of error (95%)"),
+                    rows,
+                    _survey_data(summaries),
+                    numeric=(False, *[True] * (len(options) + 3)),
+                )
+            )
+        return Section("Responses by question", tables, level=3)
+
+    # --- computation -------------------------------------------------------------------------
+
+    def _outcome(self, outcome: Outcome) -> Section:
+        rows, records = [], []
+        for priority in outcome.priorities:
+            for measure in priority.measures:
+                text, status = self._performance(measure)
+                rows.append((priority.title, measure.text, text, rag_badge(status)))
+                records.append(
+                    {
+                        "outcome": outcome.id,
+                        "priority": priority.title,
+                        "measure": measure.text,
+                        "source": measure.indicator or measure.question,
+                        "current_performance": text,
+                        "status": status.status.value,
+                    }
+                )
+        table = Table(
+            f"Strategic outcome {outcome.id}: priorities, measures and current performance",
+            ("Strategic priority", "Strategic measure", "Current performance", "Status"),
+            rows,
+            pd.DataFrame(records),
+        )
+        projects = [
+            Html(
+                Markup("<h4>{} ({})</h4>\n<p><strong>Status:</strong> {}</p>\n{}").format(
+                    p.title, p.ref, PROJECT_STATUS[p.status], render_markdown(p.update, 5)
+                )
+            )
+            for p in self.strategy.projects_of(outcome.id)
+        ]
+        parts: list[object] = [table]
+        if projects:
+            parts.append(Section("Project updates", projects, level=3))
+        return Section(f"Strategic outcome {outcome.id}: {outcome.title}", parts, level=2)
+
+    def _performance(self, measure: Measure) -> tuple[str, Rag]:
+        if measure.question is not None:
+            return self.survey[measure.question].describe(), Rag(Status.NO_TARGET, "survey")
+        ind = self.ctx.catalogue[measure.indicator]  # type: ignore[index]
+        kind = display_kind(ind, "quarter")
+        mine = self.rows[(self.rows["indicator_id"] == ind.id) & (self.rows["period_kind"] == kind)]
+        mine = mine.dropna(subset=["value"])
+        if mine.empty:
+            return "No data up to this period", Rag(Status.NO_DATA, "no data")
+        row = mine.iloc[-1]
+        rag = rag_of(row, self.family)
+        text = f"{describe_value(ind, float(row['value']))} in {row['period'].label}"
+        if row["target_text"] != "none":
+            text += f" against a target of {row['target_text']}"
+        text += f": {rag.reason}"
+        if isinstance(row["trend"], str):
+            text += f"; {row['trend']} over the latest year"
+        return text + ".", rag
+
+
+def _pct(value: float) -> str:
+    return f"{format_number(value, 0)}%"
+
+
+def _survey_data(summaries: list[LikertSummary]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "question": s.question.id,
+                "option": option,
+                "count": n,
+                "percent": share,
+                "responses": s.total,
+                "margin_of_error_points": s.margin,
+            }
+            for s in summaries
+            for option, n, share in zip(s.options, s.counts, s.shares, strict=True)
+        ]
+    )
