@@ -103,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PerfreportError as exc:
         print(f"perfreport: error: {exc}", file=sys.stderr)
         return USER_ERROR_EXIT
+    except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from perfreport import __version__
 from perfreport.cycles import Cycles, load_cycles
-from perfreport.demo import load_demo_settings, write_demo
 from perfreport.errors import PerfreportError
-from perfreport.exports import TABLES, write_table
-from perfreport.ingest import LoadSummary, SourceSpec, check_file, ingest_file, load_spec
 from perfreport.periods import Period, parse_period
-from perfreport.prepare import PrepareSummary, prepare, results_current
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
-from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month
+from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month, results_current
+
+if TYPE_CHECKING:
+    from perfreport.ingest import LoadSummary, SourceSpec
+    from perfreport.prepare import PrepareSummary
+
+# The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
+# they are used, so that a run whose reports are all cached starts quickly.
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,16 @@ class Setup(ReportContext):
 
 def generate_demo(setup: Setup, folder: Path | None = None) -> Path:
     """Write the demo observations CSV; returns its path."""
+    from perfreport.demo import load_demo_settings, write_demo
+
     settings = load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
     return write_demo(settings, setup.catalogue, setup.areas, folder or setup.project.demo_data)
 
 
 def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:
     """A spec by name (``params/sources/<name>.yaml``) or by path."""
+    from perfreport.ingest import load_spec
+
     path = Path(name_or_path)
     if not path.suffix:
         path = setup.project.sources / f"{name_or_path}.yaml"
@@ -52,6 +61,8 @@ def ingest(
     setup: Setup, spec: SourceSpec, path: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> LoadSummary:
     """Check ``path`` and load it into the warehouse in one transaction."""
+    from perfreport.ingest import ingest_file
+
     return ingest_file(
         setup.project.warehouse, path, spec, setup.catalogue, setup.areas, wait_seconds=wait_seconds
     )
@@ -59,6 +70,8 @@ def ingest(
 
 def validate(setup: Setup, spec: SourceSpec, path: Path) -> LoadSummary:
     """Check ``path`` as ``ingest`` would, without writing anything."""
+    from perfreport.ingest import LoadSummary, check_file
+
     return LoadSummary(path.name, check_file(path, spec, setup.catalogue, setup.areas))
 
 
@@ -88,7 +101,7 @@ def build(
             "area; leave out --period and --area"
         )
     cycles = setup.cycles.items if cycle_id is None else (setup.cycles.get(cycle_id),)
-    if not results_current(setup):
+    if not results_current(setup.project.warehouse, __version__):
         prepare_results(setup)
     jobs = []
     for cycle in cycles:
@@ -103,6 +116,8 @@ def build(
 
 def export(setup: Setup, table: str, out: Path) -> Path:
     """Write a warehouse table to ``out`` (.csv or .xlsx), with text made formula-safe."""
+    from perfreport.exports import TABLES, write_table
+
     if table not in TABLES:
         raise PerfreportError(
             f"table {table!r} cannot be exported; choose one of {', '.join(TABLES)}"
@@ -114,5 +129,7 @@ def export(setup: Setup, table: str, out: Path) -> Path:
 
 def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSummary:
     """Compute the results table (``perfreport prepare``) up to a period (default: all data)."""
+    from perfreport.prepare import prepare
+
     until = parse_period(period_text, what="parameter '--period':") if period_text else None
     return prepare(setup, setup.plans(), setup.rag_settings(), until)

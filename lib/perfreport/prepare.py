@@ -354,20 +354,3 @@ def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | No
         return t.direction
     better = (t.slope > 0) == (ind.polarity == "higher_is_better")
     return f"{t.direction} ({'improving' if better else 'worsening'})"
-
-
-def results_current(ctx: ReportContext) -> bool:
-    """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
-    this version of perfreport (a newer one may compute more)."""
-    with connect(ctx.project.warehouse, read_only=True) as con:
-        tables = {
-            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        }
-        if "results_info" not in tables:
-            return False
-        columns = {r[0] for r in con.execute("DESCRIBE results_info").fetchall()}
-        if "version" not in columns:
-            return False
-        row = con.execute("SELECT load_id, until, version FROM results_info").fetchall()
-        latest = con.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
-    return bool(row) and row[0][0] == latest and row[0][1] is None and row[0][2] == __version__

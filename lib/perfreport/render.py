@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-from traitlets.config import Config
+if TYPE_CHECKING:
+    import nbformat
 
 TEMPLATES = Path(str(files("perfreport") / "templates"))
 TEMPLATE_NAME = "perfreport"
@@ -41,6 +40,12 @@ class Renderer:
     """Turns executed notebooks into HTML and PDF, reusing one exporter."""
 
     def __init__(self) -> None:
+        # imported here: nbconvert takes a second to load, and a run whose reports are all
+        # cached never renders
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+        from traitlets.config import Config
+
         config = Config()
         config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG}
         config.TagRemovePreprocessor.enabled = True

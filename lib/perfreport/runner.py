@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import nbformat
-
 from perfreport import __version__
 from perfreport.areas import Area, Areas
 from perfreport.cycles import Cycle
@@ -36,8 +34,7 @@ from perfreport.site import (
     is_cached,
     manifest_entry,
     open_data,
-    shared_inputs,
-    with_cache_key,
+    with_cache_keys,
     write_site,
 )
 
@@ -152,13 +149,11 @@ def validate_parameters(job: Job, seen: dict[str, dict] | None = None) -> None:
 
     ``seen`` caches each notebook's declared parameters across the jobs of a run.
     """
-    import papermill
-
     seen = {} if seen is None else seen
-    notebook = str(job.project.root / job.cycle.notebook)
-    if notebook not in seen:
-        seen[notebook] = papermill.inspect_notebook(notebook)
-    declared = seen[notebook]
+    notebook = job.project.root / job.cycle.notebook
+    if str(notebook) not in seen:
+        seen[str(notebook)] = declared_parameters(notebook)
+    declared = seen[str(notebook)]
     for name, value in job.parameters.items():
         if not name.isidentifier():
             raise PerfreportError(
@@ -169,12 +164,45 @@ def validate_parameters(job: Job, seen: dict[str, dict] | None = None) -> None:
                 f"{job.cycle.notebook}: parameter {name!r} is not in the notebook's parameters "
                 f"cell (it declares {', '.join(declared) or 'none'})"
             )
-        wanted = PYTHON_TYPES.get(declared[name]["inferred_type_name"])
+        wanted = PYTHON_TYPES.get(declared[name])
         if wanted is not None and not isinstance(value, wanted):
             raise PerfreportError(
                 f"{job.cycle.notebook}: parameter {name!r} must be "
-                f"{declared[name]['inferred_type_name']}, not {type(value).__name__}"
+                f"{declared[name]}, not {type(value).__name__}"
             )
+
+
+def declared_parameters(notebook: Path) -> dict[str, str]:
+    """The names and type names in a notebook's ``parameters`` cell, as papermill reads them
+    (``name: type = value`` or ``name = value``, whose type is the value's).
+
+    Read with :mod:`ast` rather than ``papermill.inspect_notebook``: importing papermill takes
+    over a second, and a run whose reports are all cached should not pay it.
+    """
+    import ast
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    source = next(
+        (
+            "".join(c["source"])
+            for c in cells
+            if "parameters" in c.get("metadata", {}).get("tags", [])
+        ),
+        "",
+    )
+    declared = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared[node.target.id] = ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign):
+            kind = (
+                type(node.value.value).__name__ if isinstance(node.value, ast.Constant) else "None"
+            )
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    declared[target.id] = kind
+    return declared
 
 
 @contextmanager
@@ -219,8 +247,7 @@ def run(
 def _run(
     jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None
 ) -> list[JobResult]:
-    shared = shared_inputs(jobs[0].project)
-    keyed = [with_cache_key(job, shared) for job in jobs]
+    keyed = with_cache_keys(jobs)
     results: dict[str, JobResult] = {}
 
     def done(result: JobResult) -> None:
@@ -261,6 +288,7 @@ def _worker_renderer() -> Renderer:
 
 def run_job(job: Job) -> JobResult:
     """Execute, render and publish one report; never raises for a failing notebook."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

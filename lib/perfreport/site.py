@@ -16,11 +16,13 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import pandas as pd
 from markupsafe import escape
 
@@ -52,15 +54,17 @@ DATA_COLUMNS = (
 )
 
 
-def open_data(job: Job) -> pd.DataFrame:
+def open_data(job: Job, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
     """The prepared figures a report reads: its areas' totals up to its period."""
+    if con is None:
+        with connect(job.project.warehouse, read_only=True) as own:
+            return open_data(job, own)
     marks = ", ".join("?" * len(job.reads))
-    with connect(job.project.warehouse, read_only=True) as con:
-        return con.execute(
-            f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
-            f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
-            [*job.reads, job.period.end],
-        ).df()
+    return con.execute(
+        f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
+        f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
+        [*job.reads, job.period.end],
+    ).df()
 
 
 def _sha(data: bytes) -> str:
@@ -90,12 +94,22 @@ def shared_inputs(project: Project) -> dict[str, str]:
     }
 
 
-def with_cache_key(job: Job, shared: dict[str, str]) -> Job:
+def with_cache_keys(jobs: Sequence[Job]) -> list[Job]:
+    """Each job with its input hashes and the cache key made from them (one warehouse
+    connection and one hash of the shared inputs for the lot)."""
+    if not jobs:
+        return []
+    shared = shared_inputs(jobs[0].project)
+    with connect(jobs[0].project.warehouse, read_only=True) as con:
+        return [with_cache_key(job, shared, con) for job in jobs]
+
+
+def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnection) -> Job:
     """The job with its input hashes and the cache key made from them."""
     inputs = {
         **shared,
         "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
-        "data": _sha(open_data(job).to_csv(index=False).encode("utf-8")),
+        "data": _sha(open_data(job, con).to_csv(index=False).encode("utf-8")),
         "parameters": json.dumps(
             {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
         ),

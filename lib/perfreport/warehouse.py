@@ -234,3 +234,20 @@ def observations(
 def latest_month(con: duckdb.DuckDBPyConnection) -> date | None:
     """The last day covered by any observation."""
     return scalar(con, "SELECT max(period_end) FROM observations")
+
+
+def results_current(path: Path, version: str) -> bool:
+    """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
+    ``version`` of perfreport (a newer one may compute more)."""
+    with connect(path, read_only=True) as con:
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if "results_info" not in tables:
+            return False
+        columns = {r[0] for r in con.execute("DESCRIBE results_info").fetchall()}
+        if "version" not in columns:
+            return False
+        row = con.execute("SELECT load_id, until, version FROM results_info").fetchall()
+        latest = con.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
+    return bool(row) and row[0][0] == latest and row[0][1] is None and row[0][2] == version

@@ -13,22 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from perfreport.rounding import format_number
-from tests.conftest import copy_project, run_cli
+from tests.conftest import run_cli
+from tests.e2e.conftest import QUARTER, SLUGS
 
 pytestmark = pytest.mark.e2e
-SLUGS = ["clackmannanshire-and-stirling", "clackmannanshire", "rural-stirling", "urban-stirling"]
-QUARTER = "2024-25-Q4"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
-    result = run_cli("demo", "--jobs", "2", cwd=project)
-    assert result.code == 0, result.stderr
-    assert "4 of 4 reports built" in result.stdout
-    for slug in SLUGS:
-        assert f"outputs/locality/{QUARTER}/{slug}/report.html" in result.stdout
-    return project
 
 
 class _Images(HTMLParser):
@@ -271,9 +259,16 @@ def test_manifest_index_and_open_data(built):
     entry = manifest["reports"][f"locality/{QUARTER}/rural-stirling"]
     assert entry["notebook"] == "notebooks/locality.ipynb"
     assert entry["parameters"] == {"area": "CS-RST", "period": QUARTER}
-    assert set(entry["inputs"]) == {"notebook", "data", "templates", "perfreport", "parameters"}
+    assert set(entry["inputs"]) == {
+        "notebook",
+        "data",
+        "templates",
+        "params",
+        "perfreport",
+        "parameters",
+    }
     assert entry["packages"]["weasyprint"] and entry["started"] <= entry["ended"]
-    assert len(manifest["reports"]) == 4
+    assert len(manifest["reports"]) == 9
     index = (built / "outputs" / "index.html").read_text()
     for slug in SLUGS:
         for name in ("report.html", "report.pdf", "data.csv"):
@@ -311,6 +306,14 @@ def test_unchanged_reports_are_not_rebuilt_and_changed_data_rebuilds_only_its_re
     assert changed.code == 0 and "(3 unchanged, not rebuilt)" in changed.stdout
     assert f"outputs/locality/{QUARTER}/clackmannanshire/report.html  (built in" in changed.stdout
     assert f"outputs/locality/{QUARTER}/rural-stirling/report.html  (unchanged)" in changed.stdout
+    # of the other cycles only the annual report reads the localities' data
+    every = run_cli("run", "--all", cwd=project)
+    assert every.code == 0 and "9 of 9 reports built (8 unchanged, not rebuilt)" in every.stdout
+    assert "outputs/annual/FY2024-25/clackmannanshire-and-stirling/report.html  (built in" in (
+        every.stdout
+    )
+    # and a second run with nothing changed does no work
+    assert "(9 unchanged, not rebuilt)" in run_cli("run", "--all", cwd=project).stdout
 
 
 def test_a_second_run_on_the_same_outputs_is_refused(built, tmp_path):

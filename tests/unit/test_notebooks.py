@@ -9,14 +9,21 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from perfreport.cycles import load_cycles
 from perfreport.periods import parse_period
+from perfreport.runner import declared_parameters
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+CYCLES = load_cycles(REPO / "params" / "cycles.yaml", REPO)
 
 
-def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["locality.ipynb"]
+def test_every_cycle_has_its_notebook():
+    cycles = load_cycles(REPO / "params" / "cycles.yaml", REPO)
+    assert sorted(c.id for c in cycles.items) == sorted(
+        ["monthly", "quarterly", "locality", "annual", "scorecard", "strategic"]
+    )
+    assert sorted(c.notebook for c in cycles.items) == [f"notebooks/{p.name}" for p in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -53,4 +60,33 @@ def test_parameters_cell_is_typed_commented_and_valid(path: Path, areas):
     defaults = {}
     exec(tagged[0].source, {}, defaults)
     assert defaults["area"] in areas
-    assert parse_period(defaults["period"]).kind == "quarter"
+    cycle = nb.metadata["perfreport"]["cycle"]
+    assert parse_period(defaults["period"]).kind == CYCLES.get(cycle).period
+    assert declared_parameters(path) == {"area": "str", "period": "str", "project": "str"}
+
+
+def test_declared_parameters_match_papermills_reading(tmp_path):
+    import papermill
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(
+        'area: str = "S37000005"  # typed\nyears = 5  # untyped int\nshare = 0.5\nflag: bool = True'
+    )
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), cell]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3",
+    }
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    declared = declared_parameters(path)
+    assert declared == {"area": "str", "years": "int", "share": "float", "flag": "bool"}
+    # the same names as papermill, and the same types where the cell annotates them
+    # (papermill leaves an unannotated one's type as None; we take the value's)
+    inspected = papermill.inspect_notebook(str(path))
+    assert declared.keys() == inspected.keys()
+    assert {k: declared[k] for k in ("area", "flag")} == {
+        k: inspected[k]["inferred_type_name"] for k in ("area", "flag")
+    }

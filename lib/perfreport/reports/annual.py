@@ -225,7 +225,7 @@ class AnnualReport(LocalityReport):
             numeric=(False, True, True, True, True, True, True),
         )
         detail = Table(
-            "Delivery plan activities",
+            f"Each delivery plan activity at {self.period.end:%d %B %Y}: progress and status",
             ("Activity", "Delivery plan", "Lead", "Due", "Progress", "Status", "Why"),
             [
                 (

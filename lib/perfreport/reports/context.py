@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,12 +12,14 @@ from perfreport.areas import Area, Areas, load_areas
 from perfreport.catalogue import Catalogue, load_catalogue
 from perfreport.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
-from perfreport.framework_rag import RagSettings, load_rag_settings
 from perfreport.periods import Period, PeriodKind, parse_period
-from perfreport.plans import Plans, load_plans
 from perfreport.project import Project, find_project
 from perfreport.series import display_kind
 from perfreport.warehouse import connect, scalar
+
+if TYPE_CHECKING:
+    from perfreport.framework_rag import RagSettings
+    from perfreport.plans import Plans
 
 RESULT_FIELDS = (
     "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, denominator, value, lower, upper, "
@@ -38,12 +41,16 @@ class ReportContext:
 
     def plans(self) -> Plans:
         """The improvement plans in ``params/improvement_plans.yaml``."""
+        from perfreport.plans import load_plans
+
         return load_plans(
             self.project.params / "improvement_plans.yaml", self.catalogue, self.areas
         )
 
     def rag_settings(self) -> RagSettings:
         """The framework RAG and SPC settings in ``params/rag.yaml``."""
+        from perfreport.framework_rag import load_rag_settings  # loads SciPy: only when needed
+
         return load_rag_settings(self.project.params / "rag.yaml")
 
     def results(self, area_codes: list[str]) -> pd.DataFrame:
