@@ -4,30 +4,21 @@ April 2019); target under 10 s. Run by ``nox -s benchmark``; prints one JSON lin
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from demo_project import CLI, demo_project
+
 TARGET_SECONDS = 10.0
-REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        for folder in ("params", "notebooks"):
-            shutil.copytree(REPO / folder, root / folder)
-        run = [sys.executable, "-m", "perfreport"]
-        subprocess.run([*run, "generate-demo"], cwd=root, check=True, capture_output=True)
-        subprocess.run(
-            [*run, "ingest", "demo_observations", "data/demo/observations.csv"],
-            cwd=root,
-            check=True,
-            capture_output=True,
-        )
+        root = demo_project(Path(tmp))
+        run = CLI
         started = time.perf_counter()
         result = subprocess.run([*run, "prepare"], cwd=root, capture_output=True, text=True)
         seconds = time.perf_counter() - started

@@ -39,7 +39,7 @@ from perfreport.site import (
 )
 
 KERNEL = "python3"
-KERNEL_QUIET = "--IPKernelApp.log_level=ERROR"
+KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 """The kernel's own start-up warnings are not the report's business."""
 STAGING = ".staging"
 FAILED = "failed"

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as sps
+import scipy  # scipy.stats loads on first use: reports that need no interval start faster
 
 from perfreport.rounding import round_half_up
 
@@ -77,7 +77,7 @@ def _confidence(confidence: float) -> float:
 
 
 def _z(confidence: float) -> float:
-    return float(sps.norm.ppf(1 - (1 - confidence) / 2))
+    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2))
 
 
 def _arrays(**named: Any) -> tuple[bool, dict[str, np.ndarray]]:
@@ -145,8 +145,8 @@ def exact_poisson_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, 
     x_ = np.asarray(x, dtype=float)
     alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
-        lower = np.where(x_ > 0, sps.chi2.ppf(alpha / 2, 2 * x_) / 2, 0.0)
-    upper = sps.chi2.ppf(1 - alpha / 2, 2 * (x_ + 1)) / 2
+        lower = np.where(x_ > 0, scipy.stats.chi2.ppf(alpha / 2, 2 * x_) / 2, 0.0)
+    upper = scipy.stats.chi2.ppf(1 - alpha / 2, 2 * (x_ + 1)) / 2
     return lower, upper
 
 
@@ -280,7 +280,7 @@ def mean(values: Any, confidence: float = 0.95) -> Estimate:
     if v.size < 2:
         raise ValueError("values must hold at least two numbers for a confidence interval")
     m = float(v.mean())
-    half = float(sps.t.ppf(1 - (1 - c) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    half = float(scipy.stats.t.ppf(1 - (1 - c) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
     return Estimate(m, m - half, m + half, method="Student's t", confidence=c)
 
 
@@ -355,7 +355,7 @@ def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     se = math.sqrt(float(residual @ residual) / dof / sxx)
     if se == 0:
         return slope, intercept, 0.0 if slope != 0 else 1.0
-    return slope, intercept, float(2 * sps.t.sf(abs(slope / se), dof))
+    return slope, intercept, float(2 * scipy.stats.t.sf(abs(slope / se), dof))
 
 
 def projected_date_on_target(

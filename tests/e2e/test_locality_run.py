@@ -206,7 +206,10 @@ def test_bad_run_parameters_are_one_line_with_status_2(built, args, message):
 def test_unknown_cycle_is_a_user_error(built):
     result = run_cli("run", "weekly", cwd=built)
     assert result.code == 2
-    assert "cycle 'weekly' is not in params/cycles.yaml; known cycles: locality" in result.stderr
+    assert (
+        "cycle 'weekly' is not in params/cycles.yaml; known cycles: monthly, quarterly, locality, annual, scorecard, strategic"
+        in result.stderr
+    )
 
 
 def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(built, tmp_path):
