@@ -100,3 +100,8 @@ class Group:
 
     def _repr_html_(self) -> str:
         return "\n".join(part._repr_html_() for part in self.parts)  # type: ignore[attr-defined]
+
+
+def title_block(title: str, lead: str) -> Html:
+    """The report's one ``h1`` and the paragraph under it that says what the report covers."""
+    return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(title, lead))

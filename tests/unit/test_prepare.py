@@ -225,3 +225,31 @@ def test_the_cycles_rag_family_chooses_the_status_shown(project):
         LocalityReport.load(area="S37000005", period="2024-25-Q4", project=str(project)).family
         == "target"
     )
+
+
+def test_reports_check_their_parameters_against_their_cycle(project):
+    from perfreport.errors import PerfreportError
+    from perfreport.reports.monthly import MonthlyReport
+    from perfreport.reports.strategic import StrategicReport
+
+    with pytest.raises(
+        PerfreportError,
+        match=r"^parameter 'area': Scotland is a country; the monthly key performance measures "
+        r"covers partnership areas$",
+    ):
+        MonthlyReport.load(area="S92000003", period="2025-03", project=str(project))
+    with pytest.raises(
+        PerfreportError,
+        match=r"^parameter 'period': '2024-25-Q4' is a quarter; the strategic performance report "
+        r"covers a half year such as 2024-25-H2$",
+    ):
+        StrategicReport.load(area="S37000005", period="2024-25-Q4", project=str(project))
+    report = MonthlyReport.load(area="S37000005", period="2025-03", project=str(project))
+    assert (
+        report.title
+        == "Monthly key performance measures: Clackmannanshire and Stirling, March 2025"
+    )
+    assert [line.indicator.id for line in report.lines if line.exceptions][:1] == [
+        report.exception_lines[0].indicator.id
+    ]
+    assert all(not line.exceptions for line in report.lines[len(report.exception_lines) :])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import pandas as pd
 
@@ -121,3 +121,36 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
             f"{cycle.title.lower()} covers a {cycle.period.replace('_', ' ')} such as {example}"
         )
     return ReportInputs(ctx, cycle, chosen, when)
+
+
+class Report:
+    """What every report class shares: its cycle, its heading, and loading from parameters.
+
+    A subclass sets ``cycle`` (its id in ``params/cycles.yaml``) and ``heading``, and takes
+    ``(ctx, area, period, family)`` in its constructor.
+    """
+
+    cycle: ClassVar[str]
+    heading: ClassVar[str]
+    area: Area
+    period: Period
+
+    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
+        raise NotImplementedError  # pragma: no cover - every report defines its own
+
+    @classmethod
+    def load(cls, area: str, period: str, project: str = "") -> Self:
+        """Validate the notebook's parameters against the cycle and read the report's data.
+
+        Raises
+        ------
+        PerfreportError
+            When ``area`` is not an area type the cycle reports on or ``period`` is not the
+            cycle's kind of period.
+        """
+        inputs = open_report(cls.cycle, area, period, project)
+        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
+
+    @property
+    def title(self) -> str:
+        return f"{self.heading}: {self.area.name}, {self.period.label}"

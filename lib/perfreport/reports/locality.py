@@ -25,10 +25,10 @@ from perfreport.rag import (
     change_direction,
     describe_value,
 )
-from perfreport.reports.context import ReportContext, open_report
+from perfreport.reports.context import Report, ReportContext
 from perfreport.rounding import format_number
 from perfreport.series import latest_on_or_before, value_in
-from perfreport.tables import Html, Section, Table, rag_badge
+from perfreport.tables import Html, Section, Table, rag_badge, title_block
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Headline:
         return self.value - self.previous_value
 
 
-class LocalityReport:
+class LocalityReport(Report):
     """Everything the locality report shows, for one area and quarter.
 
     >>> report = LocalityReport.load(area="CS-RST", period="2024-25-Q4")  # doctest: +SKIP
@@ -85,23 +85,7 @@ class LocalityReport:
                 f"parameter 'area': no data for {area.name} ({area.code}) up to {period.label}"
             )
 
-    @classmethod
-    def load(cls, area: str, period: str, project: str = "") -> LocalityReport:
-        """Validate the notebook's parameters against the cycle and read the data for the report.
-
-        Raises
-        ------
-        PerfreportError
-            When ``area`` is not an area type the cycle reports on or ``period`` is not a quarter.
-        """
-        inputs = open_report(cls.cycle, area, period, project)
-        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
-
     # --- what the notebook shows -------------------------------------------------------------
-
-    @property
-    def title(self) -> str:
-        return f"{self.heading}: {self.area.name}, {self.period.label}"
 
     def title_block(self) -> Html:
         """The report's heading and a one-paragraph summary of what it covers."""
@@ -113,7 +97,7 @@ class LocalityReport:
             + (f" and compared with {' and '.join(against)}" if against else "")
             + "."
         )
-        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+        return title_block(self.title, text)
 
     def status_summary(self) -> Table:
         """How many indicators are red, amber, green, without a target or without data."""

@@ -22,10 +22,10 @@ from perfreport.charts import Chart
 from perfreport.periods import Period
 from perfreport.plans import plan_exceptions
 from perfreport.rag import Rag, Status, describe_value
-from perfreport.reports.context import ReportContext, open_report
+from perfreport.reports.context import Report, ReportContext
 from perfreport.spc import improvement_for, xmr
 from perfreport.spc_chart import LABELS, spc_chart
-from perfreport.tables import Html, Section, Table, rag_badge
+from perfreport.tables import Html, Section, Table, rag_badge, title_block
 
 RULE_WORDS = {
     "outside_limits": "a point outside the process limits",
@@ -72,10 +72,11 @@ def spc_words(row: pd.Series | None) -> str:
     return f"{words}: {'; '.join(RULE_WORDS.get(r, r) for r in rule.split('+'))}"
 
 
-class MonthlyReport:
+class MonthlyReport(Report):
     """Everything the monthly key performance measures show, for one area and month."""
 
     cycle = "monthly"
+    heading = "Monthly key performance measures"
 
     def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
         self.ctx, self.area, self.period, self.family = ctx, area, period, family
@@ -104,12 +105,6 @@ class MonthlyReport:
             line.exceptions.extend(self._exceptions(line) + plan_notes[line.indicator.id])
         self.lines = sorted(lines, key=lambda line: not line.exceptions)
 
-    @classmethod
-    def load(cls, area: str, period: str, project: str = "") -> MonthlyReport:
-        """Validate the notebook's parameters against the cycle and read the prepared results."""
-        inputs = open_report(cls.cycle, area, period, project)
-        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
-
     @property
     def exception_lines(self) -> list[Line]:
         return [line for line in self.lines if line.exceptions]
@@ -126,10 +121,6 @@ class MonthlyReport:
 
     # --- what the notebook shows -------------------------------------------------------------
 
-    @property
-    def title(self) -> str:
-        return f"Monthly key performance measures: {self.area.name}, {self.period.label}"
-
     def title_block(self) -> Html:
         n, k = len(self.lines), len(self.exception_lines)
         text = (
@@ -137,7 +128,7 @@ class MonthlyReport:
             f"{k} {'is an exception' if k == 1 else 'are exceptions'}: red, showing special cause "
             "of concern, or without the improvement plan the framework requires."
         )
-        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+        return title_block(self.title, text)
 
     def exceptions_table(self) -> Html | Table:
         """The exceptions, each with every reason it is one and the plan in force."""

@@ -16,7 +16,7 @@ from perfreport.areas import Area
 from perfreport.commentary import render_markdown
 from perfreport.periods import Period
 from perfreport.rag import Rag, Status, describe_value
-from perfreport.reports.context import ReportContext, open_report
+from perfreport.reports.context import Report, ReportContext
 from perfreport.reports.monthly import rag_of
 from perfreport.rounding import format_number
 from perfreport.series import display_kind
@@ -29,13 +29,14 @@ from perfreport.strategy import (
     likert_summary,
     load_strategy,
 )
-from perfreport.tables import Group, Html, Section, Table, rag_badge
+from perfreport.tables import Group, Html, Section, Table, rag_badge, title_block
 
 
-class StrategicReport:
+class StrategicReport(Report):
     """Everything the strategic performance report shows, for the partnership and a half year."""
 
     cycle = "strategic"
+    heading = "Strategic performance report"
 
     def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
         self.ctx, self.area, self.period, self.family = ctx, area, period, family
@@ -47,16 +48,6 @@ class StrategicReport:
             q.id: likert_summary(q, survey.population) for q in (survey.questions if survey else ())
         }
 
-    @classmethod
-    def load(cls, area: str, period: str, project: str = "") -> StrategicReport:
-        """Validate the notebook's parameters against the cycle and read its inputs."""
-        inputs = open_report(cls.cycle, area, period, project)
-        return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
-
-    @property
-    def title(self) -> str:
-        return f"Strategic performance report: {self.area.name}, {self.period.label}"
-
     def title_block(self) -> Html:
         outcomes = len(self.strategy.outcomes)
         text = (
@@ -64,7 +55,7 @@ class StrategicReport:
             f"{self.period.long_label}: performance against each priority's measures, updates "
             f"on {len(self.strategy.projects)} operational-plan projects, and the customer survey."
         )
-        return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(self.title, text))
+        return title_block(self.title, text)
 
     def survey_method(self) -> Html:
         survey = self.strategy.survey
