@@ -10,6 +10,7 @@ debugging. Jobs run in parallel worker processes.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import shutil
 import time
@@ -19,12 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from perfreport import __version__
 from perfreport.areas import Area, Areas
 from perfreport.cycles import Cycle
 from perfreport.errors import PerfreportError
 from perfreport.exports import write_table
+from perfreport.kernels import KERNEL, Spares
 from perfreport.periods import Period
 from perfreport.project import Project
 from perfreport.render import Renderer, ReportMeta
@@ -38,9 +41,6 @@ from perfreport.site import (
     write_site,
 )
 
-KERNEL = "python3"
-KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
-"""The kernel's own start-up warnings are not the report's business."""
 STAGING = ".staging"
 FAILED = "failed"
 
@@ -261,11 +261,18 @@ def _run(
             done(JobResult(job.key, True, 0.0, job.out_dir, cached=True))
         else:
             pending.append(job)
+    left = multiprocessing.Value("i", len(pending))
     if len(pending) == 1 or (pending and workers <= 1):
-        for job in pending:
-            done(run_job(job))
+        _init_worker(left)
+        try:
+            for job in pending:
+                done(run_job(job))
+        finally:
+            _spares.close()
     elif pending:
-        with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)), initializer=_init_worker, initargs=(left,)
+        ) as pool:
             for future in as_completed([pool.submit(run_job, job) for job in pending]):
                 done(future.result())
     ordered = [results[job.key] for job in keyed]
@@ -277,6 +284,24 @@ def _run(
 
 
 _renderer: Renderer | None = None
+_spares = Spares()
+_jobs_left: Any = None
+"""A shared count of jobs not yet started: a worker warms a spare kernel only while some are."""
+
+
+def _init_worker(counter: Any) -> None:
+    global _jobs_left
+    _jobs_left = counter
+
+
+def _take_a_job() -> None:
+    if _jobs_left is not None:
+        with _jobs_left.get_lock():
+            _jobs_left.value -= 1
+
+
+def _jobs_remain() -> bool:
+    return _jobs_left is not None and _jobs_left.value > 0
 
 
 def _worker_renderer() -> Renderer:
@@ -298,18 +323,24 @@ def run_job(job: Job) -> JobResult:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     executed = staging / "notebook.ipynb"
+    _take_a_job()
     try:
-        papermill.execute_notebook(
-            str(job.project.root / job.cycle.notebook),
-            str(executed),
-            parameters=job.parameters,
-            kernel_name=KERNEL,
-            cwd=str(job.project.root),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=job.cycle.timeout_seconds,
-            extra_arguments=[KERNEL_QUIET],
-        )
+        km = _spares.take(job.project.root)
+        try:
+            papermill.execute_notebook(
+                str(job.project.root / job.cycle.notebook),
+                str(executed),
+                parameters=job.parameters,
+                kernel_name=KERNEL,
+                km=km,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=job.cycle.timeout_seconds,
+            )
+        finally:
+            km.close()
+            # the next report's kernel starts while this one renders
+            _spares.prepare_next(job.project.root, _jobs_remain)
         notebook = nbformat.read(executed, as_version=4)
         renderer = _worker_renderer()
         html = renderer.html(notebook, job.meta)

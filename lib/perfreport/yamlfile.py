@@ -22,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 from perfreport.errors import PerfreportError, located
 
 M = TypeVar("M", bound=BaseModel)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it (ten times faster), else PyYAML's own."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,8 @@ def read_yaml(path: Path) -> Located:
         raise PerfreportError(f"{path}: file not found")
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        value = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=LOADER)
+        value = yaml.load(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None

@@ -1,0 +1,128 @@
+"""Warm kernels: each report still gets a fresh kernel, but never waits for one to start.
+
+Starting a Python kernel and importing pandas, matplotlib and the report modules takes about
+1.5 seconds of every report. A worker therefore starts the *next* report's kernel, and has it
+import those libraries, while it renders the current report's HTML and PDF. The notebook then
+runs in that kernel exactly as it would in a new one: no notebook has run in it, so nothing
+carries over from one report to the next, and it is shut down as soon as its report is done.
+
+A spare is only started while jobs remain to be taken (``remaining``), and is shut down when
+the worker exits; a kernel also exits by itself if its worker dies (ipykernel watches its
+parent process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from multiprocessing import util
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager, BlockingKernelClient
+from jupyter_core.utils import run_sync
+
+KERNEL = "python3"
+KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
+"""The kernel's own start-up warnings are not the report's business."""
+WARM_UP = (
+    "import matplotlib.pyplot, pandas, duckdb\n"
+    "import perfreport.reports.annual, perfreport.reports.monthly, perfreport.reports.quarterly\n"
+    "import perfreport.reports.scorecard_overview, perfreport.reports.strategic\n"
+)
+"""What every report notebook imports first; importing it early changes no result."""
+READY_SECONDS = 60
+
+
+class TrackedKernelManager(AsyncKernelManager):
+    """A kernel manager that remembers the clients it hands out, so that their channels
+    (which papermill leaves open on a kernel it did not start) can be closed afterwards.
+
+    Asynchronous, as papermill's own: nbclient awaits its client's messages, and the blocking
+    client a synchronous manager hands out would stall nbclient's event loop on a dead kernel.
+    """
+
+    def client(self, **kwargs):  # type: ignore[no-untyped-def]
+        made = super().client(**kwargs)
+        self.__dict__.setdefault("_perfreport_clients", []).append(made)
+        return made
+
+    def close(self) -> None:
+        """Close every client's channels and shut the kernel down now."""
+        for client in self.__dict__.pop("_perfreport_clients", []):
+            with contextlib.suppress(Exception):  # a channel already closed
+                client.stop_channels()
+        if self.has_kernel:
+            run_sync(self.shutdown_kernel)(now=True)  # also cleans up its files and ports
+
+    def alive(self) -> bool:
+        return bool(self.has_kernel and run_sync(self.is_alive)())
+
+
+def start_kernel(cwd: Path) -> TrackedKernelManager:
+    km = TrackedKernelManager(kernel_name=KERNEL)
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET])
+    return km
+
+
+class Spares:
+    """At most one warm kernel per worker process, for the project it was started in."""
+
+    def __init__(self) -> None:
+        self._spare: tuple[Path, TrackedKernelManager, threading.Thread] | None = None
+        self._finalizer_registered = False
+
+    def take(self, cwd: Path) -> TrackedKernelManager:
+        """A started kernel for ``cwd``: the warm spare if there is a live one, else a new one."""
+        if self._spare is not None:
+            where, km, warming = self._spare
+            self._spare = None
+            warming.join()
+            if where == cwd and km.alive():
+                return km
+            km.close()
+        return start_kernel(cwd)
+
+    def prepare_next(self, cwd: Path, wanted: Callable[[], bool]) -> None:
+        """Start and warm a spare kernel in the background, if ``wanted()`` says jobs remain."""
+        if self._spare is not None or not wanted():
+            return
+        km = start_kernel(cwd)
+        warming = threading.Thread(target=_warm, args=(km,), daemon=True)
+        warming.start()
+        self._spare = (cwd, km, warming)
+        if not self._finalizer_registered:
+            # worker processes leave through multiprocessing's exit, which skips atexit
+            util.Finalize(self, self.close, exitpriority=10)
+            self._finalizer_registered = True
+
+    def close(self) -> None:
+        if self._spare is not None:
+            _, km, warming = self._spare
+            self._spare = None
+            warming.join()
+            km.close()
+
+
+def _ignore(message: dict) -> None:
+    """Output of the warm-up (there is none unless an import fails) goes nowhere."""
+
+
+def _warm(km: TrackedKernelManager) -> None:
+    """Wait for the kernel and have it import the report libraries (never raises).
+
+    A blocking client of its own, on this thread: the manager's asynchronous clients belong to
+    the event loop of the thread that runs the notebook.
+    """
+    client = BlockingKernelClient()
+    client.load_connection_info(km.get_connection_info())
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=READY_SECONDS)
+        client.execute_interactive(
+            WARM_UP, store_history=False, timeout=READY_SECONDS, output_hook=_ignore
+        )
+    except Exception:  # the job that takes this kernel finds out whether it works
+        pass
+    finally:
+        client.stop_channels()
