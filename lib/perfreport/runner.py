@@ -241,7 +241,29 @@ def run(
     for job in jobs:
         validate_parameters(job, declared)
     with outputs_lock(jobs[0].project.outputs):
+        recover(jobs[0].project.outputs)
         return _run(jobs, workers, on_done)
+
+
+RETIRED = ".old-"
+"""A published report moved aside while its replacement is swapped in (see :func:`_publish`)."""
+
+
+def recover(outputs: Path) -> None:
+    """Tidy up after a run that was interrupted (killed, power cut): called under the outputs
+    lock, so no other run is using any of this.
+
+    Unfinished reports in the staging folder are deleted (never published half-written); a
+    published report that was moved aside but not yet replaced is put back. The next run then
+    rebuilds only what the cache says is missing or stale.
+    """
+    shutil.rmtree(outputs / STAGING, ignore_errors=True)
+    for retired in outputs.glob(f"*/*/.*{RETIRED}*"):
+        target = retired.with_name(retired.name[1:].split(RETIRED)[0])
+        if target.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            retired.rename(target)
 
 
 def _run(
@@ -382,7 +404,7 @@ def _failed(job: Job, staging: Path, executed: Path, started: float, error: str)
 def _publish(staging: Path, target: Path) -> None:
     """Swap the finished staging folder into place; the old report stays until the new one is whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+    retired = target.with_name(f".{target.name}{RETIRED}{os.getpid()}")
     if target.exists():
         target.rename(retired)
     staging.rename(target)

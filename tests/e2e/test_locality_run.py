@@ -212,13 +212,29 @@ def test_unknown_cycle_is_a_user_error(built):
     )
 
 
-def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(built, tmp_path):
+@pytest.mark.parametrize(
+    ("notebook", "heading"),
+    [
+        ("locality", "Locality report: Clackmannanshire and Stirling, Q4 2024/25"),
+        ("monthly", "Monthly key performance measures: Clackmannanshire and Stirling, March 2025"),
+        (
+            "quarterly",
+            "Quarterly key performance report: Clackmannanshire and Stirling, Q4 2024/25",
+        ),
+        ("annual", "Annual performance report: Clackmannanshire and Stirling, 2024/25"),
+        ("scorecard", "Balanced scorecard overview: Clackmannanshire and Stirling, 2024/25"),
+        ("strategic", "Strategic performance report: Clackmannanshire and Stirling, H2 2024/25"),
+    ],
+)
+def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(
+    built, tmp_path, notebook, heading
+):
     """JupyterLab starts the kernel in notebooks/; the defaults must find the project and data."""
     import papermill
 
     out = tmp_path / "executed.ipynb"
     papermill.execute_notebook(
-        str(built / "notebooks" / "locality.ipynb"),
+        str(built / "notebooks" / f"{notebook}.ipynb"),
         str(out),
         cwd=str(built / "notebooks"),
         kernel_name="python3",
@@ -230,7 +246,7 @@ def test_notebook_runs_top_to_bottom_with_its_defaults_as_in_jupyterlab(built, t
         for c in executed["cells"]
         for o in c.get("outputs", [])
     )
-    assert "<h1>Locality report: Clackmannanshire and Stirling, Q4 2024/25</h1>" in shown
+    assert f"<h1>{heading}</h1>" in shown
     assert not any(
         o.get("output_type") == "error" for c in executed["cells"] for o in c.get("outputs", [])
     )
@@ -390,3 +406,51 @@ def test_every_kind_of_notebook_failure_marks_the_job_failed(built, tmp_path, ce
         ).read_text()
     )
     assert report(project, "clackmannanshire").read_bytes() == published
+
+
+def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(built, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = tmp_path / "interrupted"
+    shutil.copytree(built, project)
+    shutil.rmtree(project / "outputs" / "locality")
+    staging = project / "outputs" / ".staging"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "perfreport", "run", "locality", "--period", QUARTER, "--jobs", "1"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its kernels too, so the kill takes the whole run down
+    )
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            published = [s for s in SLUGS if report(project, s).exists()]
+            if published and staging.is_dir() and any(staging.iterdir()):
+                break  # one report published, the next one half-built
+            assert run.poll() is None, "the run finished before it could be interrupted"
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the run never got one report built and started the next")
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+    published = [s for s in SLUGS if (report(project, s).parent).exists()]
+    assert 1 <= len(published) < len(SLUGS)
+    for slug in published:  # whatever is in place is whole
+        folder = report(project, slug).parent
+        assert {"report.html", "report.pdf", "data.csv", ".cache-key"} <= {
+            p.name for p in folder.iterdir()
+        }
+        assert report(project, slug).read_text().rstrip().endswith("</html>")
+
+    again = run_cli("run", "locality", "--period", QUARTER, "--jobs", "1", cwd=project)
+    assert again.code == 0, again.stderr
+    assert f"4 of 4 reports built ({len(published)} unchanged, not rebuilt)" in again.stdout
+    assert not staging.exists()
+    assert all(report(project, s).exists() for s in SLUGS)
