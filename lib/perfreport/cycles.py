@@ -7,15 +7,17 @@ for; the runner turns a cycle and a period into one job per area.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfreport.areas import AreaType
+from perfreport.disclosure import Disclosure
 from perfreport.errors import PerfreportError, located
 from perfreport.periods import PeriodKind
-from perfreport.yamlfile import entries, read_yaml, validate
+from perfreport.yamlfile import entries, read_yaml, section, validate
 
 
 class Cycle(BaseModel):
@@ -31,12 +33,24 @@ class Cycle(BaseModel):
     """Whose prepared data the report reads besides its own area's (for the cache key)."""
     timeout_seconds: int = Field(600, ge=1)
     audience: str = ""
+    disclosure: Disclosure = Disclosure()
+    """Disclosure control (on unless turned off; a public report cannot turn it off)."""
+
+
+class Accessibility(BaseModel):
+    """What the site's accessibility statement says about who to contact and when it was checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact: str = Field(min_length=3)
+    reviewed: date
 
 
 @dataclass(frozen=True)
 class Cycles:
     organisation: str
     items: tuple[Cycle, ...]
+    accessibility: Accessibility | None = None
 
     def get(self, cycle_id: str) -> Cycle:
         for cycle in self.items:
@@ -69,4 +83,6 @@ def load_cycles(path: Path, root: Path) -> Cycles:
                 )
             )
         items.append(cycle)
-    return Cycles(organisation, tuple(items))
+    block = section(doc, "accessibility")
+    accessibility = None if block is None else validate(Accessibility, block, entry="accessibility")
+    return Cycles(organisation, tuple(items), accessibility)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from perfreport.catalogue import Indicator, Target
+from perfreport.disclosure import Suppressed
 from perfreport.periods import MONTHS_IN, Period
 from perfreport.rounding import format_number, round_half_up
 
@@ -52,7 +53,7 @@ class Rag:
 def describe_value(ind: Indicator, value: float | None) -> str:
     """``value`` formatted in the indicator's unit and decimals: ``'80.0%'``, ``'1,234'``."""
     text = format_number(value, ind.decimals)
-    if value is None:
+    if value is None or isinstance(value, Suppressed):
         return text
     if ind.unit == "percent":
         return f"{text}%"

@@ -9,6 +9,7 @@ the project's own template (``templates/perfreport``), and cells tagged ``notebo
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -34,6 +35,104 @@ class ReportMeta:
     organisation: str
     footer: str
     lang: str = "en-GB"
+
+
+class RenderError(Exception):
+    """The rendered page breaks a publication rule (it fails that report's build)."""
+
+
+PLACEHOLDER_ALT = re.compile(
+    r"^\s*(no description has been provided.*|image|chart|figure|graph|plot|picture|"
+    r"untitled|png|img|alt|\S+\.(png|jpe?g|svg|gif))?\s*$",
+    re.I,
+)
+"""Alt text that says nothing: empty, a file name, a word like "chart", or nbconvert's default."""
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r'\balt="([^"]*)"', re.I)
+
+
+def check_images(page: str) -> None:
+    """Refuse a page with an image whose text alternative is missing or a placeholder.
+
+    >>> try:
+    ...     check_images('<img src="a.png" alt="No description has been provided for this image">')
+    ... except RenderError as error:
+    ...     print(error)
+    image 1 has placeholder alt text 'No description has been provided for this image'
+    """
+    for n, tag in enumerate(_IMG.findall(page), start=1):
+        alt = _ALT.search(tag)
+        if alt is None:
+            raise RenderError(f"image {n} has no alt text")
+        text = html.unescape(alt.group(1))
+        if PLACEHOLDER_ALT.match(text):
+            raise RenderError(f"image {n} has placeholder alt text {text!r}")
+
+
+_HEADING = re.compile(r"<h([23])(\s[^>]*)?>(.*?)</h\1>", re.S)
+_ID = re.compile(r'\bid="([^"]*)"')
+_TAGS = re.compile(r"<[^>]+>")
+CONTENTS_ID = "contents"
+
+
+def with_contents(page: str) -> str:
+    """``page`` with a table of contents of its second- and third-level headings, placed
+    before the first second-level heading; every listed heading gets an ``id`` to link to.
+
+    >>> print(with_contents("<h1>R</h1><h2>A &amp; B</h2><h3>C</h3><h2 id='x'>D</h2>"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <h1>R</h1><nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2>
+    <ol><li><a href="#a-b">A &amp; B</a><ol><li><a href="#c">C</a></li></ol></li>
+    <li><a href="#d">D</a></li></ol></nav>
+    <h2 id="a-b">A &amp; B</h2><h3 id="c">C</h3><h2 id="d">D</h2>
+    """
+    used: set[str] = {CONTENTS_ID}
+    entries: list[tuple[int, str, str]] = []
+
+    def anchor(match: re.Match[str]) -> str:
+        level, inner = int(match.group(1)), match.group(3)
+        text = " ".join(_TAGS.sub("", inner).split())
+        ident = _unique(_slug(html.unescape(text)), used)
+        entries.append((level, ident, text))
+        return f'<h{level} id="{ident}">{inner}</h{level}>'
+
+    body = _HEADING.sub(anchor, page)
+    if not entries:
+        return body
+    first = body.index("<h2")
+    return body[:first] + _contents_nav(entries) + "\n" + body[first:]
+
+
+def _contents_nav(entries: list[tuple[int, str, str]]) -> str:
+    items, open_sub = [], False
+    for level, ident, text in entries:
+        link = f'<a href="#{ident}">{text}</a>'
+        if level == 3 and items:
+            items.append(("" if open_sub else "<ol>") + f"<li>{link}</li>")
+            open_sub = True
+            continue
+        if open_sub:
+            items.append("</ol>")
+            open_sub = False
+        items.append(("</li>\n" if items else "") + f"<li>{link}")
+    items.append(("</ol>" if open_sub else "") + "</li>")
+    return (
+        f'<nav class="contents" aria-labelledby="{CONTENTS_ID}">'
+        f'<h2 id="{CONTENTS_ID}">Contents</h2>\n<ol>{"".join(items)}</ol></nav>'
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    ident, n = slug, 1
+    while ident in used:
+        n += 1
+        ident = f"{slug}-{n}"
+    used.add(ident)
+    return ident
 
 
 class Renderer:
@@ -73,7 +172,9 @@ class Renderer:
             }
         }
         body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
-        return _ANCHOR_LINK.sub("", body)
+        page = with_contents(_ANCHOR_LINK.sub("", body))
+        check_images(page)
+        return page
 
     def pdf(self, html: str, target: Path, base: Path) -> None:
         """Write the PDF of ``html`` (tagged PDF/UA-1) to ``target``."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from perfreport.disclosure import SUPPRESSED, SYMBOL, Suppressed  # noqa: F401 (doctest)
+
 
 def round_half_up(x: float | None, digits: int = 0) -> float | None:
     """Round ``x`` to ``digits`` decimal places, halves away from zero.
@@ -28,9 +30,13 @@ def round_half_up(x: float | None, digits: int = 0) -> float | None:
 def format_number(x: float | None, digits: int = 1, *, missing: str = "no data") -> str:
     """Format ``x`` with thousands separators after rounding half away from zero.
 
-    >>> format_number(12345.25, 1), format_number(None)
-    ('12,345.3', 'no data')
+    A figure withheld by disclosure control shows as ``[c]``.
+
+    >>> format_number(12345.25, 1), format_number(None), format_number(SUPPRESSED)
+    ('12,345.3', 'no data', '[c]')
     """
+    if isinstance(x, Suppressed):
+        return SYMBOL
     rounded = round_half_up(x, digits)
     if rounded is None:
         return missing

@@ -54,6 +54,8 @@ class Job:
     period: Period
     project: Project
     organisation: str
+    areas: Areas
+    """Every area: disclosure control needs each partnership's localities."""
     reads: tuple[str, ...] = ()
     cache_key: str = ""
     inputs: tuple[tuple[str, str], ...] = ()
@@ -122,7 +124,7 @@ def plan(
                 )
         eligible = chosen
     return [
-        Job(cycle, area, period, project, organisation, _reads(cycle, area, areas))
+        Job(cycle, area, period, project, organisation, areas, _reads(cycle, area, areas))
         for area in eligible
     ]
 

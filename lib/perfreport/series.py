@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from perfreport.catalogue import Indicator
+from perfreport.disclosure import SUPPRESSED
 from perfreport.periods import MONTHS_IN, Period, PeriodKind
 
 SERIES_COLUMNS = ["indicator_id", "area_code", "period", "numerator", "denominator", "value"]
@@ -99,4 +100,12 @@ def latest_on_or_before(series: pd.DataFrame, area: str, day: date) -> pd.Series
 def value_in(series: pd.DataFrame, area: str, period: Period) -> float | None:
     """The value of ``area`` in exactly ``period``, or None."""
     rows = series[(series["area_code"] == area) & (series["period"] == period)]
-    return None if rows.empty else _opt(rows.iloc[0]["value"])
+    return None if rows.empty else shown_value(rows.iloc[0])
+
+
+def shown_value(row: pd.Series) -> float | None:
+    """A results row's value as a report shows it: None when missing, ``SUPPRESSED`` when
+    withheld by disclosure control."""
+    if bool(row.get("suppressed", False)):
+        return SUPPRESSED
+    return _opt(row["value"])

@@ -27,6 +27,8 @@ import pandas as pd
 from markupsafe import escape
 
 from perfreport import __version__
+from perfreport.cycles import Accessibility, load_cycles
+from perfreport.disclosure import protected_read
 from perfreport.render import TEMPLATES
 from perfreport.warehouse import connect
 
@@ -38,6 +40,7 @@ CACHE_FILE = ".cache-key"
 OPEN_DATA = "data.csv"
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+STATEMENT = "accessibility.html"
 PACKAGES = (
     "perfreport",
     "papermill",
@@ -55,16 +58,21 @@ DATA_COLUMNS = (
 
 
 def open_data(job: Job, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
-    """The prepared figures a report reads: its areas' totals up to its period."""
+    """The prepared figures a report reads: its areas' totals up to its period, after its
+    cycle's disclosure control (``suppressed`` says which figures were withheld)."""
     if con is None:
         with connect(job.project.warehouse, read_only=True) as own:
             return open_data(job, own)
-    marks = ", ".join("?" * len(job.reads))
-    return con.execute(
-        f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
-        f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
-        [*job.reads, job.period.end],
-    ).df()
+
+    def read(codes: list[str]) -> pd.DataFrame:
+        marks = ", ".join("?" * len(codes))
+        return con.execute(
+            f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
+            f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
+            [*codes, job.period.end],
+        ).df()
+
+    return protected_read(read, job.reads, job.cycle.disclosure, job.areas)
 
 
 def _sha(data: bytes) -> str:
@@ -179,6 +187,8 @@ def write_site(project: Project, built: list[JobResult]) -> None:
     manifest["reports"] = dict(sorted(manifest["reports"].items()))
     _atomic(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     _atomic(project.outputs / INDEX, index_html(manifest))
+    cycles = load_cycles(project.cycles_file, project.root)
+    _atomic(project.outputs / STATEMENT, statement_html(cycles.organisation, cycles.accessibility))
 
 
 def _atomic(path: Path, text: str) -> None:
@@ -210,13 +220,75 @@ def index_html(manifest: dict) -> str:
                 f'<th scope="col">Data</th></tr></thead><tbody>{rows}</tbody></table>'
             )
         sections.append("\n".join(parts))
+    return _page(
+        "Performance reports",
+        "<p>Every published report, with its PDF and the open data behind its tables and charts.</p>\n"
+        + "\n".join(sections),
+    )
+
+
+def statement_html(organisation: str, accessibility: Accessibility | None) -> str:
+    """The site's accessibility statement (the model statement the regulations ask for)."""
+    contact = (
+        f'<a href="mailto:{escape(accessibility.contact)}">{escape(accessibility.contact)}</a>'
+        if accessibility
+        else "the performance team"
+    )
+    reviewed = (
+        f"<p>This statement was last reviewed on {accessibility.reviewed:%d %B %Y}.</p>"
+        if accessibility
+        else ""
+    )
+    return _page(
+        "Accessibility statement",
+        f"""<p>This statement applies to the performance reports {escape(organisation)} publishes
+on this site: each report's web page, its PDF document and its open data.</p>
+<h2>Compliance status</h2>
+<p>The reports are built to meet the Web Content Accessibility Guidelines version 2.2 AA
+standard, as the
+Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018
+require.</p>
+<ul>
+<li>Every page has a language, landmarks, a skip link, a table of contents and headings in order.</li>
+<li>Every table has a caption and marked row and column headings.</li>
+<li>Red, amber and green status is given as a word and a shape as well as a colour; text has a
+contrast of at least 4.5 to 1.</li>
+<li>Every chart has a text alternative written from its data: what it shows and what it finds.
+A report whose chart has no such text is not published.</li>
+<li>PDF documents are tagged (PDF/UA), with a title, a language, bookmarks from the headings
+and the same text alternatives.</li>
+</ul>
+<h2>How the reports are checked</h2>
+<p>Before publication every type of report is opened in a web browser (Chromium) and checked
+with axe-core's automated tests for WCAG 2.2 A and AA, and every PDF is checked for its tags,
+title, language and text alternatives.</p>
+<h2>What is not fully accessible</h2>
+<p>Charts are images. Their text alternatives summarise them; every figure they draw is also in
+the report's tables and in its open data file (CSV). Automated tests cannot find every problem:
+please tell us about any you meet.</p>
+<h2>Small numbers</h2>
+<p>Public reports withhold counts from 1 to 4, and figures from which such counts could be
+worked out, to protect the people behind them. Withheld figures show as [c].</p>
+<h2>Feedback and contact</h2>
+<p>If you need a report in a different format, or find a problem not listed here, contact
+{contact}. We will reply within 10 working days.</p>
+<h2>Enforcement procedure</h2>
+<p>The Equality and Human Rights Commission is responsible for enforcing the accessibility
+regulations. If you are not happy with how we respond to your complaint, contact the Equality
+Advisory and Support Service (EASS).</p>
+{reviewed}""",
+    )
+
+
+def _page(title: str, body: str) -> str:
+    """A page of the site in the reports' house style, with its landmarks and skip link."""
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>Performance reports</title>\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
         f"<style>\n{(TEMPLATES / 'perfreport' / 'report.css').read_text(encoding='utf-8')}\n</style>\n</head>\n"
-        '<body>\n<a class="skip-link" href="#main">Skip to main content</a>\n<main id="main">\n'
-        "<h1>Performance reports</h1>\n"
-        "<p>Every published report, with its PDF and the open data behind its tables and charts.</p>\n"
-        + "\n".join(sections)
-        + "\n</main>\n</body>\n</html>\n"
+        '<body>\n<a class="skip-link" href="#main">Skip to main content</a>\n'
+        '<header class="site-header"><nav aria-label="Site"><p class="running-title">'
+        f'<a href="{INDEX}">Performance reports</a> · <a href="{STATEMENT}">Accessibility statement</a>'
+        "</p></nav></header>\n"
+        f'<main id="main">\n<h1>{escape(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n'
     )

@@ -102,6 +102,10 @@ class Group:
         return "\n".join(part._repr_html_() for part in self.parts)  # type: ignore[attr-defined]
 
 
-def title_block(title: str, lead: str) -> Html:
-    """The report's one ``h1`` and the paragraph under it that says what the report covers."""
-    return Html(Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(title, lead))
+def title_block(title: str, lead: str, note: str = "") -> Html:
+    """The report's one ``h1``, the paragraph under it that says what the report covers, and
+    a ``note`` (disclosure control's) if there is one."""
+    block = Markup('<h1>{}</h1>\n<p class="lead">{}</p>').format(title, lead)
+    if note:
+        block += Markup('\n<p class="note">{}</p>').format(note)
+    return Html(block)

@@ -103,6 +103,14 @@ def entries(doc: Located, key: str) -> Iterator[Located]:
         yield Located(item, node, doc.path)
 
 
+def section(doc: Located, key: str) -> Located | None:
+    """The value under top-level ``key`` with its own line numbers, or None if absent."""
+    if not isinstance(doc.value, dict) or key not in doc.value:
+        return None
+    node = _child(doc.node, key)
+    return Located(doc.value[key], node if node is not None else doc.node, doc.path)
+
+
 def field_name(loc: tuple[str | int, ...]) -> str:
     """``('target', 'unit')`` -> ``'target.unit'``; list positions as ``[i]``."""
     out = ""

@@ -1,4 +1,4 @@
-from perfreport.commentary import commentary_for, commentary_in
+from perfreport.commentary import commentary_for, commentary_in, render_markdown
 from perfreport.periods import parse_period
 from tests.conftest import REPO
 
@@ -23,3 +23,38 @@ def test_every_demo_commentary_names_a_catalogue_indicator(catalogue, areas):
     for name in found:
         indicator, _, area = name.partition("@")
         assert indicator in catalogue and (not area or area in areas)
+
+
+HOSTILE = """# Why it changed
+
+Delays rose in **January**; see [the plan](https://example.org/plan) and [notes](../notes.html).
+
+- a <script>document.title = 'owned'</script>list item
+- [click me](javascript:alert(1)) and [this](JaVaScRiPt:alert(2)) and [data](data:text/html,hi)
+
+<img src=x onerror="alert(3)"> <b onmouseover="alert(4)" style="color:red">bold</b>
+<iframe src="https://example.org"></iframe><style>body{display:none}</style>
+
+| Month | Delays |
+|---|---:|
+| January | 52 |
+"""
+
+
+def test_commentary_keeps_structure_and_drops_everything_that_runs():
+    html = str(render_markdown(HOSTILE, top_heading=4))
+    for gone in ("<script", "owned", "onerror", "onmouseover", "javascript:", "data:", "alert(",
+                 "<img", "<iframe", "<style", "display:none", "style="):  # fmt: skip
+        assert gone not in html.lower(), gone
+    assert "<h4>Why it changed</h4>" in html
+    assert '<a href="https://example.org/plan" rel="noopener noreferrer">the plan</a>' in html
+    assert '<a href="../notes.html"' in html
+    assert "<li>a list item</li>" in html
+    assert '<a rel="noopener noreferrer">click me</a>' in html  # the text stays, the link goes
+    assert "<b>bold</b>" in html
+    assert '<th scope="col">Month</th>' in html and "<td>January</td>" in html
+
+
+def test_headings_move_down_but_never_below_h6():
+    html = str(render_markdown("# One\n\n##### Five\n\n<h2>Two</h2>", top_heading=3))
+    assert "<h3>One</h3>" in html and "<h6>Five</h6>" in html and "<h4>Two</h4>" in html

@@ -16,11 +16,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.activities import activity_table, load_activities, objective_rag, roll_up
+from perfreport.disclosure import SUPPRESSED, Suppressed
 from perfreport.periods import Period, PeriodKind
 from perfreport.rag import Rag, Status, describe_value
 from perfreport.reports.locality import Headline, LocalityReport
 from perfreport.rounding import format_number
-from perfreport.series import value_in
+from perfreport.series import shown_value, value_in
 from perfreport.tables import Section, Table, rag_badge
 
 NATIONAL_SETS = {
@@ -96,7 +97,9 @@ class AnnualReport(LocalityReport):
                 cells = []
                 for year in self.years:
                     value = years.get(year.id)
-                    if index:
+                    if index and isinstance(base, Suppressed) and value is not None:
+                        value = SUPPRESSED  # an index on a withheld base would reveal it
+                    elif index and not isinstance(value, Suppressed):
                         value = None if value is None or not base else 100 * value / base
                     cells.append(
                         ""
@@ -105,7 +108,7 @@ class AnnualReport(LocalityReport):
                         if index
                         else describe_value(h.indicator, value)
                     )
-                    if value is not None:
+                    if value is not None and not isinstance(value, Suppressed):
                         records.append(
                             {
                                 "indicator_id": h.indicator.id,
@@ -129,11 +132,13 @@ class AnnualReport(LocalityReport):
         )
 
     def _by_year(self, series: pd.DataFrame, code: str) -> dict[str, float]:
-        """An area's values keyed by the financial year each period ends in."""
-        own = series[series["area_code"] == code].dropna(subset=["value"])
+        """An area's values (``SUPPRESSED`` where withheld) keyed by the financial year each
+        period ends in."""
+        own = series[series["area_code"] == code]
+        own = own[own["value"].notna() | own["suppressed"]]
         return {
-            Period.containing("financial_year", p.end).id: float(v)
-            for p, v in zip(own["period"], own["value"], strict=True)
+            Period.containing("financial_year", row["period"].end).id: shown_value(row)
+            for _, row in own.iterrows()
         }
 
     # --- strategy, localities, activities ----------------------------------------------------

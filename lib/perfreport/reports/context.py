@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -11,10 +11,12 @@ import pandas as pd
 from perfreport.areas import Area, Areas, load_areas
 from perfreport.catalogue import Catalogue, load_catalogue
 from perfreport.cycles import Cycle, load_cycles
+from perfreport.disclosure import Disclosure, protected_read
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, PeriodKind, parse_period
 from perfreport.project import Project, find_project
 from perfreport.series import display_kind
+from perfreport.tables import Html, title_block
 from perfreport.warehouse import connect, scalar
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class ReportContext:
     project: Project
     catalogue: Catalogue
     areas: Areas
+    disclosure: Disclosure | None = field(default=None, kw_only=True)
+    """The report's disclosure control: applied to every figure it reads (None: none)."""
 
     @classmethod
     def load(cls, project_dir: str | Path | None = None) -> ReportContext:
@@ -54,7 +58,16 @@ class ReportContext:
         return load_rag_settings(self.project.params / "rag.yaml")
 
     def results(self, area_codes: list[str]) -> pd.DataFrame:
-        """The prepared totals rows for ``area_codes``, every period kind, with a ``period`` column."""
+        """The prepared totals rows for ``area_codes``, every period kind, with a ``period``
+        column, after the report's disclosure control (a ``suppressed`` column says where)."""
+        rows = protected_read(self._results, area_codes, self.disclosure, self.areas)
+        rows["period"] = [
+            Period(pd.Timestamp(s).date(), k)
+            for s, k in zip(rows["period_start"], rows["period_kind"], strict=True)
+        ]
+        return rows
+
+    def _results(self, area_codes: list[str]) -> pd.DataFrame:
         with connect(self.project.warehouse, read_only=True) as con:
             if not scalar(
                 con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"
@@ -68,10 +81,6 @@ class ReportContext:
                 "ORDER BY indicator_id, area_code, period_start",
                 area_codes,
             ).df()
-        rows["period"] = [
-            Period(pd.Timestamp(s).date(), k)
-            for s, k in zip(rows["period_start"], rows["period_kind"], strict=True)
-        ]
         return rows
 
     def series(self, area_codes: list[str], report_kind: PeriodKind) -> dict[str, pd.DataFrame]:
@@ -107,6 +116,7 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
     """
     ctx = ReportContext.load(project or None)
     cycle = load_cycles(ctx.project.cycles_file, ctx.project.root).get(cycle_id)
+    ctx = replace(ctx, disclosure=cycle.disclosure)
     chosen = ctx.areas.get(area, what="parameter 'area':")
     if chosen.type not in cycle.areas:
         raise PerfreportError(
@@ -132,6 +142,7 @@ class Report:
 
     cycle: ClassVar[str]
     heading: ClassVar[str]
+    ctx: ReportContext
     area: Area
     period: Period
 
@@ -154,3 +165,12 @@ class Report:
     @property
     def title(self) -> str:
         return f"{self.heading}: {self.area.name}, {self.period.label}"
+
+    def title_block(self) -> Html:
+        """The report's heading, what it covers (:meth:`lead`) and its disclosure note."""
+        rule = self.ctx.disclosure
+        return title_block(self.title, self.lead(), rule.note if rule and rule.active else "")
+
+    def lead(self) -> str:
+        """One sentence on what the report covers."""
+        raise NotImplementedError  # pragma: no cover - every report defines its own

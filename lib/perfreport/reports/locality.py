@@ -8,6 +8,7 @@ the partnership and Scotland.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from markupsafe import Markup
 from perfreport.areas import Area
 from perfreport.catalogue import Indicator
 from perfreport.charts import Chart, Line, small_multiples
+from perfreport.disclosure import SUPPRESSED, SYMBOL, Suppressed
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, PeriodKind
 from perfreport.rag import (
@@ -27,8 +29,8 @@ from perfreport.rag import (
 )
 from perfreport.reports.context import Report, ReportContext
 from perfreport.rounding import format_number
-from perfreport.series import latest_on_or_before, value_in
-from perfreport.tables import Html, Section, Table, rag_badge, title_block
+from perfreport.series import latest_on_or_before, shown_value, value_in
+from perfreport.tables import Html, Section, Table, rag_badge
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Headline:
     def change(self) -> float | None:
         if self.value is None or self.previous_value is None:
             return None
+        if isinstance(self.value, Suppressed) or isinstance(self.previous_value, Suppressed):
+            return SUPPRESSED  # a change would reveal the withheld figure
         return self.value - self.previous_value
 
 
@@ -87,7 +91,7 @@ class LocalityReport(Report):
 
     # --- what the notebook shows -------------------------------------------------------------
 
-    def title_block(self) -> Html:
+    def lead(self) -> str:
         """The report's heading and a one-paragraph summary of what it covers."""
         against = [self.partnership.name] if self.area.code != self.partnership.code else []
         against += [self.country.name] if self.country else []
@@ -97,7 +101,7 @@ class LocalityReport(Report):
             + (f" and compared with {' and '.join(against)}" if against else "")
             + "."
         )
-        return title_block(self.title, text)
+        return text
 
     def status_summary(self) -> Table:
         """How many indicators are red, amber, green, without a target or without data."""
@@ -232,7 +236,7 @@ class LocalityReport(Report):
         if latest is None:
             return None
         period: Period = latest["period"]
-        value = None if pd.isna(latest["value"]) else float(latest["value"])
+        value = shown_value(latest)
         previous = self._previous_period(series, ind, period)
         target_value = None if pd.isna(latest["target_value"]) else float(latest["target_value"])
         return Headline(
@@ -267,6 +271,8 @@ class LocalityReport(Report):
     def _change_text(self, h: Headline) -> str:
         if h.change is None:
             return "Not available"
+        if isinstance(h.change, Suppressed):
+            return SYMBOL
         since = (
             ""
             if h.previous_period == h.period.year_earlier()
@@ -278,6 +284,8 @@ class LocalityReport(Report):
     def _signed(ind: Indicator, amount: float | None) -> str:
         if amount is None:
             return "Not available"
+        if math.isnan(amount):  # worked out from a figure withheld by disclosure control
+            return SYMBOL
         text = format_number(amount, ind.decimals)
         sign = "+" if not text.startswith("-") and text.strip("0.,") else ""
         suffix = " points" if ind.unit == "percent" else ""

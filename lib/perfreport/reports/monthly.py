@@ -25,7 +25,7 @@ from perfreport.rag import Rag, Status, describe_value
 from perfreport.reports.context import Report, ReportContext
 from perfreport.spc import improvement_for, xmr
 from perfreport.spc_chart import LABELS, spc_chart
-from perfreport.tables import Html, Section, Table, rag_badge, title_block
+from perfreport.tables import Html, Section, Table, rag_badge
 
 RULE_WORDS = {
     "outside_limits": "a point outside the process limits",
@@ -121,14 +121,14 @@ class MonthlyReport(Report):
 
     # --- what the notebook shows -------------------------------------------------------------
 
-    def title_block(self) -> Html:
+    def lead(self) -> str:
         n, k = len(self.lines), len(self.exception_lines)
         text = (
             f"{n} monthly indicators for {self.area.name} in {self.period.label}. "
             f"{k} {'is an exception' if k == 1 else 'are exceptions'}: red, showing special cause "
             "of concern, or without the improvement plan the framework requires."
         )
-        return title_block(self.title, text)
+        return text
 
     def exceptions_table(self) -> Html | Table:
         """The exceptions, each with every reason it is one and the plan in force."""

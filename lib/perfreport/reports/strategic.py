@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from perfreport.areas import Area
 from perfreport.commentary import render_markdown
+from perfreport.disclosure import SYMBOL, suppress_parts
 from perfreport.periods import Period
 from perfreport.rag import Rag, Status, describe_value
 from perfreport.reports.context import Report, ReportContext
@@ -29,7 +30,7 @@ from perfreport.strategy import (
     likert_summary,
     load_strategy,
 )
-from perfreport.tables import Group, Html, Section, Table, rag_badge, title_block
+from perfreport.tables import Group, Html, Section, Table, rag_badge
 
 
 class StrategicReport(Report):
@@ -48,14 +49,14 @@ class StrategicReport(Report):
             q.id: likert_summary(q, survey.population) for q in (survey.questions if survey else ())
         }
 
-    def title_block(self) -> Html:
+    def lead(self) -> str:
         outcomes = len(self.strategy.outcomes)
         text = (
             f"Progress towards the partnership's {outcomes} strategic outcomes in "
             f"{self.period.long_label}: performance against each priority's measures, updates "
             f"on {len(self.strategy.projects)} operational-plan projects, and the customer survey."
         )
-        return title_block(self.title, text)
+        return text
 
     def survey_method(self) -> Html:
         survey = self.strategy.survey
@@ -80,19 +81,7 @@ class StrategicReport(Report):
             summaries = [s for s in self.survey.values() if s.question.scale == scale]
             if not summaries:
                 continue
-            rows = [
-                (
-                    s.question.text,
-                    *[
-                        f"{n:,} ({_pct(share)})"
-                        for n, share in zip(s.counts, s.shares, strict=True)
-                    ],
-                    f"{s.total:,}",
-                    _pct(s.positive),
-                    f"±{s.margin:.1f} points",
-                )
-                for s in summaries
-            ]
+            rows = [self._survey_row(s) for s in summaries]
             yes = "Agreed" if scale == "agree" else "Satisfied"
             tables.append(
                 Table(
@@ -107,6 +96,19 @@ class StrategicReport(Report):
         return Section("Responses by question", tables, level=3)
 
     # --- computation -------------------------------------------------------------------------
+
+    def _survey_row(self, s: LikertSummary) -> tuple[str, ...]:
+        """A question's counts and shares, with small counts withheld (disclosure control):
+        the options add up to the responses, so a second option goes with a small one, and the
+        share agreeing goes when only one of its two options is withheld."""
+        rule = self.ctx.disclosure
+        hidden = suppress_parts(s.counts, rule) if rule else [False] * len(s.counts)
+        cells = [
+            SYMBOL if gone else f"{n:,} ({_pct(share)})"
+            for n, share, gone in zip(s.counts, s.shares, hidden, strict=True)
+        ]
+        agreed = SYMBOL if hidden[0] != hidden[1] else _pct(s.positive)
+        return (s.question.text, *cells, f"{s.total:,}", agreed, f"±{s.margin:.1f} points")
 
     def _outcome(self, outcome: Outcome) -> Section:
         rows, records = [], []

@@ -1,0 +1,1 @@
+"""Tools for checking built reports as readers get them: Chromium, axe-core and poppler."""
