@@ -36,3 +36,12 @@ def benchmark(session: nox.Session) -> None:
     session.run("python", "benchmarks/ingest_million.py")
     session.run("python", "benchmarks/prepare_demo.py")
     session.run("python", "benchmarks/build_all.py")
+
+
+@nox.session(python="3.11")
+def screenshots(session: nox.Session) -> None:
+    """Build the demo, then write a PNG of each report type's first PDF page and of the site
+    pages to screenshots/, for a person to look at before publishing."""
+    session.install("-e", ".")
+    session.run("perfreport", "demo")
+    session.run("python", "-m", "tests.a11y.screenshots", "outputs", "--to", "screenshots")

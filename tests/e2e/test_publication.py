@@ -294,3 +294,19 @@ def test_the_scan_finds_the_small_counts_when_control_is_off(built, tmp_path):
     found = small_counts(project / "outputs" / "annual" / "FY2024-25" / PARTNERSHIP / "report.html")
     assert any(f.startswith("data.csv") for f in found)
     assert any("People delayed in hospital at the monthly census" in f for f in found)
+
+
+def test_screenshots_of_each_report_type_and_the_site(built, tmp_path):
+    import struct
+
+    from tests.a11y.screenshots import take
+
+    made = take(built / "outputs", tmp_path / "shots")
+    assert sorted(p.name for p in made) == sorted(
+        [f"{cycle}.png" for cycle in LATEST] + ["site-index.png", "site-accessibility.png"]
+    )
+    for png in made:
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width >= 400 and height >= 400 and len(data) > 5_000, png.name
