@@ -310,3 +310,23 @@ def test_screenshots_of_each_report_type_and_the_site(built, tmp_path):
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", data[16:24])
         assert width >= 400 and height >= 400 and len(data) > 5_000, png.name
+
+
+def test_charts_and_tables_read_figures_after_disclosure_control(built):
+    """What a report draws comes from the protected results: a withheld count is a gap."""
+    from perfreport.reports.annual import AnnualReport
+
+    annual = AnnualReport.load(area="S37000005", period="FY2024-25", project=str(built))
+    delayed = annual.local_series["L-DD-01"]
+    year = delayed[delayed["period"].map(lambda p: p.id) == "FY2024-25"]
+    assert year["suppressed"].sum() >= 2  # a small count and its secondary
+    assert year.loc[year["suppressed"], ["numerator", "value"]].isna().all().all()
+    assert (year.loc[~year["suppressed"], "value"] >= 5).all()
+    # without disclosure control (a management report's context) the count is there
+    from perfreport.reports.context import ReportContext
+
+    ctx = annual.ctx
+    localities = ["CS-CLK", "CS-RST", "CS-UST"]
+    raw = ReportContext(ctx.project, ctx.catalogue, ctx.areas).series(localities, "financial_year")
+    raw_year = raw["L-DD-01"][raw["L-DD-01"]["period"].map(lambda p: p.id) == "FY2024-25"]
+    assert not raw_year["suppressed"].any() and raw_year["value"].between(1, 4).any()
