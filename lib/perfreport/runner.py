@@ -28,6 +28,7 @@ from perfreport.cycles import Cycle
 from perfreport.errors import PerfreportError
 from perfreport.exports import write_table
 from perfreport.kernels import KERNEL, Spares
+from perfreport.notebook_parameters import validate_parameters
 from perfreport.periods import Period
 from perfreport.project import Project
 from perfreport.render import Renderer, ReportMeta
@@ -142,69 +143,7 @@ def _reads(cycle: Cycle, area: Area, areas: Areas) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-PYTHON_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
 LOCK_FILE = ".perfreport-run.lock"
-
-
-def validate_parameters(job: Job, seen: dict[str, dict] | None = None) -> None:
-    """Refuse parameters the notebook's parameters cell does not declare, or of the wrong type.
-
-    ``seen`` caches each notebook's declared parameters across the jobs of a run.
-    """
-    seen = {} if seen is None else seen
-    notebook = job.project.root / job.cycle.notebook
-    if str(notebook) not in seen:
-        seen[str(notebook)] = declared_parameters(notebook)
-    declared = seen[str(notebook)]
-    for name, value in job.parameters.items():
-        if not name.isidentifier():
-            raise PerfreportError(
-                f"{job.cycle.notebook}: parameter {name!r} is not a valid identifier"
-            )
-        if name not in declared:
-            raise PerfreportError(
-                f"{job.cycle.notebook}: parameter {name!r} is not in the notebook's parameters "
-                f"cell (it declares {', '.join(declared) or 'none'})"
-            )
-        wanted = PYTHON_TYPES.get(declared[name])
-        if wanted is not None and not isinstance(value, wanted):
-            raise PerfreportError(
-                f"{job.cycle.notebook}: parameter {name!r} must be "
-                f"{declared[name]}, not {type(value).__name__}"
-            )
-
-
-def declared_parameters(notebook: Path) -> dict[str, str]:
-    """The names and type names in a notebook's ``parameters`` cell, as papermill reads them
-    (``name: type = value`` or ``name = value``, whose type is the value's).
-
-    Read with :mod:`ast` rather than ``papermill.inspect_notebook``: importing papermill takes
-    over a second, and a run whose reports are all cached should not pay it.
-    """
-    import ast
-    import json
-
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    source = next(
-        (
-            "".join(c["source"])
-            for c in cells
-            if "parameters" in c.get("metadata", {}).get("tags", [])
-        ),
-        "",
-    )
-    declared = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            declared[node.target.id] = ast.unparse(node.annotation)
-        elif isinstance(node, ast.Assign):
-            kind = (
-                type(node.value.value).__name__ if isinstance(node.value, ast.Constant) else "None"
-            )
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    declared[target.id] = kind
-    return declared
 
 
 @contextmanager

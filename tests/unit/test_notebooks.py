@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from perfreport.cycles import load_cycles
+from perfreport.notebook_parameters import declared_parameters
 from perfreport.periods import parse_period
-from perfreport.runner import declared_parameters
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
