@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel report workers"
     )
 
-    commands.add_parser("check", help="validate the catalogue, areas, cycles and demo settings")
+    commands.add_parser("check", help="load and cross-check every file under params/ (strict YAML)")
     gen = commands.add_parser("generate-demo", help="write the deterministic demo data CSV")
     gen.add_argument(
         "--out", type=Path, default=None, help="folder to write into (default data/demo)"
@@ -113,13 +113,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     setup = pipeline.Setup.load(args.project)
     if args.command == "check":
-        from perfreport.demo import load_demo_settings
-
-        load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
-        print(
-            f"ok: {len(setup.catalogue)} indicators, {len(setup.areas)} areas, "
-            f"{len(setup.cycles.items)} cycles"
-        )
+        print(pipeline.check(setup).describe())
         return 0
     if args.command == "generate-demo":
         print(setup.project.relative(pipeline.generate_demo(setup, args.out)))

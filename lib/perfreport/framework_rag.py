@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from perfreport.catalogue import Indicator, Target
+from perfreport.catalogue import Frequency, Indicator, Target
 from perfreport.periods import Period
 from perfreport.plans import ImprovementPlan
 from perfreport.rag import Status, target_rag
@@ -47,14 +48,20 @@ class Risk(StrEnum):
     UNEXPECTED = "something unexpected"
 
 
+SpcRuleSet = Literal["mdc", "nhsi2017"]
+"""The SPC rule sets :mod:`perfreport.spc` knows (``RULE_SETS``): Making Data Count, NHSI 2017."""
+
+
 class RagSettings(BaseModel):
+    """``params/rag.yaml``: the framework RAG's thresholds and the SPC rule set it applies."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    staleness_months: dict[str, int]
+    staleness_months: dict[Frequency, int]
     trend_alpha: float = Field(0.05, gt=0, lt=1)
     trend_minimum_months: int = Field(12, ge=3)
     special_cause_months: int = Field(3, ge=1)
-    spc_rules: str = "mdc"
+    spc_rules: SpcRuleSet = "mdc"
     spc_minimum_points: int = Field(12, ge=4)
     short_term_months: int = Field(3, ge=1)
 

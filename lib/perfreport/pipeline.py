@@ -18,6 +18,7 @@ from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month, re
 if TYPE_CHECKING:
     from perfreport.ingest import LoadSummary, SourceSpec
     from perfreport.prepare import PrepareSummary
+    from perfreport.project_check import CheckSummary
 
 # The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
 # they are used, so that a run whose reports are all cached starts quickly.
@@ -112,6 +113,14 @@ def build(
         )
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
     return run(jobs, workers, on_done)
+
+
+def check(setup: Setup) -> CheckSummary:
+    """Load and cross-check every params file (``perfreport check``); see
+    :func:`perfreport.project_check.check_project`."""
+    from perfreport.project_check import check_project
+
+    return check_project(setup)
 
 
 def export(setup: Setup, table: str, out: Path) -> Path:

@@ -165,8 +165,32 @@ def test_duplicate_id_names_both_files(project_copy):
             lambda t: t.replace("  - id: T-1\n", "  - id: T-1\n    title: [oops\n"),
             r"zz_test\.yaml:\d+: not valid YAML",
         ),
+        (
+            lambda t: t.replace("    tolerance: 5\n", "    tolerance: 5\n    tolerance: 3\n"),
+            r"zz_test\.yaml:12: field 'indicators\[0\]\.tolerance': duplicate key, already "
+            r"given on line 11; give each key once$",
+        ),
+        (
+            lambda t: t.replace("{value: 80,", "{value: 0100,"),
+            r"zz_test\.yaml:10: field 'indicators\[0\]\.target\.value': 0100 is a number with a "
+            r"leading zero \(YAML 1\.1 reads 0100 as octal, 64\): write 100, or '0100' in quotes "
+            r"for text$",
+        ),
+        (
+            lambda t: t.replace("tolerance: 5", "tolerance: 010"),
+            r"zz_test\.yaml:11: field 'indicators\[0\]\.tolerance': 010 is a number with a "
+            r"leading zero .*: write 10, or '010' in quotes for text$",
+        ),
     ],
-    ids=["unknown-field", "missing-target-unit", "duplicate-id", "broken-yaml"],
+    ids=[
+        "unknown-field",
+        "missing-target-unit",
+        "duplicate-id",
+        "broken-yaml",
+        "duplicate-key",
+        "leading-zero-target",
+        "leading-zero-tolerance",
+    ],
 )
 def test_command_line_exits_2_with_one_line_and_no_traceback(project_copy, edit, expected):
     write_catalogue(project_copy, edit(GOOD_ENTRY))
@@ -182,4 +206,8 @@ def test_command_line_exits_2_with_one_line_and_no_traceback(project_copy, edit,
 def test_check_passes_on_the_shipped_project(project_copy):
     result = run_cli("check", cwd=project_copy)
     assert result.code == 0, result.stderr
-    assert result.stdout.strip() == "ok: 42 indicators, 19 areas, 6 cycles"
+    assert result.stdout.strip() == (
+        "ok: params/ checked: 42 indicators, 19 areas, 6 cycles, RAG settings (mdc SPC rules), "
+        "4 improvement plans, 10 activities, 5 objectives, 4 strategic outcomes, "
+        "3 commentary files, 2 source specs, demo settings"
+    )

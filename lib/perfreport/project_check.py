@@ -1,0 +1,102 @@
+"""``perfreport check``: every file under ``params/`` loaded and cross-checked before a run.
+
+Each file is read by the loader that ``prepare`` and the reports use, so a project that passes
+the check cannot fail later for a reason in its parameters: the catalogue with the framework,
+areas, cycles (their notebooks exist), the framework RAG settings, improvement plans (their
+indicators and areas), activities and strategic objectives (their indicators and themes), the
+strategic report (its indicators and survey questions), commentary (its period folders,
+indicators and areas), every source spec (its indicators) and the demo settings. The first
+problem is one line naming the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from perfreport.errors import PerfreportError, located
+from perfreport.yamlfile import read_yaml
+
+if TYPE_CHECKING:
+    from perfreport.catalogue import Catalogue
+    from perfreport.pipeline import Setup
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What was checked, one phrase per file or folder, in the order they were checked."""
+
+    checked: tuple[str, ...]
+
+    def describe(self) -> str:
+        """``'ok: params/ checked: 42 indicators, 6 areas, 6 cycles, ...'``."""
+        return "ok: params/ checked: " + ", ".join(self.checked)
+
+
+def check_project(setup: Setup) -> CheckSummary:
+    """Load and cross-check every params file of ``setup``'s project (see the module docstring).
+
+    The catalogue, framework, areas and cycles were checked when ``setup`` was loaded; an
+    optional file (plans, activities, strategic report, demo settings) is checked when it is
+    there, or when a cycle needs it (the annual report reads activities, the strategic report
+    its outcomes).
+
+    Raises
+    ------
+    PerfreportError
+        The first problem found, naming the file and line.
+    """
+    from perfreport.activities import load_activities
+    from perfreport.commentary import check_commentary
+    from perfreport.strategy import load_strategy
+
+    params, cycles = setup.project.params, {c.id for c in setup.cycles.items}
+    checked = [
+        f"{len(setup.catalogue)} indicators",
+        f"{len(setup.areas)} areas",
+        f"{len(setup.cycles.items)} cycles",
+        f"RAG settings ({setup.rag_settings().spc_rules} SPC rules)",
+        f"{len(setup.plans())} improvement plans",
+    ]
+    activities = params / "activities.yaml"
+    if activities.is_file() or "annual" in cycles:
+        monitor = load_activities(activities, setup.catalogue, setup.catalogue.framework)
+        checked.append(f"{len(monitor.activities)} activities")
+        checked.append(f"{len(monitor.objectives)} objectives")
+    strategic = params / "strategic.yaml"
+    if strategic.is_file() or "strategic" in cycles:
+        checked.append(
+            f"{len(load_strategy(strategic, setup.catalogue).outcomes)} strategic outcomes"
+        )
+    found = check_commentary(params / "commentary", setup.catalogue, setup.areas)
+    checked.append(f"{found} commentary files")
+    checked.append(f"{_check_sources(setup.project.sources, setup.catalogue)} source specs")
+    if setup.project.demo_file.is_file():
+        from perfreport.demo import load_demo_settings
+
+        load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
+        checked.append("demo settings")
+    return CheckSummary(tuple(checked))
+
+
+def _check_sources(folder: Path, catalogue: Catalogue) -> int:
+    """Every ``*.yaml`` source spec validates and names only indicators in the catalogue."""
+    from perfreport.ingest import load_spec
+
+    paths = sorted(folder.glob("*.yaml"))
+    for path in paths:
+        spec = load_spec(path)
+        for position, measure in enumerate(spec.measures):
+            ident = measure.indicator.id
+            if ident is not None and ident not in catalogue:
+                doc = read_yaml(path)
+                raise PerfreportError(
+                    located(
+                        path,
+                        f"source spec '{path.stem}': field 'measures[{position}].indicator.id': "
+                        f"{ident!r} is not in the indicator catalogue",
+                        line=doc.line_of(("measures", position, "indicator", "id")),
+                    )
+                )
+    return len(paths)

@@ -1,0 +1,198 @@
+"""`perfreport check` loads and cross-checks every file under params/: one line, exit 2."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from perfreport.framework_rag import SpcRuleSet
+from perfreport.spc import RULE_SETS
+from perfreport.yamlfile import read_yaml
+
+
+def edit(project: Path, name: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must occur once) by ``new`` in ``params/<name>``."""
+    path = project / "params" / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def one_error(result) -> str:
+    """The single ``perfreport: error:`` line of a failed check (exit status 2)."""
+    assert result.code == 2, result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("perfreport: error: "), lines[0]
+    return lines[0].removeprefix("perfreport: error: ")
+
+
+CASES = {
+    "spc-rules-typo": (
+        ("rag.yaml", "spc_rules: mdc ", "spc_rules: typo"),
+        r"params/rag\.yaml:11: field 'spc_rules': 'typo' is not allowed; expected 'mdc' or "
+        r"'nhsi2017'",
+    ),
+    "staleness-frequency-typo": (
+        ("rag.yaml", "  monthly: 3", "  monthy: 3"),
+        r"params/rag\.yaml:3: field 'staleness_months\.monthy': 'monthy' is not allowed; "
+        r"expected 'monthly', 'quarterly', ",
+    ),
+    "plan-unknown-indicator": (
+        ("improvement_plans.yaml", "indicator: MSG-4\n", "indicator: MSG-44\n"),
+        r"params/improvement_plans\.yaml:6: plan 'PIP-2023-07': field 'indicator': 'MSG-44' is "
+        r"not in the indicator catalogue",
+    ),
+    "plan-yes-no": (
+        (
+            "improvement_plans.yaml",
+            "new_risk: true\n    mitigation: Discharge",
+            "new_risk: yes\n    mitigation: Discharge",
+        ),
+        r"params/improvement_plans\.yaml:9: field 'plans\[0\]\.new_risk': yes is a YAML 1\.1 "
+        r"boolean \(yes, no, on, off, y, n\): write true or false, or quote it \('yes'\) for text",
+    ),
+    "activity-impossible-date": (
+        (
+            "activities.yaml",
+            "start: 2024-04-01, due: 2025-03-31, status: complete",
+            "start: 2024-04-01, due: 2025-02-30, status: complete",
+        ),
+        r"params/activities\.yaml:9: field 'activities\[0\]\.due': 2025-02-30 is not a date "
+        r"\(day is out of range for month\); write dates as YYYY-MM-DD",
+    ),
+    "activity-date-not-iso": (
+        (
+            "activities.yaml",
+            "start: 2024-04-01, due: 2025-03-31, status: complete",
+            "start: 2024-04-01, due: 31/03/2025, status: complete",
+        ),
+        r"params/activities\.yaml:9: activity 'A-01': field 'due': Input should be a valid date",
+    ),
+    "objective-unknown-indicator": (
+        ("activities.yaml", "indicators: [NI-11, NI-16", "indicators: [NI-99, NI-16"),
+        r"params/activities\.yaml:21: objective 'OBJ-1': field 'indicators': 'NI-99' is not in "
+        r"the indicator catalogue",
+    ),
+    "activity-unknown-theme": (
+        (
+            "activities.yaml",
+            "{id: A-01, plan: SCP-DP, theme: prevention",
+            "{id: A-01, plan: SCP-DP, theme: prevent",
+        ),
+        r"params/activities\.yaml:9: activity 'A-01': field 'theme': 'prevent' is not a "
+        r"strategic theme",
+    ),
+    "strategic-unknown-indicator": (
+        ("strategic.yaml", "indicator: NI-15}", "indicator: NI-155}"),
+        r"params/strategic\.yaml:15: outcome 1: field 'indicator': 'NI-155' is not in the "
+        r"indicator catalogue",
+    ),
+    "source-spec-bad-format": (
+        ("sources/demo_observations.yaml", "format: csv", "format: tsv"),
+        r"params/sources/demo_observations\.yaml:4: source spec 'demo_observations': field "
+        r"'format': 'tsv' is not allowed; expected 'csv', 'xlsx' or 'parquet'",
+    ),
+    "source-spec-unknown-indicator": (
+        ("sources/phs_delayed_discharge_beddays.yaml", "{id: MSG-4}", "{id: MSG-04}"),
+        r"params/sources/phs_delayed_discharge_beddays\.yaml:17: source spec "
+        r"'phs_delayed_discharge_beddays': field 'measures\[0\]\.indicator\.id': 'MSG-04' is not "
+        r"in the indicator catalogue",
+    ),
+    "demo-unknown-series": (
+        ("demo.yaml", "  DD-ADB: {", "  DD-ADC: {"),
+        r"params/demo\.yaml:\d+: field 'indicators': no demo series for catalogue indicator "
+        r"'DD-ADB'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "expected"), CASES.values(), ids=CASES.keys())
+def test_check_names_the_file_and_line(project_copy, cli, change, expected):
+    edit(project_copy, *change)
+    message = one_error(cli("check", cwd=project_copy))
+    assert re.search(r"^/.*" + expected, message), message
+
+
+def commentary(project: Path, period: str, name: str, text: str = "Why it changed.\n") -> Path:
+    folder = project / "params" / "commentary" / period
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return folder / name
+
+
+def test_commentary_for_an_unknown_indicator(project_copy, cli):
+    commentary(project_copy, "2024-25-Q4", "L-COM-99.md")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        "params/commentary/2024-25-Q4/L-COM-99.md:1: commentary for 'L-COM-99', which is not in "
+        "the indicator catalogue; name the file <indicator id>.md or <indicator id>@<area code>.md"
+    )
+
+
+def test_commentary_for_an_unknown_area(project_copy, cli):
+    commentary(project_copy, "2024-25-Q4", "L-COM-01@CS-XXX.md")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        "params/commentary/2024-25-Q4/L-COM-01@CS-XXX.md:1: commentary for area 'CS-XXX', which "
+        "is not in params/areas.yaml; name the file <indicator id>.md or "
+        "<indicator id>@<area code>.md"
+    )
+
+
+@pytest.mark.parametrize(
+    ("folder", "hint"),
+    [("2024-25-Q5", ""), ("Q4-2024-25", ""), ("2024-25", "; 2024/25 is written FY2024-25")],
+)
+def test_commentary_folder_must_be_a_period_id(project_copy, cli, folder, hint):
+    commentary(project_copy, folder, "L-COM-01.md")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/commentary/{folder}: folder name {folder!r} is not a period id such as "
+        f"2024-25-Q4 (a quarter) or FY2024-25 (a financial year){hint}"
+    )
+
+
+def test_commentary_must_be_utf8_and_markdown(project_copy, cli):
+    commentary(project_copy, "2024-25-Q4", "MSG-4.md", b"Line one\nCaf\xe9\n")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        "params/commentary/2024-25-Q4/MSG-4.md:2: is not UTF-8 text; save it as UTF-8"
+    )
+    commentary(project_copy, "2024-25-Q4", "MSG-4.md")
+    commentary(project_copy, "2024-25-Q4", "MSG-4.txt")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        "params/commentary/2024-25-Q4/MSG-4.txt:1: not a commentary file; name it "
+        "<indicator id>.md or <indicator id>@<area code>.md"
+    )
+
+
+def test_check_says_what_it_checked(project_copy, cli):
+    result = cli("check", cwd=project_copy)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("ok: params/ checked: 42 indicators, 19 areas, 6 cycles, ")
+    for part in (
+        "RAG settings (mdc SPC rules)",
+        "4 improvement plans",
+        "10 activities",
+        "4 strategic outcomes",
+        "3 commentary files",
+        "2 source specs",
+        "demo settings",
+    ):
+        assert part in result.stdout
+
+
+def test_prepare_reads_rag_settings_with_the_same_loader(project_copy, cli):
+    """What check refuses, prepare refuses the same way (it used to raise a bare KeyError)."""
+    edit(project_copy, "rag.yaml", "spc_rules: mdc ", "spc_rules: typo")
+    message = one_error(cli("prepare", cwd=project_copy))
+    assert "params/rag.yaml:11: field 'spc_rules': 'typo' is not allowed" in message
+
+
+def test_the_spc_vocabulary_is_the_rule_sets_spc_knows():
+    assert set(SpcRuleSet.__args__) == set(RULE_SETS)
+
+
+def test_rag_yaml_line_numbers_used_above_are_right():
+    doc = read_yaml(Path(__file__).resolve().parents[2] / "params" / "rag.yaml")
+    assert doc.line_of(("spc_rules",)) == 11
