@@ -187,7 +187,10 @@ def parse_period(text: str, *, what: str = "period") -> Period:
 
     Accepted: ``2025-03`` (month), ``2024-25-Q4``, ``2024/25 Q4`` or ``Q4 2024/25`` (quarter), ``2024-25-H2`` or ``H2 2024/25`` (half year),
     ``FY2024-25`` or ``2024/25`` (financial year; also ``2024-25`` where that cannot be a month),
-    ``2024`` (calendar year). ``YYYY-MM`` is always read as a month when it can be one.
+    ``2024`` (calendar year). ``YYYY-MM`` is always read as a month when it can be one. The
+    second year is always the first plus one: ``2024/26`` is refused, and ``1999/00`` is the
+    year from April 1999 to March 2000, as UK bodies write it. Whether the data reach a period
+    is checked where the data are known (:func:`perfreport.pipeline.data_span`).
 
     Raises
     ------
@@ -197,7 +200,21 @@ def parse_period(text: str, *, what: str = "period") -> Period:
     >>> parse_period("Q4 2024/25").id
     '2024-25-Q4'
     """
-    s = str(text).strip()
+    try:
+        period = _parse(str(text).strip())
+        if period is not None:
+            _ = period.end  # a period running past the year 9999 has no last day
+    except ValueError:  # a year no calendar holds (0000, 9999-00)
+        period = None
+    if period is not None:
+        return period
+    raise PerfreportError(
+        f"{what} {text!r} is not a period; use a month (2025-03), quarter (2024-25-Q4 or "
+        "Q4 2024/25), half year (2024-25-H2), financial year (2024/25) or calendar year (2024)"
+    )
+
+
+def _parse(s: str) -> Period | None:
     m = _MONTH.match(s)
     if m and 1 <= int(m["m"]) <= 12:
         return Period.containing("month", date(int(m["y"]), int(m["m"]), 1))
@@ -219,10 +236,7 @@ def parse_period(text: str, *, what: str = "period") -> Period:
             )
     if (m := _CY.match(s)) is not None:
         return Period.containing("calendar_year", date(int(m["y"]), 1, 1))
-    raise PerfreportError(
-        f"{what} {text!r} is not a period; use a month (2025-03), quarter (2024-25-Q4 or "
-        "Q4 2024/25), half year (2024-25-H2), financial year (2024/25) or calendar year (2024)"
-    )
+    return None
 
 
 def _consecutive(first: str, second_two_digits: str) -> bool:

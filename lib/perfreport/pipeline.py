@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +14,20 @@ from perfreport.errors import PerfreportError
 from perfreport.periods import Period, parse_period
 from perfreport.reports.context import ReportContext
 from perfreport.runner import JobResult, plan, run
-from perfreport.warehouse import DEFAULT_WAIT_SECONDS, connect, latest_month, results_current
+from perfreport.warehouse import (
+    DEFAULT_WAIT_SECONDS,
+    connect,
+    latest_month,
+    results_current,
+    scalar,
+)
 
 if TYPE_CHECKING:
     from perfreport.ingest import LoadSummary, SourceSpec
     from perfreport.prepare import PrepareSummary
     from perfreport.project_check import CheckSummary
+
+PERIOD_PARAMETER = "parameter '--period':"
 
 # The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
 # they are used, so that a run whose reports are all cached starts quickly.
@@ -76,14 +85,69 @@ def validate(setup: Setup, spec: SourceSpec, path: Path) -> LoadSummary:
     return LoadSummary(path.name, check_file(path, spec, setup.catalogue, setup.areas))
 
 
-def latest_complete(setup: Setup, kind: str) -> Period:
-    """The latest period of ``kind`` whose last day the warehouse's data reach."""
+@dataclass(frozen=True)
+class DataSpan:
+    """The days the warehouse's observations cover: the first day of the earliest period and
+    the last day of the latest."""
+
+    first: date
+    last: date
+
+    @property
+    def description(self) -> str:
+        """``'April 2019 to March 2025'``."""
+        return f"{_month_of(self.first)} to {_month_of(self.last)}"
+
+    def check(self, period: Period, text: str, what: str = PERIOD_PARAMETER) -> Period:
+        """``period`` if the data cover it whole; otherwise a one-line user error naming the range.
+
+        >>> span = DataSpan(date(2019, 4, 1), date(2025, 3, 31))
+        >>> span.check(parse_period("2019-01"), "2019-01")
+        Traceback (most recent call last):
+        perfreport.errors.PerfreportError: parameter '--period': 2019-01 is before the first data (April 2019); the data cover April 2019 to March 2025
+        """
+        if period.start < self.first:
+            where = "is before" if period.end < self.first else "starts before"
+            problem = f"{where} the first data ({_month_of(self.first)})"
+        elif period.end > self.last:
+            where = "is after" if period.start > self.last else "ends after"
+            problem = f"{where} the latest data ({_month_of(self.last)})"
+        else:
+            return period
+        raise PerfreportError(f"{what} {text} {problem}; the data cover {self.description}")
+
+
+def _month_of(day: date) -> str:
+    return Period.containing("month", day).label
+
+
+def data_span(setup: Setup) -> DataSpan:
+    """The span of the warehouse's observations (a user error when it holds none)."""
     with connect(setup.project.warehouse, read_only=True) as con:
+        first = scalar(con, "SELECT min(period_start) FROM observations")
         last = latest_month(con)
-    if last is None:
+    if first is None or last is None:
         raise PerfreportError(f"{setup.project.warehouse}: the warehouse holds no observations")
-    period = Period.containing(kind, last)  # type: ignore[arg-type]
-    return period if period.end <= last else period.previous()
+    return DataSpan(first, last)
+
+
+def period_in_data(setup: Setup, text: str, span: DataSpan | None = None) -> Period:
+    """Parse ``--period`` and check that the data cover it (see :meth:`DataSpan.check`)."""
+    period = parse_period(text, what=PERIOD_PARAMETER)
+    return (span or data_span(setup)).check(period, text.strip())
+
+
+def latest_complete(setup: Setup, kind: str, span: DataSpan | None = None) -> Period:
+    """The latest period of ``kind`` whose last day the warehouse's data reach; a user error
+    when the data do not cover a whole period of that kind."""
+    span = span or data_span(setup)
+    period = Period.containing(kind, span.last)  # type: ignore[arg-type]
+    period = period if period.end <= span.last else period.previous()
+    if period.start < span.first:
+        raise PerfreportError(
+            f"the data cover {span.description}: no whole {kind.replace('_', ' ')} yet"
+        )
+    return period
 
 
 def build(
@@ -95,23 +159,28 @@ def build(
     on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
     """Build every report of a cycle for a period (default: the latest complete one in the
-    data); ``cycle_id`` None builds every cycle, each for its latest complete period."""
+    data); ``cycle_id`` None builds every cycle, each for its latest complete period.
+
+    The period is checked against the data, and every job planned, before anything is prepared
+    or built: a period the data do not cover is a user error naming the range they do.
+    """
     if cycle_id is None and (period_text or areas):
         raise PerfreportError(
             "parameter '--all': builds every cycle for its latest complete period and every "
             "area; leave out --period and --area"
         )
     cycles = setup.cycles.items if cycle_id is None else (setup.cycles.get(cycle_id),)
-    if not results_current(setup.project.warehouse, __version__):
-        prepare_results(setup)
+    span = data_span(setup)
     jobs = []
     for cycle in cycles:
         period = (
-            parse_period(period_text, what="parameter '--period':")
+            period_in_data(setup, period_text, span)
             if period_text
-            else latest_complete(setup, cycle.period)
+            else latest_complete(setup, cycle.period, span)
         )
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
+    if not results_current(setup.project.warehouse, __version__):
+        prepare_results(setup)
     return run(jobs, workers, on_done)
 
 
@@ -137,8 +206,11 @@ def export(setup: Setup, table: str, out: Path) -> Path:
 
 
 def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSummary:
-    """Compute the results table (``perfreport prepare``) up to a period (default: all data)."""
+    """Compute the results table (``perfreport prepare``) up to a period (default: all data).
+
+    The period must be one the data cover (see :meth:`DataSpan.check`).
+    """
     from perfreport.prepare import prepare
 
-    until = parse_period(period_text, what="parameter '--period':") if period_text else None
+    until = period_in_data(setup, period_text) if period_text else None
     return prepare(setup, setup.plans(), setup.rag_settings(), until)

@@ -1,9 +1,12 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, financial_year_label, parse_period, periods_between
+from perfreport.pipeline import DataSpan, latest_complete
+from tests.conftest import copy_project, run_cli
 
 
 @pytest.mark.parametrize(
@@ -105,3 +108,95 @@ def test_half_years_follow_the_financial_year():
     assert h2.year_earlier().id == "2023-24-H2"
     assert [m.id for m in h2.months()][0::5] == ["2024-10", "2025-03"]
     assert Period.containing("half_year", date(2025, 9, 30)).id == "2025-26-H1"
+
+
+def test_a_period_is_only_ever_parsed_into_a_calendar_that_exists():
+    for text in ("0000", "0000-01", "9999-00-Q4"):
+        with pytest.raises(PerfreportError, match=r"is not a period"):
+            parse_period(text, what="--period")
+    # a financial year spanning a century is written as UK bodies write it, and round-trips
+    assert parse_period("2099-00-Q4").long_label == "Q4 2099/00 (January to March 2100)"
+
+
+SPAN = DataSpan(date(2019, 4, 1), date(2025, 3, 31))
+RANGE = "the data cover April 2019 to March 2025"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2019-01", "is before the first data (April 2019)"),
+        ("2019", "starts before the first data (April 2019)"),
+        ("2025-04", "is after the latest data (March 2025)"),
+        ("2099-00-Q4", "is after the latest data (March 2025)"),
+        ("2024-25-H2", None),
+        ("FY2019-20", None),
+        ("2025", "ends after the latest data (March 2025)"),
+    ],
+)
+def test_a_period_must_lie_within_the_data(text, problem):
+    period = parse_period(text)
+    if problem is None:
+        assert SPAN.check(period, text) == period
+        return
+    with pytest.raises(PerfreportError) as caught:
+        SPAN.check(period, text)
+    assert str(caught.value) == f"parameter '--period': {text} {problem}; {RANGE}"
+
+
+def test_the_latest_complete_period_must_be_in_the_data():
+    assert latest_complete(None, "quarter", SPAN).id == "2024-25-Q4"  # type: ignore[arg-type]
+    short = DataSpan(date(2024, 4, 1), date(2024, 9, 30))
+    assert latest_complete(None, "half_year", short).id == "2024-25-H1"  # type: ignore[arg-type]
+    with pytest.raises(PerfreportError) as caught:
+        latest_complete(None, "financial_year", short)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "the data cover April 2024 to September 2024: no whole financial year yet"
+    )
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    """A project copy with the demo data in its warehouse (April 2019 to March 2025), nothing
+    prepared or built."""
+    project = copy_project(tmp_path_factory.mktemp("periods") / "project")
+    assert run_cli("generate-demo", cwd=project).code == 0
+    loaded = run_cli("ingest", "demo_observations", "data/demo/observations.csv", cwd=project)
+    assert loaded.code == 0, loaded.stderr
+    return project
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (
+            ("run", "monthly", "--period", "2019-01"),
+            "2019-01 is before the first data (April 2019)",
+        ),
+        (
+            ("run", "quarterly", "--period", "2099-00-Q4"),
+            "2099-00-Q4 is after the latest data (March 2025)",
+        ),
+        (("run", "annual", "--period", "2025/26"), "2025/26 is after the latest data (March 2025)"),
+        (("prepare", "--period", "2025-04"), "2025-04 is after the latest data (March 2025)"),
+        (
+            ("prepare", "--period", "2018-19-Q4"),
+            "2018-19-Q4 is before the first data (April 2019)",
+        ),
+    ],
+    ids=["run-before", "run-2099", "run-year-after", "prepare-after", "prepare-before"],
+)
+def test_the_command_line_refuses_a_period_outside_the_data(ingested, args, problem):
+    result = run_cli(*args, cwd=ingested)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"perfreport: error: parameter '--period': {problem}; {RANGE}\n"
+    assert not (ingested / "outputs").exists()  # refused before any report was planned or built
+
+
+def test_the_command_line_refuses_a_malformed_period(ingested):
+    result = run_cli("run", "quarterly", "--period", "2024-26-Q4", cwd=ingested)
+    assert result.code == 2
+    assert result.stderr.startswith(
+        "perfreport: error: parameter '--period': '2024-26-Q4' is not a period; use a month"
+    )
