@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from tests.conftest import run_cli
 from tests.unit.test_ingest_rows import COMPLAINTS_SPEC
 
 GOOD = "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-RST,10,10\n"
@@ -216,3 +218,91 @@ def test_excel_header_with_an_empty_cell_is_a_multi_row_header(project, refused,
         "sheet 'Complaints' header row 1 has an empty cell at B1 (a multi-row header?); set "
         "header_row in source spec 'xl' to the row that names every column"
     )
+
+
+HEADER = "Month,Locality,Complaints,On time,Note\n"
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_at_its_first_odd_line(project, refused):
+    mixed = (
+        HEADER.encode()
+        + "2025-03,CS-CLK,12,9,Caf\u00e9\n".encode("utf-8")
+        + b"2025-03,CS-RST,10,8,plain\n"
+        + "2025-03,CS-UST,7,7,Caf\u00e9\n".encode("cp1252")
+    )
+    assert refused(project, write(project, "mixed.csv", mixed)) == (
+        "4: the file mixes encodings: line 4 is not UTF-8 (byte 0xe9 at column 23) but 1 other "
+        "line with accents (the first is line 2) is UTF-8; save the whole file in one "
+        "encoding, UTF-8"
+    )
+
+
+def test_mostly_windows_1252_with_one_utf8_line_names_the_utf8_line(project, refused):
+    mixed = (
+        HEADER.encode()
+        + "2025-03,CS-CLK,12,9,Caf\u00e9\n".encode("cp1252")
+        + "2025-03,CS-RST,10,8,na\u00efve\n".encode("cp1252")
+        + "2025-03,CS-UST,7,7,\u00a3 5\n".encode("utf-8")
+    )
+    assert refused(project, write(project, "mostly1252.csv", mixed)) == (
+        "4: the file mixes encodings: line 4 is UTF-8 ('\u00a3' written as bytes c2 a3) but 2 other "
+        "lines with accents (the first is line 2) are not (Windows-1252?); save the whole file "
+        "in one encoding, UTF-8"
+    )
+
+
+def test_a_byte_order_mark_then_windows_1252_is_refused(project, refused):
+    data = codecs.BOM_UTF8 + (HEADER + "2025-03,CS-CLK,12,9,Caf\u00e9\n").encode("cp1252")
+    assert refused(project, write(project, "bom1252.csv", data)) == (
+        "2: the file starts with a UTF-8 byte-order mark but line 2 is not UTF-8 (byte 0xe9 at "
+        "column 24; Windows-1252?): the file mixes encodings; save the whole file in one "
+        "encoding, UTF-8"
+    )
+
+
+def test_a_utf8_file_under_a_spec_saying_windows_1252_is_refused_not_garbled(project, refused):
+    (project / "params" / "sources" / "ansi.yaml").write_text(
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: ansi") + "encoding: cp1252\n"
+    )
+    utf8 = (HEADER + "2025-03,CS-CLK,12,9,Caf\u00e9\n").encode("utf-8")
+    assert refused(project, write(project, "utf8.csv", utf8), spec="ansi") == (
+        "2: the file is UTF-8, not the cp1252 source spec 'ansi' says (encoding): line 2 has "
+        "'\u00e9' written as bytes c3 a9, which cp1252 would read as '\u00c3\u00a9'; set encoding: "
+        "utf-8 in the spec, or save the file as cp1252"
+    )
+    bom = codecs.BOM_UTF8 + GOOD.encode()
+    assert refused(project, write(project, "bom.csv", bom), spec="ansi").startswith(
+        "1: the file is UTF-8, not the cp1252 source spec 'ansi' says (encoding): it starts with "
+        "a UTF-8 byte-order mark;"
+    )
+
+
+def test_a_spec_saying_windows_1252_reads_windows_1252_and_ascii(project, refused, cli):
+    (project / "params" / "sources" / "ansi.yaml").write_text(
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: ansi") + "encoding: cp1252\n"
+    )
+    data = (HEADER + "2025-04,CS-CLK,12,9,Caf\u00e9 \u2013 \u00a3\n").encode("cp1252")
+    result = cli("ingest", "ansi", str(write(project, "ansi.csv", data)), cwd=project)
+    assert result.code == 0 and "1 accepted" in result.stdout, result.stderr
+    ascii_only = GOOD.replace("2025-0", "2024-0")
+    result = cli("ingest", "ansi", str(write(project, "ascii.csv", ascii_only)), cwd=project)
+    assert result.code == 0 and "2 accepted" in result.stdout, result.stderr
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT encoding FROM loads ORDER BY load_id").fetchall() == [
+            ("utf-8",),
+            ("cp1252",),
+            ("cp1252",),
+        ]
+
+
+def test_mixed_encodings_exit_2_through_the_command(project):
+    mixed = (
+        HEADER.encode()
+        + "2025-03,CS-CLK,12,9,Caf\u00e9\n".encode("utf-8")
+        + "2025-03,CS-UST,7,7,Caf\u00e9\n".encode("cp1252")
+    )
+    path = write(project, "mixed.csv", mixed)
+    result = run_cli("validate", "council_complaints", str(path), cwd=project)
+    assert result.code == 2
+    assert result.stderr.startswith(f"perfreport: error: {path}:3: the file mixes encodings")
+    assert result.stdout == ""

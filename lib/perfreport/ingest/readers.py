@@ -4,14 +4,19 @@ Every cell is read as text so that nothing is converted before validation: a ``*
 ``1,234`` reaches the checks as written. A whole-file problem is one
 :class:`~perfreport.errors.PerfreportError` line naming the file and what to change: too large
 for the spec's limit, empty, not text in UTF-8 (with or without a byte-order mark) or
-Windows-1252, delimited by another character than the spec says, a merged or multi-row Excel
-header, or columns the spec needs that the file lacks (with the nearest names it has).
+Windows-1252 or a mix of the two (:mod:`perfreport.ingest.encodings`), wider than the spec's
+``max_columns`` or with a cell longer than its ``max_cell_chars`` (checked before parsing, by
+:mod:`perfreport.ingest.limits`), delimited by another character than the spec says, a merged or
+multi-row Excel header, or columns the spec needs that the file lacks (with the nearest names
+it has).
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +25,18 @@ import numpy as np
 import pandas as pd
 
 from perfreport.errors import PerfreportError, located
+from perfreport.ingest.encodings import csv_encoding, reading_codec
+from perfreport.ingest.limits import (
+    check_csv_bounds,
+    check_longest_cells,
+    check_parquet_width,
+    check_xlsx_bounds,
+    quoted,
+    quoted_list,
+)
 from perfreport.ingest.spec import SourceSpec
 
-FALLBACK_ENCODINGS = ("utf-8-sig", "cp1252")
-"""Tried after the spec's encoding: UTF-8 with a byte-order mark, then Windows-1252 (Excel's)."""
+NOT_BLANK = re.compile(rb"\S")
 OTHER_DELIMITERS = (",", ";", "\t", "|")
 BYTES_PER_MB = 1024 * 1024
 
@@ -55,40 +68,30 @@ def read_extract(path: Path, spec: SourceSpec) -> Extract:
     elif spec.format == "xlsx":
         extract = _read_xlsx(path, spec)
     else:
-        extract = _read_parquet(path)
+        extract = _read_parquet(path, spec)
     _check_columns(path, extract.frame.columns, spec)
     if extract.frame.empty:
         raise PerfreportError(f"{path}: file has a header row but no data rows")
     return extract
 
 
-def _decode(path: Path, spec: SourceSpec) -> tuple[str, str]:
+def _read_csv(path: Path, spec: SourceSpec) -> Extract:
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
         raise PerfreportError(
             f"{path}: file is not text (it holds NUL bytes; UTF-16 or binary?); save it as UTF-8 CSV"
         )
-    tried: list[str] = []
-    for encoding in dict.fromkeys((spec.encoding, *FALLBACK_ENCODINGS)):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            tried.append(f"{encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})")
-        except LookupError:
-            raise PerfreportError(
-                f"{path}: unknown encoding {spec.encoding!r} in source spec '{spec.name}'"
-            ) from None
-    raise PerfreportError(f"{path}: cannot decode the file as {', '.join(tried)}; save it as UTF-8")
-
-
-def _read_csv(path: Path, spec: SourceSpec) -> Extract:
-    text, encoding = _decode(path, spec)
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
+    encoding = csv_encoding(path, data, spec)
+    if (
+        NOT_BLANK.search(data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        is None
+    ):
         raise PerfreportError(f"{path}: file is empty")
+    check_csv_bounds(path, data, reading_codec(encoding), spec)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding=reading_codec(encoding),
             sep=spec.delimiter,
             dtype=str,
             keep_default_na=False,
@@ -139,6 +142,7 @@ def _read_xlsx(path: Path, spec: SourceSpec) -> Extract:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        check_xlsx_bounds(path, spec.sheet, spec)
         book = load_workbook(path, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise PerfreportError(
@@ -146,7 +150,7 @@ def _read_xlsx(path: Path, spec: SourceSpec) -> Extract:
         ) from None
     if spec.sheet is not None and spec.sheet not in book.sheetnames:
         raise PerfreportError(
-            f"{path}: no sheet {spec.sheet!r}; the workbook has {', '.join(book.sheetnames)}"
+            f"{path}: no sheet {quoted(spec.sheet)}; the workbook has {quoted_list(book.sheetnames)}"
         )
     sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
     header_row = spec.header_row
@@ -189,15 +193,21 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_parquet(path: Path) -> Extract:
+def _read_parquet(path: Path, spec: SourceSpec) -> Extract:
+    import pyarrow.parquet as pq
+
     try:
+        check_parquet_width(path, pq.read_metadata(path).num_columns, spec)
         frame = pd.read_parquet(path)
+    except PerfreportError:
+        raise
     except Exception as exc:
         raise PerfreportError(
             f"{path}: not a readable Parquet file ({type(exc).__name__})"
         ) from None
     text = frame.astype("string").fillna("").astype(object)
     text.columns = [str(c) for c in text.columns]
+    check_longest_cells(path, text, spec)
     return Extract(text, np.arange(len(text)) + 1, None, 0)
 
 
@@ -208,8 +218,8 @@ def _check_columns(path: Path, found: Sequence[str], spec: SourceSpec) -> None:
     hints = []
     for column in missing:
         near = difflib.get_close_matches(column, list(found), n=1, cutoff=0.6)
-        hints.append(f"'{column}'" + (f" (renamed '{near[0]}'?)" if near else ""))
+        hints.append(quoted(column) + (f" (renamed {quoted(near[0])}?)" if near else ""))
     raise PerfreportError(
         f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(hints)} needed by "
-        f"source spec '{spec.name}'; the file has {', '.join(repr(c) for c in found)}"
+        f"source spec '{spec.name}'; the file has {quoted_list(found)}"
     )

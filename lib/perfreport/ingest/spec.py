@@ -21,6 +21,14 @@ from perfreport.yamlfile import read_yaml, validate
 DEFAULT_SUPPRESSION = ("*", ":", "c", "..", "")
 """Cell values meaning suppressed or not available (GSS and PHS conventions) and blank."""
 DEFAULT_MAX_SIZE_MB = 500
+DEFAULT_MAX_COLUMNS = 1_000
+"""Widest row accepted. Real extracts have tens of columns (PHS open data: under 30); a month
+per column for ten years is 120. A row wider than this is a wrong delimiter, a pivot or an
+attack, and refusing it before parsing keeps a small file from taking gigabytes."""
+DEFAULT_MAX_CELL_CHARS = 10_000
+"""Longest cell accepted: a few pages of free-text notes. Codes and figures are a few
+characters; a longer cell is almost always an unclosed quote that swallowed the rest of the
+file. Below the ``csv`` module's own default limit (131,072)."""
 
 
 class _Strict(BaseModel):
@@ -136,6 +144,10 @@ class SourceSpec(_Strict):
     header_row: int = Field(default=1, ge=1)
     thousands_separator: str | None = Field(default=None, max_length=1)
     max_size_mb: float = Field(default=DEFAULT_MAX_SIZE_MB, gt=0)
+    max_columns: int = Field(default=DEFAULT_MAX_COLUMNS, ge=1)
+    """Refuse a file with a row (or a Parquet schema) of more columns, before parsing it."""
+    max_cell_chars: int = Field(default=DEFAULT_MAX_CELL_CHARS, ge=1, le=2**31 - 1)
+    """Refuse a file with a longer cell, before parsing it (CSV, Excel) or after (Parquet)."""
     area: ColumnRef
     period: PeriodSpec
     breakdowns: tuple[WideBreakdown, ...] = ()
