@@ -14,6 +14,7 @@ from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 from perfreport.runner import JobResult
 
 if TYPE_CHECKING:
+    from perfreport.audit import AuditResult
     from perfreport.ingest import LoadSummary
     from perfreport.pipeline import Setup
 
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("check", help="load and cross-check every file under params/ (strict YAML)")
+    audit = commands.add_parser(
+        "audit",
+        help="try to work out every suppressed figure of a published site (exit 1 if any can be)",
+    )
+    audit.add_argument(
+        "outputs", type=Path, nargs="?", default=None, help="the site folder (default outputs/)"
+    )
     gen = commands.add_parser("generate-demo", help="write the deterministic demo data CSV")
     gen.add_argument(
         "--out", type=Path, default=None, help="folder to write into (default data/demo)"
@@ -115,6 +123,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         print(pipeline.check(setup).describe())
         return 0
+    if args.command == "audit":
+        return _audit(pipeline.audit(setup, args.outputs))
     if args.command == "generate-demo":
         print(setup.project.relative(pipeline.generate_demo(setup, args.out)))
         return 0
@@ -149,6 +159,21 @@ def _dispatch(args: argparse.Namespace) -> int:
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
     return _build(setup, None, None, [], args.jobs)
+
+
+def _audit(result: AuditResult) -> int:
+    for recovery in result.recoveries:
+        print(f"recovered: {recovery.describe()}")
+    skipped = (
+        f"; not audited (disclosure control off): {', '.join(result.skipped)}"
+        if result.skipped
+        else ""
+    )
+    print(
+        f"audit: {result.reports} controlled reports, {result.suppressed:,} suppressed figures, "
+        f"{len(result.recoveries)} recovered{skipped}"
+    )
+    return 1 if result.recoveries else 0
 
 
 QUARANTINE_SHOWN = 10

@@ -11,10 +11,15 @@ A cycle declares its rule in ``params/cycles.yaml``::
   the value of a count indicator.
 - **Derived figures**: a percentage, rate or interval worked out from a suppressed count is
   suppressed with it, and so is the RAG reason that would quote it.
-- **Secondary suppression**: where parts add up to a published total (the localities of a
-  partnership; the response options of a survey question), one suppressed part could be
-  recovered by subtraction, so the smallest other part is suppressed too (repeated until no
-  group has exactly one suppressed part).
+- **Complementary suppression** across every published aggregation: where parts add up to a
+  published total (the localities of a partnership; the months of a quarter or a year; the
+  quarters of a year; the response options of a survey question), a suppressed part could be
+  recovered by subtraction, so the smallest other part is suppressed too, until no withheld
+  count can be worked out exactly from the shown ones by any combination of those sums
+  (checked by linear algebra, :mod:`perfreport.recovery`).
+- **Derived figures across rows**: a change on the previous period or on a year earlier is
+  withheld where either of its two periods is, and a partnership's or Scotland's value quoted
+  beside another area's row is withheld where that row is.
 - **Rounding** (optional): the counts left are rounded to the nearest ``round_to``.
 
 Management reports may turn control off (``control: false``); a public report cannot.
@@ -24,14 +29,23 @@ in charts, and as empty cells with ``suppressed`` true in the open data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import json
+from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from perfreport.periods import Period
+from perfreport.recovery import Relation, averaged, determined, holds, summed
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+
     from perfreport.areas import Areas
 
 SYMBOL = "[c]"
@@ -41,6 +55,12 @@ NOTE = (
 )
 COUNT_COLUMNS = ("numerator", "denominator")
 DERIVED_COLUMNS = ("value", "lower", "upper", "change_year", "change_previous")
+CHANGE_COLUMNS = {"change_previous": "previous", "change_year": "year_ago"}
+"""A change and the other period it is worked out from."""
+QUOTED_COLUMNS = {"partnership_value": "partnership", "country_value": "country"}
+"""Another area's value quoted on a row: withheld where that area's row is."""
+SERIES_KEYS = ("indicator_id", "breakdown", "category")
+DAYS_IN_MONTH = 30.44
 REASON_COLUMNS = ("target_reason", "framework_reason")
 REASON = "figure suppressed to protect confidentiality"
 
@@ -71,6 +91,12 @@ class Disclosure(BaseModel):
     @property
     def note(self) -> str:
         return NOTE.format(top=self.threshold - 1)
+
+    @property
+    def key(self) -> str:
+        """What the suppression pattern depends on: rules with the same key withhold the
+        same figures (so every report of a site under one rule is consistent)."""
+        return json.dumps({"threshold": self.threshold, "round_to": self.round_to})
 
     def is_small(self, count: float | None) -> bool:
         """Whether ``count`` is a count that must be suppressed (0 is not)."""
@@ -124,17 +150,178 @@ def round_count(count: float | None, rule: Disclosure) -> float | None:
     return float(np.floor(count / rule.round_to + 0.5) * rule.round_to)
 
 
-def protect(
-    frame: pd.DataFrame, rule: Disclosure | None, families: Iterable[Sequence[str]] = ()
-) -> pd.DataFrame:
-    """Apply ``rule`` to prepared results (one row per indicator, area, period, breakdown).
+def _keys(frame: pd.DataFrame) -> list[str]:
+    return [k for k in SERIES_KEYS if k in frame.columns]
 
-    ``families`` lists groups of area codes whose counts add up to a published total (the
-    localities of a partnership); secondary suppression works within each group for the same
-    indicator, breakdown and period. Returns a copy with a ``suppressed`` column; without an
-    active rule, the frame with ``suppressed`` all false.
+
+def _starts(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["period_start"]).dt.date
+
+
+def _ends(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["period_end"]).dt.date
+
+
+Candidate = tuple[tuple, np.ndarray]
+"""A possible relation: its family (indicator and kind of sum) and its rows, the total's first
+and the parts in time order."""
+
+
+def candidates(frame: pd.DataFrame, areas: Areas | None) -> list[Candidate]:
+    """Every place a total and its parts meet among the rows of ``frame`` (prepared results or
+    published open data: one row per indicator, area and period): a parent area's row with a
+    row for each of its children (same indicator and period), and a period's row with rows for
+    shorter periods that exactly tile it (months of a quarter, quarters of a year; same
+    indicator and area). Which of them are sums is for :func:`fitted` to find out.
     """
-    out = frame.copy()
+    if frame.empty:
+        return []
+    keys = _keys(frame)
+    starts, ends = _starts(frame), _ends(frame)
+    out: list[Candidate] = []
+    if areas is not None:
+        known = {a.code for a in areas}
+        where = {
+            (*k, a, s, e): i
+            for i, (k, a, s, e) in enumerate(
+                zip(
+                    frame[keys].itertuples(index=False, name=None),
+                    frame["area_code"],
+                    starts,
+                    ends,
+                    strict=True,
+                )
+            )
+        }
+        for (*k, code, s, e), total in where.items():
+            if code not in known:
+                continue
+            children = [c.code for c in areas.children(code)]
+            parts = [where.get((*k, c, s, e)) for c in children]
+            if children and None not in parts:
+                out.append(((k[0], "areas", code), np.array([total, *parts])))
+    series = frame.assign(_start=starts, _end=ends, _row=np.arange(len(frame)))
+    for key, rows in series.groupby([*keys, "area_code"], sort=False, dropna=False):
+        spans = sorted(
+            (s, e, r, round(((e - s).days + 1) / DAYS_IN_MONTH))  # its length in months
+            for s, e, r in zip(rows["_start"], rows["_end"], rows["_row"], strict=True)
+        )
+        lengths = sorted({span[3] for span in spans})
+        for s, e, r, length in spans:
+            for shorter in (n for n in lengths if n < length):
+                parts = [p for p in spans if p[3] == shorter and p[0] >= s and p[1] <= e]
+                covered = sum((p[1] - p[0]).days + 1 for p in parts)
+                if parts and covered == (e - s).days + 1:
+                    family = (key[0], "time", length, shorter)
+                    out.append((family, np.array([r, *(p[2] for p in parts)])))
+    return out
+
+
+def _last(cells: np.ndarray) -> Relation:
+    """The relation "the first cell equals the last" (a year's figure is its last month's)."""
+    return np.array([cells[0], cells[-1]]), np.array([1.0, -1.0])
+
+
+FORMS = (summed, _last, averaged)
+"""How a total can be made from its parts, tried in this order (the catalogue's aggregation
+rules: sum and ratio add numerators and denominators; population averages denominators;
+last takes the latest part)."""
+
+
+def fitted(
+    frame: pd.DataFrame, found: Sequence[Candidate], column: str, known: np.ndarray
+) -> list[Relation]:
+    """The relations that hold for ``column``: for each family of candidates, the first form
+    that every instance with all its cells ``known`` satisfies (a sum where no instance is
+    wholly known, as an attacker would assume); none where no form fits the data."""
+    values = frame[column].to_numpy(dtype=float)
+    known = known & np.isfinite(values)
+    families: dict[tuple, list[np.ndarray]] = {}
+    for family, cells in found:
+        families.setdefault(family, []).append(cells)
+    out: list[Relation] = []
+    for members in families.values():
+        whole = [cells for cells in members if known[cells].all()]
+        for form in FORMS:
+            if all(holds(form(cells), values) for cells in whole):
+                out += [form(cells) for cells in members]
+                break
+    return out
+
+
+def _size(frame: pd.DataFrame, counts: list[str]) -> np.ndarray:
+    """How big each row's counts are (to choose the smallest complement); missing as 0."""
+    if not counts:
+        return np.zeros(len(frame))
+    return np.nan_to_num(frame[counts].to_numpy(dtype=float), nan=0.0).max(axis=1)
+
+
+def complement(
+    frame: pd.DataFrame,
+    primary: np.ndarray,
+    found: Sequence[Candidate],
+    counts: Sequence[str] = COUNT_COLUMNS,
+) -> np.ndarray:
+    """The rows to withhold so that no withheld count can be worked out: ``primary`` and, for
+    as long as some withheld count is determined by the relations that hold among ``found``,
+    the smallest non-zero shown row of a relation that determines it (a quick pass for
+    relations with exactly one unknown, then the exact test of
+    :func:`perfreport.recovery.determined`)."""
+    hidden = primary.copy()
+    counts = [c for c in counts if c in frame.columns]
+    size = _size(frame, counts)
+    if "value" in frame.columns:  # a value that adds up (a count, an average of beds) too
+        counts.append("value")
+    missing = {c: np.isnan(frame[c].to_numpy(dtype=float)) for c in counts}
+    relations = {
+        c: [r for r in fitted(frame, found, c, np.ones(len(frame), dtype=bool)) if len(r[0]) > 1]
+        for c in counts
+    }
+
+    def hide_beside(cell: int, column: str) -> bool:
+        unknown = hidden | missing[column]
+        for cells, _ in relations[column]:
+            if cell not in cells:
+                continue
+            shown = [int(m) for m in cells if not unknown[m] and size[m] > 0]
+            if shown:
+                hidden[min(shown, key=lambda m: (size[m], m))] = True
+                return True
+        return False
+
+    while True:
+        grew = False
+        for column in counts:
+            for cells, _ in relations[column]:
+                lone = cells[(hidden | missing[column])[cells]]
+                if len(lone) == 1 and hidden[lone[0]]:
+                    grew |= hide_beside(int(lone[0]), column)
+        if grew:
+            continue
+        for column in counts:
+            unknown = hidden | missing[column]
+            for cell in np.flatnonzero(determined(unknown, relations[column]) & hidden):
+                grew |= hide_beside(int(cell), column)
+        if not grew:
+            return hidden
+
+
+def protect(
+    frame: pd.DataFrame,
+    rule: Disclosure | None,
+    areas: Areas | None = None,
+    *,
+    complementary: bool = True,
+) -> pd.DataFrame:
+    """Apply ``rule`` to prepared results (one row per indicator, area and period, as many
+    periods and areas as are published together: every figure of a site under one rule is
+    protected in one call, so that no two reports can be played against each other).
+
+    Returns a copy with a ``suppressed`` column; without an active rule, the frame with
+    ``suppressed`` all false. ``complementary=False`` (primary suppression only) exists for the
+    auditor's tests: it shows what differencing recovers without complementary suppression.
+    """
+    out = frame.copy().reset_index(drop=True)
     if rule is None or not rule.active or out.empty:
         out["suppressed"] = False
         return out
@@ -143,27 +330,14 @@ def protect(
     for column in counts:
         values = out[column].to_numpy(dtype=float)
         small |= (values > 0) & (values < rule.threshold)
-    out["suppressed"] = small
-    keys = [
-        k
-        for k in ("indicator_id", "breakdown", "category", "period_start", "period_end")
-        if k in out.columns
-    ]
-    for family in families:
-        members = out[out["area_code"].isin(list(family))]
-        for _, group in members.groupby(keys, sort=False, dropna=False):
-            if int(group["suppressed"].sum()) != 1:
-                continue
-            size = group[counts].max(axis=1, skipna=True) if counts else pd.Series(dtype=float)
-            candidates = size[~group["suppressed"] & (size > 0)]
-            if not candidates.empty:
-                out.loc[candidates.idxmin(), "suppressed"] = True
-    hidden = out["suppressed"].to_numpy()
+    hidden = complement(out, small, candidates(out, areas), counts) if complementary else small
+    out["suppressed"] = hidden
     for column in (*counts, *(c for c in DERIVED_COLUMNS if c in out.columns)):
         out[column] = out[column].astype(float).where(~hidden)
     for column in REASON_COLUMNS:
         if column in out.columns:
             out[column] = out[column].where(~hidden | out[column].isna(), REASON)
+    _withhold_across_rows(out, areas)
     if rule.round_to is not None:
         if "numerator" in out.columns and "denominator" in out.columns and "value" in out.columns:
             # a count indicator's value is its numerator: rounded with it
@@ -176,31 +350,132 @@ def protect(
     return out
 
 
-def families(areas: Areas, codes: Iterable[str]) -> list[list[str]]:
-    """The localities of each partnership that ``codes`` belong to: the groups whose counts add
-    up to a published total (the partnership's), for secondary suppression."""
-    out: list[list[str]] = []
-    for code in codes:
-        area = areas.get(code)
-        if area.type not in ("partnership", "locality"):
+def _withhold_across_rows(out: pd.DataFrame, areas: Areas | None) -> None:
+    """Withhold a change whose other period is withheld, and another area's value quoted on a
+    row where that area's own row is withheld (``value - change_year`` would give it back)."""
+    keys = _keys(out)
+    if "period_kind" not in out.columns:
+        return
+    starts = _starts(out)
+    gone = {
+        (*k, a, kind, s)
+        for k, a, kind, s, h in zip(
+            out[keys].itertuples(index=False, name=None),
+            out["area_code"],
+            out["period_kind"],
+            starts,
+            out["suppressed"],
+            strict=True,
+        )
+        if h
+    }
+    if not gone:
+        return
+    series = list(out[keys].itertuples(index=False, name=None))
+    periods = [Period(s, k) for s, k in zip(starts, out["period_kind"], strict=True)]
+    other: dict[str, list[date]] = {
+        "previous": [p.previous().start for p in periods],
+        "year_ago": [p.year_earlier().start for p in periods],
+    }
+    for column, which in CHANGE_COLUMNS.items():
+        if column in out.columns:
+            hit = [
+                (*k, a, p.kind, s) in gone
+                for k, a, p, s in zip(series, out["area_code"], periods, other[which], strict=True)
+            ]
+            out.loc[hit, column] = np.nan
+    if areas is None:
+        return
+    country = areas.country.code if areas.country else None
+    for column, which in QUOTED_COLUMNS.items():
+        if column not in out.columns:
             continue
-        children = [a.code for a in areas.children(areas.partnership_of(code).code)]
-        if children and children not in out:
-            out.append(children)
-    return out
+        quoted = [
+            (areas.partnership_of(a).code if a in areas else None)
+            if which == "partnership"
+            else country
+            for a in out["area_code"]
+        ]
+        hit = [
+            q is not None and (*k, q, p.kind, p.start) in gone
+            for k, q, p in zip(series, quoted, periods, strict=True)
+        ]
+        out.loc[hit, column] = np.nan
 
 
-def protected_read(
-    read: Callable[[list[str]], pd.DataFrame],
-    codes: Sequence[str],
+DISCLOSED = "disclosed"
+"""Warehouse table: the prepared totals after each disclosure rule the cycles use."""
+
+
+def store_disclosed(
+    con: duckdb.DuckDBPyConnection,
+    results: pd.DataFrame,
+    rules: Sequence[Disclosure],
+    areas: Areas,
+) -> int:
+    """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
+    ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
+    rule. Returns the rows written."""
+    totals = results[results["breakdown"] == "all"] if not results.empty else results
+    frames = [
+        protect(totals, rule, areas).assign(rule=key)
+        for key, rule in {r.key: r for r in rules if r.active}.items()
+    ]
+    if not frames or totals.empty:
+        con.execute(f"DROP TABLE IF EXISTS {DISCLOSED}")
+        return 0
+    con.register("protected", pd.concat(frames, ignore_index=True))
+    con.execute(f"CREATE OR REPLACE TABLE {DISCLOSED} AS SELECT * FROM protected")
+    con.unregister("protected")
+    return sum(len(f) for f in frames)
+
+
+def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    return DISCLOSED in tables and bool(
+        con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()[0]
+    )
+
+
+def disclosed_current(path: Path, rules: Sequence[Disclosure]) -> bool:
+    """Whether ``disclosed`` holds every active rule in ``rules`` (else prepare again)."""
+    from perfreport.warehouse import connect
+
+    with connect(path, read_only=True) as con:
+        return all(has_disclosed(con, rule) for rule in rules if rule.active)
+
+
+def read_disclosed(
+    con: duckdb.DuckDBPyConnection,
     rule: Disclosure | None,
     areas: Areas,
+    columns: str,
+    where: str,
+    params: Sequence[object],
+    order: str,
 ) -> pd.DataFrame:
-    """``read(codes)`` with ``rule`` applied; the sibling localities are read too (and left
-    out again) so that secondary suppression sees every part of each total."""
+    """Prepared totals (``SELECT columns ... WHERE where ORDER BY order``) as a report under
+    ``rule`` may publish them, with ``suppressed``: from ``disclosed`` when ``perfreport
+    prepare`` stored this rule, else protected here from the whole of ``results`` (the same
+    figures either way)."""
+    tail = f"WHERE breakdown = 'all' AND {where} ORDER BY {order}"
     if rule is None or not rule.active:
-        return protect(read(list(codes)), None)
-    groups = families(areas, codes)
-    wanted = list(dict.fromkeys([*codes, *(c for g in groups for c in g)]))
-    frame = protect(read(wanted), rule, groups)
-    return frame[frame["area_code"].isin(list(codes))].reset_index(drop=True)
+        return con.execute(
+            f"SELECT {columns}, false AS suppressed FROM results {tail}", list(params)
+        ).df()
+    if has_disclosed(con, rule):
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND breakdown = 'all' "
+            f"AND {where} ORDER BY {order}",
+            [rule.key, *params],
+        ).df()
+    whole = protect(con.execute("SELECT * FROM results WHERE breakdown = 'all'").df(), rule, areas)
+    con.register("protected_now", whole)
+    try:
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM protected_now {tail}", list(params)
+        ).df()
+    finally:
+        con.unregister("protected_now")

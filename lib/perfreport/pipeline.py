@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfreport import __version__
+from perfreport.audit import AuditResult, audit_before_publishing, audit_site
 from perfreport.cycles import Cycles, load_cycles
+from perfreport.disclosure import disclosed_current
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, parse_period
 from perfreport.reports.context import ReportContext
@@ -179,9 +181,17 @@ def build(
             else latest_complete(setup, cycle.period, span)
         )
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
-    if not results_current(setup.project.warehouse, __version__):
+    if not results_current(setup.project.warehouse, __version__) or not disclosed_current(
+        setup.project.warehouse, [cycle.disclosure for cycle in cycles]
+    ):
         prepare_results(setup)
+    audit_before_publishing(jobs, setup.areas)
     return run(jobs, workers, on_done)
+
+
+def audit(setup: Setup, outputs: Path | None = None) -> AuditResult:
+    """Attack the published site's controlled reports (``perfreport audit``)."""
+    return audit_site(outputs or setup.project.outputs, setup.cycles, setup.areas)
 
 
 def check(setup: Setup) -> CheckSummary:
@@ -213,4 +223,5 @@ def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSumm
     from perfreport.prepare import prepare
 
     until = period_in_data(setup, period_text) if period_text else None
-    return prepare(setup, setup.plans(), setup.rag_settings(), until)
+    rules = [cycle.disclosure for cycle in setup.cycles.items]
+    return prepare(setup, setup.plans(), setup.rag_settings(), until, rules)

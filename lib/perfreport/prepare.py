@@ -11,6 +11,7 @@ partnership's and Scotland's values, and a locality's funnel-plot position.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from perfreport import __version__
 from perfreport.catalogue import Indicator
+from perfreport.disclosure import Disclosure, store_disclosed
 from perfreport.framework_rag import Evidence, RagSettings, framework_rag
 from perfreport.funnels import with_funnel_positions
 from perfreport.periods import Period
@@ -62,9 +64,14 @@ class PrepareSummary:
 
 
 def prepare(
-    ctx: ReportContext, plans: Plans, settings: RagSettings, until: Period | None = None
+    ctx: ReportContext,
+    plans: Plans,
+    settings: RagSettings,
+    until: Period | None = None,
+    rules: Sequence[Disclosure] = (),
 ) -> PrepareSummary:
-    """Compute the results table from the warehouse and store it (replacing the last one)."""
+    """Compute the results table from the warehouse and store it (replacing the last one),
+    with the totals as each disclosure rule in ``rules`` lets them be published."""
     started = time.perf_counter()
     with connect(ctx.project.warehouse, read_only=True) as con:
         obs = observations(con, breakdown=None)
@@ -75,6 +82,7 @@ def prepare(
         con.register("prepared", results)
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
         con.unregister("prepared")
+        store_disclosed(con, results, rules, ctx.areas)
         con.execute(
             "CREATE OR REPLACE TABLE results_info AS "
             "SELECT max(load_id) AS load_id, ? AS until, ? AS version FROM loads",

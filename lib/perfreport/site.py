@@ -28,7 +28,7 @@ from markupsafe import escape
 
 from perfreport import __version__
 from perfreport.cycles import Accessibility, load_cycles
-from perfreport.disclosure import protected_read
+from perfreport.disclosure import read_disclosed
 from perfreport.render import TEMPLATES
 from perfreport.warehouse import connect
 
@@ -64,15 +64,16 @@ def open_data(job: Job, con: duckdb.DuckDBPyConnection | None = None) -> pd.Data
         with connect(job.project.warehouse, read_only=True) as own:
             return open_data(job, own)
 
-    def read(codes: list[str]) -> pd.DataFrame:
-        marks = ", ".join("?" * len(codes))
-        return con.execute(
-            f"SELECT {DATA_COLUMNS} FROM results WHERE breakdown = 'all' AND observed "
-            f"AND area_code IN ({marks}) AND period_end <= ? ORDER BY indicator_id, area_code, period_start, period_end",
-            [*codes, job.period.end],
-        ).df()
-
-    return protected_read(read, job.reads, job.cycle.disclosure, job.areas)
+    marks = ", ".join("?" * len(job.reads))
+    return read_disclosed(
+        con,
+        job.cycle.disclosure,
+        job.areas,
+        DATA_COLUMNS,
+        f"observed AND area_code IN ({marks}) AND period_end <= ?",
+        [*job.reads, job.period.end],
+        "indicator_id, area_code, period_start, period_end",
+    )
 
 
 def _sha(data: bytes) -> str:

@@ -23,7 +23,6 @@ from perfreport.rounding import format_number
 from tests.conftest import REPO, make_indicator
 
 RULE = Disclosure()
-LOCALITIES = ["CS-CLK", "CS-RST", "CS-UST"]
 
 
 @pytest.mark.parametrize(
@@ -72,7 +71,7 @@ def _results(rows: list[tuple]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def test_protect_suppresses_small_counts_what_is_worked_out_from_them_and_a_sibling():
+def test_protect_suppresses_small_counts_what_is_worked_out_from_them_and_a_sibling(areas):
     start, end = "2024-04-01", "2025-03-31"
     frame = _results(
         [
@@ -87,21 +86,23 @@ def test_protect_suppresses_small_counts_what_is_worked_out_from_them_and_a_sibl
             ("PC", "CS-CLK", "all", start, end, 1, 2, 50.0, 9.5, 90.5, "Red: 30 points below"),
             ("PC", "CS-RST", "all", start, end, 0, 40, 0.0, 0.0, 8.8, "Red"),
             ("PC", "CS-UST", "all", start, end, 30, 41, 73.2, 58.1, 84.3, "Green"),
+            ("PC", "S37000005", "all", start, end, 31, 83, 37.3, 27.7, 48.1, "Red"),
             # zero is not a small count
             ("ZE", "CS-CLK", "all", start, end, 0, 120, 0.0, 0.0, 3.1, "Green"),
         ]
     )
-    out = protect(frame, RULE, [LOCALITIES])
+    out = protect(frame, RULE, areas)
     hidden = dict(zip(out["indicator_id"] + "@" + out["area_code"], out["suppressed"], strict=True))
     assert hidden == {
         "DD@CS-CLK": True, "DD@CS-RST": False, "DD@CS-UST": True, "DD@S37000005": False,
-        "PC@CS-CLK": True, "PC@CS-RST": True, "PC@CS-UST": False, "ZE@CS-CLK": False,
+        "PC@CS-CLK": True, "PC@CS-RST": True, "PC@CS-UST": False, "PC@S37000005": False,
+        "ZE@CS-CLK": False,
     }  # fmt: skip
     gone = out[out["suppressed"]]
     assert gone[["numerator", "denominator", "value", "lower", "upper"]].isna().all().all()
     assert (gone["target_reason"] == REASON).all()
     kept = out[~out["suppressed"]]
-    assert kept["value"].tolist() == [12, 24, 73.2, 0.0]
+    assert kept["value"].tolist() == [12, 24, 73.2, 37.3, 0.0]
     assert frame.loc[0, "value"] == 3  # the input is left alone
 
 
@@ -116,7 +117,7 @@ def test_rounding_to_five_applies_to_the_counts_shown():
     frame = _results(
         [("DD", "S37000005", "all", "2024-04-01", "2025-03-31", 23, np.nan, 23, np.nan, np.nan, "")]
     )
-    out = protect(frame, Disclosure(round_to=5), [])
+    out = protect(frame, Disclosure(round_to=5))
     assert out.loc[0, "numerator"] == 25 and out.loc[0, "value"] == 25
 
 

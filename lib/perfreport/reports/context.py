@@ -11,7 +11,7 @@ import pandas as pd
 from perfreport.areas import Area, Areas, load_areas
 from perfreport.catalogue import Catalogue, load_catalogue
 from perfreport.cycles import Cycle, load_cycles
-from perfreport.disclosure import Disclosure, protected_read
+from perfreport.disclosure import Disclosure, read_disclosed
 from perfreport.errors import PerfreportError
 from perfreport.periods import Period, PeriodKind, parse_period
 from perfreport.project import Project, find_project
@@ -60,7 +60,7 @@ class ReportContext:
     def results(self, area_codes: list[str]) -> pd.DataFrame:
         """The prepared totals rows for ``area_codes``, every period kind, with a ``period``
         column, after the report's disclosure control (a ``suppressed`` column says where)."""
-        rows = protected_read(self._results, area_codes, self.disclosure, self.areas)
+        rows = self._results(area_codes)
         rows["period"] = [
             Period(pd.Timestamp(s).date(), k)
             for s, k in zip(rows["period_start"], rows["period_kind"], strict=True)
@@ -76,12 +76,15 @@ class ReportContext:
                     f"{self.project.warehouse}: no prepared results; run 'perfreport prepare'"
                 )
             marks = ", ".join("?" * len(area_codes))
-            rows = con.execute(
-                f"SELECT {RESULT_FIELDS} FROM results WHERE breakdown = 'all' AND area_code IN ({marks}) "
-                "ORDER BY indicator_id, area_code, period_start",
+            return read_disclosed(
+                con,
+                self.disclosure,
+                self.areas,
+                RESULT_FIELDS,
+                f"area_code IN ({marks})",
                 area_codes,
-            ).df()
-        return rows
+                "indicator_id, area_code, period_start",
+            )
 
     def series(self, area_codes: list[str], report_kind: PeriodKind) -> dict[str, pd.DataFrame]:
         """Each indicator's prepared totals for ``area_codes`` at the period the report shows it
