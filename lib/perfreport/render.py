@@ -12,14 +12,43 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import nh3
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     import nbformat
 
 TEMPLATES = Path(str(files("perfreport") / "templates"))
+CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""Every published page's Content-Security-Policy: no script of any kind runs, nothing is
+fetched but its own images; inline styles only (the house style is in the page)."""
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+OUTPUT_TAGS = {
+    *(f"h{n}" for n in range(1, 7)),
+    *("p", "br", "hr", "div", "span", "section", "figure", "figcaption", "img", "nav"),
+    *("blockquote", "ul", "ol", "li", "dl", "dt", "dd", "strong", "b", "em", "i", "small"),
+    *("code", "pre", "a", "abbr", "sub", "sup", "caption", "table", "thead", "tbody"),
+    *("tfoot", "tr", "th", "td", "colgroup", "col"),
+}
+"""What a report's outputs and narrative may hold: text structure, tables, figures, links."""
+OUTPUT_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "title", "role", "aria-hidden", "aria-label", "aria-labelledby"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan", "headers"},
+    "td": {"colspan", "rowspan", "headers"},
+    "ol": {"start"},
+}
+OUTPUT_URL_SCHEMES = {"http", "https", "mailto", "data"}
+_IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,", re.I)
 TEMPLATE_NAME = "perfreport"
 NOTEBOOK_ONLY_TAG = "notebook-only"
 PDF_VARIANT = "pdf/ua-1"
@@ -37,6 +66,36 @@ class ReportMeta:
     lang: str = "en-GB"
 
 
+def _allowed_url(tag: str, attribute: str, value: str) -> str | None:
+    """A ``data:`` address only as an image's source, and only for an image type."""
+    if value.lower().startswith("data:"):
+        return value if tag == "img" and attribute == "src" and _IMAGE_DATA.match(value) else None
+    return value
+
+
+def sanitise_output(html: str) -> Markup:
+    """A notebook output's or markdown cell's HTML with only :data:`OUTPUT_TAGS` and
+    attributes, and no link that is not ``http``, ``https``, ``mailto``, relative or an
+    image's own data: nothing that runs (scripts, event handlers, ``javascript:``), styles or
+    frames survives, whatever the notebook, the params or the data put there.
+
+    >>> str(sanitise_output('<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:x()">a</a></p>'))
+    '<p>Hi<a>a</a></p>'
+    """
+    return Markup(
+        nh3.clean(
+            html,
+            tags=OUTPUT_TAGS,
+            clean_content_tags={"script", "style"},
+            attributes=OUTPUT_ATTRIBUTES,
+            url_schemes=OUTPUT_URL_SCHEMES,
+            attribute_filter=_allowed_url,
+            strip_comments=True,
+            link_rel=None,
+        )
+    )
+
+
 class RenderError(Exception):
     """The rendered page breaks a publication rule (it fails that report's build)."""
 
@@ -47,8 +106,19 @@ PLACEHOLDER_ALT = re.compile(
     re.I,
 )
 """Alt text that says nothing: empty, a file name, a word like "chart", or nbconvert's default."""
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT = re.compile(r'\balt="([^"]*)"', re.I)
+
+
+class _Images(HTMLParser):
+    """Every image of a page with its alt text (None where it has none), parsed as a browser
+    would: an alt text may hold any character, ``>`` included."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.alts: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt"))
 
 
 def check_images(page: str) -> None:
@@ -59,12 +129,13 @@ def check_images(page: str) -> None:
     ... except RenderError as error:
     ...     print(error)
     image 1 has placeholder alt text 'No description has been provided for this image'
+    >>> check_images('<img src="a.png" alt="Falls in <Ward> rose">')
     """
-    for n, tag in enumerate(_IMG.findall(page), start=1):
-        alt = _ALT.search(tag)
-        if alt is None:
+    images = _Images()
+    images.feed(page)
+    for n, text in enumerate(images.alts, start=1):
+        if text is None:
             raise RenderError(f"image {n} has no alt text")
-        text = html.unescape(alt.group(1))
         if PLACEHOLDER_ALT.match(text):
             raise RenderError(f"image {n} has placeholder alt text {text!r}")
 
@@ -93,7 +164,7 @@ def with_contents(page: str) -> str:
         level, inner = int(match.group(1)), match.group(3)
         text = " ".join(_TAGS.sub("", inner).split())
         ident = _unique(_slug(html.unescape(text)), used)
-        entries.append((level, ident, text))
+        entries.append((level, ident, _shortened(text)))
         return f'<h{level} id="{ident}">{inner}</h{level}>'
 
     body = _HEADING.sub(anchor, page)
@@ -101,6 +172,24 @@ def with_contents(page: str) -> str:
         return body
     first = body.index("<h2")
     return body[:first] + _contents_nav(entries) + "\n" + body[first:]
+
+
+CONTENTS_LABEL_CHARS = 80
+"""A contents entry longer than this is cut at a word: one line on the page, and WeasyPrint
+cannot lay out a dotted leader after an entry that wraps over several lines."""
+
+
+def _shortened(text: str) -> str:
+    """``text`` (escaped HTML) cut to :data:`CONTENTS_LABEL_CHARS` at a word, with an ellipsis.
+
+    >>> _shortened("Outcome 1: " + "people supported at home " * 4)
+    'Outcome 1: people supported at home people supported at home people supported…'
+    """
+    plain = html.unescape(text)
+    if len(plain) <= CONTENTS_LABEL_CHARS:
+        return text
+    cut = plain[:CONTENTS_LABEL_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return html.escape(cut, quote=False) + "…"
 
 
 def _contents_nav(entries: list[tuple[int, str, str]]) -> str:
@@ -145,12 +234,23 @@ class Renderer:
         from nbconvert.preprocessors import TagRemovePreprocessor
         from traitlets.config import Config
 
+        class Exporter(HTMLExporter):  # type: ignore[misc]
+            """nbconvert's HTML exporter with Jinja's autoescape on: every text the template
+            prints is escaped unless the package marked it as HTML it built (``| safe``, or
+            ``| sanitise`` for outputs and narrative)."""
+
+            def _create_environment(self):  # type: ignore[no-untyped-def]
+                environment = super()._create_environment()
+                environment.autoescape = True
+                return environment
+
         config = Config()
         config.TagRemovePreprocessor.remove_cell_tags = {NOTEBOOK_ONLY_TAG}
         config.TagRemovePreprocessor.enabled = True
-        self._exporter = HTMLExporter(
+        self._exporter = Exporter(
             config=config, template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)]
         )
+        self._exporter.register_filter("sanitise", sanitise_output)
         self._exporter.exclude_input = True
         self._exporter.exclude_input_prompt = True
         self._exporter.exclude_output_prompt = True
@@ -169,6 +269,7 @@ class Renderer:
                 "lang": meta.lang,
                 "css": self._css,
                 "print_css": self._print_css,
+                "csp": CSP,
             }
         }
         body, _ = self._exporter.from_notebook_node(notebook, resources=resources)

@@ -29,7 +29,7 @@ from markupsafe import escape
 from perfreport import __version__
 from perfreport.cycles import Accessibility, load_cycles
 from perfreport.disclosure import read_disclosed
-from perfreport.render import TEMPLATES
+from perfreport.render import CSP_META, TEMPLATES
 from perfreport.warehouse import connect
 
 if TYPE_CHECKING:
@@ -285,6 +285,7 @@ def _page(title: str, body: str) -> str:
     """A page of the site in the reports' house style, with its landmarks and skip link."""
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        f"{CSP_META}\n"
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
         f"<style>\n{(TEMPLATES / 'perfreport' / 'report.css').read_text(encoding='utf-8')}\n</style>\n</head>\n"
         '<body>\n<a class="skip-link" href="#main">Skip to main content</a>\n'
