@@ -1,9 +1,16 @@
-"""The ``perfreport`` command: parse arguments, call the library, print. No logic here."""
+"""The ``perfreport`` command: parse arguments, call the library, print. No logic here.
+
+Exit status: 0 done; 1 some reports failed (or rows would be quarantined, for ``validate``);
+2 a user error (one line); 130 stopped by Ctrl-C (SIGINT) and 143 by SIGTERM, after one line
+saying what was built: a run stops its workers, publishes nothing more and leaves the site
+listing exactly what is published.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from perfreport import __version__
 from perfreport.errors import USER_ERROR_EXIT, PerfreportError
-from perfreport.runner import JobResult
+from perfreport.runner import Interrupted, JobResult
 
 if TYPE_CHECKING:
     from perfreport.audit import AuditResult
@@ -106,14 +113,38 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = _stop_on_sigterm()
     try:
         return _dispatch(args)
     except PerfreportError as exc:
         print(f"perfreport: error: {exc}", file=sys.stderr)
         return USER_ERROR_EXIT
+    except Interrupted as exc:
+        print(f"perfreport: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:  # Ctrl-C outside a run: one line, no traceback
+        print("perfreport: interrupted by SIGINT", file=sys.stderr)
+        return 128 + signal.SIGINT
     except BrokenPipeError:  # output piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> object:
+    """SIGTERM stops the command as Ctrl-C does (a run handles both itself); returns the
+    handler it replaced, None off the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -7,14 +7,24 @@ runs in that kernel exactly as it would in a new one: no notebook has run in it,
 carries over from one report to the next, and it is shut down as soon as its report is done.
 
 A spare is only started while jobs remain to be taken (``remaining``), and is shut down when
-the worker exits; a kernel also exits by itself if its worker dies (ipykernel watches its
-parent process).
+the worker exits; a kernel also exits by itself within a second if its worker dies (ipykernel's
+parent poller notices its parent process has changed).
+
+Workers never outlive their run: :func:`die_with_parent` makes a worker process exit, killing
+its kernels first, as soon as the process that started it has gone (``PR_SET_PDEATHSIG`` on
+Linux, and a thread watching the parent's pid everywhere), and :func:`exit_now` is what a
+worker does when told to stop (SIGTERM).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing import util
 from pathlib import Path
@@ -32,6 +42,14 @@ WARM_UP = (
 )
 """What every report notebook imports first; importing it early changes no result."""
 READY_SECONDS = 60
+PARENT_POLL_SECONDS = 0.5
+"""How often a worker checks that the process that started it is still there."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal the kernel sends this process when its parent dies (Linux)."""
+
+_live: dict[int, TrackedKernelManager] = {}
+"""Every kernel this process has started and not yet shut down, so that they can be killed
+at once when the worker must stop."""
 
 
 class TrackedKernelManager(AsyncKernelManager):
@@ -54,6 +72,7 @@ class TrackedKernelManager(AsyncKernelManager):
                 client.stop_channels()
         if self.has_kernel:
             run_sync(self.shutdown_kernel)(now=True)  # also cleans up its files and ports
+        _live.pop(id(self), None)
 
     def alive(self) -> bool:
         return bool(self.has_kernel and run_sync(self.is_alive)())
@@ -61,8 +80,61 @@ class TrackedKernelManager(AsyncKernelManager):
 
 def start_kernel(cwd: Path) -> TrackedKernelManager:
     km = TrackedKernelManager(kernel_name=KERNEL)
+    _live[id(km)] = km
     run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET])
     return km
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started, at once (each runs in a session of its own),
+    and remove their connection files. Safe from a signal handler or any thread."""
+    for km in list(_live.values()):
+        provisioner = km.provisioner
+        pid = getattr(provisioner, "pid", None)
+        if pid:
+            group = getattr(provisioner, "pgid", None)
+            if group and group != os.getpgrp():  # never this worker's own group
+                with contextlib.suppress(OSError):
+                    os.killpg(group, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, TypeError):
+            os.remove(km.connection_file)
+    _live.clear()
+
+
+def exit_now(status: int = 128 + signal.SIGTERM) -> None:
+    """Kill this worker's kernels and leave at once: no job is finished, nothing is written."""
+    kill_kernels()
+    os._exit(status)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    exit_now(128 + signum)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker exit, with its kernels, as soon as process ``parent`` has gone.
+
+    Also: SIGTERM stops it at once (:func:`exit_now`), and SIGINT is ignored, since Ctrl-C
+    reaches the whole process group and the parent decides what happens next.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before we could ask to be told
+        exit_now()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """The fallback where ``PR_SET_PDEATHSIG`` is missing (or a signal handler cannot run
+    because the main thread is busy in C code)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    exit_now()
 
 
 class Spares:
@@ -118,7 +190,15 @@ def _warm(km: TrackedKernelManager) -> None:
     client.load_connection_info(km.get_connection_info())
     try:
         client.start_channels()
-        client.wait_for_ready(timeout=READY_SECONDS)
+        deadline = time.monotonic() + READY_SECONDS
+        while True:  # a kernel that died starting (a port taken meanwhile) is given up at once
+            try:
+                client.wait_for_ready(timeout=1)
+                break
+            except RuntimeError:
+                process = getattr(km.provisioner, "process", None)
+                if process is None or process.poll() is not None or time.monotonic() > deadline:
+                    return
         client.execute_interactive(
             WARM_UP, store_history=False, timeout=READY_SECONDS, output_hook=_ignore
         )

@@ -1,23 +1,36 @@
 """Build reports: one job per (cycle, period, area), executed by papermill, rendered in-process.
 
-Each job executes the cycle's notebook with its parameters into a private staging folder,
-renders ``report.html`` and ``report.pdf`` there with the worker's :class:`Renderer`, and only
-then swaps the folder into ``outputs/<cycle>/<period>/<area>/``. A job that fails never
-touches the published folder; its executed notebook is kept under ``outputs/failed/`` for
-debugging. Jobs run in parallel worker processes.
+Jobs run in worker processes. A worker executes the cycle's notebook with its parameters into
+a private staging folder, checks that every code cell ran, in order and without error, renders
+``report.html`` and ``report.pdf`` there with its :class:`Renderer` and writes the report's
+open data and provenance record beside them. Only the parent process publishes: it swaps each
+finished folder into ``outputs/<cycle>/<period>/<area>/``, or keeps a failed job's executed
+notebook and full error under ``outputs/failed/``, and at the end rebuilds the site (index and
+manifest) from the published folders. A failed job never touches the published report.
+
+Interruptions: on SIGINT or SIGTERM the parent stops its workers (each kills its kernels and
+exits), publishes nothing more, rebuilds the site from what is published and raises
+:class:`Interrupted`. If the parent itself dies (``kill -9``), its workers notice within a
+second and exit, taking their kernels with them (:func:`perfreport.kernels.die_with_parent`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
+import logging
 import multiprocessing
 import os
 import shutil
+import signal
+import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,23 +40,32 @@ from perfreport.areas import Area, Areas
 from perfreport.cycles import Cycle
 from perfreport.errors import PerfreportError
 from perfreport.exports import write_table
-from perfreport.kernels import KERNEL, Spares
-from perfreport.notebook_parameters import validate_parameters
+from perfreport.kernels import KERNEL, Spares, die_with_parent
+from perfreport.notebook_parameters import (
+    exit_requests,
+    for_publication,
+    incomplete,
+    strip_colour,
+    validate_parameters,
+)
 from perfreport.periods import Period
 from perfreport.project import Project
 from perfreport.render import Renderer, ReportMeta
 from perfreport.site import (
-    CACHE_FILE,
+    FAILED,
+    NOTEBOOK,
     OPEN_DATA,
+    PROVENANCE,
     is_cached,
-    manifest_entry,
     open_data,
+    provenance_record,
     with_cache_keys,
     write_site,
 )
 
 STAGING = ".staging"
-FAILED = "failed"
+ERROR_FILE = "error.txt"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,7 +97,9 @@ class Job:
 
     @property
     def parameters(self) -> dict[str, str]:
-        return {"area": self.area.code, "period": self.period.id, "project": str(self.project.root)}
+        """What papermill injects. The kernel starts in the project folder, so ``project`` is
+        ``"."``: an executed notebook names no folder of the machine that built it."""
+        return {"area": self.area.code, "period": self.period.id, "project": "."}
 
     @property
     def meta(self) -> ReportMeta:
@@ -90,13 +114,38 @@ class Job:
 
 @dataclass(frozen=True)
 class JobResult:
+    """What became of one job. ``output`` is the published folder (or the one under
+    ``outputs/failed/``); from a worker, before the parent publishes it, its staging folder.
+    ``error`` is one line; the folder's ``error.txt`` holds the whole of it."""
+
     key: str
     ok: bool
     seconds: float
     output: Path
     error: str = ""
     cached: bool = False
-    manifest: dict | None = None
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by SIGINT or SIGTERM: its workers are stopped, nothing was published after
+    the signal, and the site lists exactly the reports that are published. A
+    :class:`KeyboardInterrupt`, so that no ``except Exception`` on the way out swallows it."""
+
+    def __init__(self, signum: int, built: int = 0, total: int = 0) -> None:
+        self.signum, self.built, self.total = signum, built, total
+        message = f"interrupted by {signal.Signals(signum).name}"
+        if total:
+            message += (
+                f": {built} of {total} reports built; the workers were stopped and the site "
+                "lists every published report; run again to build the rest"
+            )
+        super().__init__(message)
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal number, as a shell reports a command a signal stopped: 130 for
+        SIGINT (Ctrl-C), 143 for SIGTERM."""
+        return 128 + self.signum
 
 
 def plan(
@@ -144,46 +193,178 @@ def _reads(cycle: Cycle, area: Area, areas: Areas) -> tuple[str, ...]:
 
 
 LOCK_FILE = ".perfreport-run.lock"
+LEFTOVER_WAIT_SECONDS = 10.0
+"""How long a run waits for a lock still held after the run that took it has died: the
+workers it left behind exit by themselves within a second or two."""
+_held_locks: set[int] = set()
+
+
+def _drop_locks_in_child() -> None:
+    """A forked worker must not keep the outputs lock alive: point its copy of the descriptor
+    at /dev/null (closing the lock's open file here without closing it in the parent)."""
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, fd)
+            os.close(null)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
 
 
 @contextmanager
-def outputs_lock(outputs: Path) -> Iterator[None]:
-    """One run at a time per outputs folder; a second refuses with a clear message."""
+def outputs_lock(outputs: Path, wait_seconds: float = LEFTOVER_WAIT_SECONDS) -> Iterator[None]:
+    """One run at a time per outputs folder; a second refuses with a message naming the first.
+
+    The lock is an ``flock`` on ``outputs/.perfreport-run.lock``, which records the holder's
+    pid. The kernel releases it when its holder dies; a record left by a run that died (killed,
+    power cut) is reported and replaced. If a dead run's pid is recorded but the lock is still
+    held (processes it left behind), the run waits ``wait_seconds`` for them, then refuses,
+    naming the processes that hold it.
+    """
     outputs.mkdir(parents=True, exist_ok=True)
     path = outputs / LOCK_FILE
     with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise PerfreportError(
-                f"{outputs}: another perfreport run is building reports here (pid {holder}); "
-                "try again when it has finished"
-            ) from None
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _recorded(handle)
+                if holder is not None and _alive(*holder):
+                    raise PerfreportError(
+                        f"{outputs}: another perfreport run is building reports here "
+                        f"(pid {holder[0]}); try again when it has finished"
+                    ) from None
+                if time.monotonic() > deadline:
+                    raise PerfreportError(_leftovers(outputs, path, holder)) from None
+                time.sleep(0.1)
+        previous = _recorded(handle)
+        if previous is not None and previous[0] != os.getpid():
+            log.warning(
+                "perfreport: %s: the previous run (pid %d) stopped before it finished; "
+                "tidying up after it",
+                outputs,
+                previous[0],
+            )
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()} {_started(os.getpid()) or ''}\n")
         handle.flush()
+        _held_locks.add(handle.fileno())
         try:
             yield
         finally:
+            _held_locks.discard(handle.fileno())
+            handle.seek(0)
+            handle.truncate()  # a clean finish leaves no record behind
+            handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _recorded(handle: Any) -> tuple[int, str] | None:
+    """The pid (and start time) the lock file records, if it records one."""
+    handle.seek(0)
+    fields = handle.read().split()
+    if not fields or not fields[0].isdigit():
+        return None
+    return int(fields[0]), fields[1] if len(fields) > 1 else ""
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), None if it is gone or a zombie;
+    "" where /proc cannot tell. With the pid, it names one process even after pid reuse."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _alive(pid: int, started: str = "") -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    now = _started(pid)
+    return now is not None and (not started or not now or now == started)
+
+
+def _leftovers(outputs: Path, path: Path, holder: tuple[int, str] | None) -> str:
+    """Why the lock cannot be had: the live processes holding it, and the dead run's pid."""
+    holders = ", ".join(str(pid) for pid in _holding(path)) or "unknown"
+    dead = f"the run that took it (pid {holder[0]}) has exited, but " if holder else ""
+    return (
+        f"{outputs}: {dead}processes still hold its lock {LOCK_FILE} (pid {holders}); "
+        "stop them and try again"
+    )
+
+
+def _holding(path: Path) -> list[int]:
+    """The processes with ``path`` open (Linux; others: none known)."""
+    pids = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) == str(path) for fd in fd_dir.iterdir()):
+                pids.append(int(fd_dir.parent.name))
+    return sorted(pid for pid in pids if pid != os.getpid())
+
+
+class _Stop:
+    """While a run is on, SIGINT and SIGTERM only raise this flag (in the main thread): the
+    parent then stops its workers and publishes nothing more."""
+
+    def __init__(self) -> None:
+        self.signum = 0
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stop:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._raise)
+        return self
+
+    def _raise(self, signum: int, frame: object) -> None:
+        self.signum = self.signum or signum
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
 
 def run(
     jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None = None
 ) -> list[JobResult]:
     """Run ``jobs`` in ``workers`` processes, skipping those whose inputs have not changed;
-    then update ``outputs/manifest.json`` and ``outputs/index.html``. Results keep job order."""
+    then rebuild ``outputs/manifest.json`` and ``outputs/index.html`` from the published
+    folders. Results keep job order.
+
+    Raises :class:`Interrupted` if SIGINT or SIGTERM stopped the run (after rebuilding the site).
+    """
     if not jobs:
         return []
     declared: dict[str, dict] = {}
     for job in jobs:
         validate_parameters(job, declared)
-    with outputs_lock(jobs[0].project.outputs):
-        recover(jobs[0].project.outputs)
-        return _run(jobs, workers, on_done)
+    project = jobs[0].project
+    with outputs_lock(project.outputs), _Stop() as stop:
+        recover(project.outputs)
+        try:
+            results = _run(jobs, workers, on_done, stop)
+        finally:
+            # every worker has gone: what is left in staging was never published
+            shutil.rmtree(project.outputs / STAGING, ignore_errors=True)
+            write_site(project)
+    if stop.signum:
+        raise Interrupted(stop.signum, sum(r.ok for r in results), len(jobs))
+    return results
 
 
 RETIRED = ".old-"
@@ -207,8 +388,17 @@ def recover(outputs: Path) -> None:
             retired.rename(target)
 
 
+STOP_POLL_SECONDS = 0.2
+"""How often the parent looks up from waiting for workers to see whether it has been told to stop."""
+WORKER_EXIT_SECONDS = 5.0
+"""How long a worker told to stop (SIGTERM) has before it is killed."""
+
+
 def _run(
-    jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None
+    jobs: Sequence[Job],
+    workers: int,
+    on_done: Callable[[JobResult], None] | None,
+    stop: _Stop,
 ) -> list[JobResult]:
     keyed = with_cache_keys(jobs)
     results: dict[str, JobResult] = {}
@@ -224,26 +414,94 @@ def _run(
             done(JobResult(job.key, True, 0.0, job.out_dir, cached=True))
         else:
             pending.append(job)
+    if pending and not stop.signum:
+        _build(pending, workers, stop, done)
+    return [results[job.key] for job in keyed if job.key in results]
+
+
+def _build(
+    pending: list[Job], workers: int, stop: _Stop, done: Callable[[JobResult], None]
+) -> None:
+    """Build ``pending`` in worker processes, publishing each report as it arrives, until all
+    are done or a signal says stop."""
     left = multiprocessing.Value("i", len(pending))
-    if len(pending) == 1 or (pending and workers <= 1):
-        _init_worker(left)
-        try:
-            for job in pending:
-                done(run_job(job))
-        finally:
-            _spares.close()
-    elif pending:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)), initializer=_init_worker, initargs=(left,)
-        ) as pool:
-            for future in as_completed([pool.submit(run_job, job) for job in pending]):
-                done(future.result())
-    ordered = [results[job.key] for job in keyed]
-    staging = keyed[0].project.outputs / STAGING
-    if staging.is_dir() and not any(staging.iterdir()):
-        staging.rmdir()
-    write_site(keyed[0].project, [r for r in ordered if r.manifest])
-    return ordered
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(pending))),
+        initializer=_init_worker,
+        initargs=(left, os.getpid()),
+    )
+    futures = {pool.submit(run_job, job): job for job in pending}
+    waiting = set(futures)
+    try:
+        while waiting and not stop.signum:
+            finished, waiting = wait(waiting, STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in finished:
+                if stop.signum:  # a finished report that was not yet published stays so
+                    break
+                done(_settle(futures[future], future))
+    finally:
+        if waiting:  # told to stop, or something went wrong here: nothing more is published
+            _stop_workers(pool)
+        else:
+            pool.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM every worker (each kills its kernels and exits), SIGKILL any still there after
+    :data:`WORKER_EXIT_SECONDS`, and drop the jobs not yet started."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + WORKER_EXIT_SECONDS
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
+def _settle(job: Job, future: Future) -> JobResult:
+    """In the parent: publish a worker's finished report, or keep its failure's evidence."""
+    try:
+        result: JobResult = future.result()
+    except Exception as exc:  # the worker died (killed, out of memory): no staging folder
+        error = f"the worker process building this report stopped: {type(exc).__name__}: {exc}"
+        result = JobResult(job.key, False, 0.0, job.failed_dir, error)
+        return _keep_failure(job, result, None, "".join(traceback.format_exception(exc)))
+    if not result.ok:
+        return _keep_failure(job, result, result.output)
+    _publish(result.output, job.out_dir)
+    shutil.rmtree(job.failed_dir, ignore_errors=True)
+    return replace(result, output=job.out_dir)
+
+
+def _keep_failure(job: Job, result: JobResult, staging: Path | None, detail: str = "") -> JobResult:
+    """Move a failed job's staging folder (executed notebook, ``error.txt``) to
+    ``outputs/failed/``, or write ``error.txt`` there if it has none; the published report is
+    left alone."""
+    shutil.rmtree(job.failed_dir, ignore_errors=True)
+    job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
+    if staging is not None and staging.is_dir():
+        staging.rename(job.failed_dir)
+    else:
+        job.failed_dir.mkdir()
+        (job.failed_dir / ERROR_FILE).write_text(f"{result.error}\n\n{detail}", encoding="utf-8")
+    return replace(result, output=job.failed_dir)
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Swap the finished staging folder into place; the old report stays until the new one is whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    retired = target.with_name(f".{target.name}{RETIRED}{os.getpid()}")
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+# In the worker processes
 
 
 _renderer: Renderer | None = None
@@ -252,9 +510,10 @@ _jobs_left: Any = None
 """A shared count of jobs not yet started: a worker warms a spare kernel only while some are."""
 
 
-def _init_worker(counter: Any) -> None:
+def _init_worker(counter: Any, parent: int) -> None:
     global _jobs_left
     _jobs_left = counter
+    die_with_parent(parent)
 
 
 def _take_a_job() -> None:
@@ -275,7 +534,10 @@ def _worker_renderer() -> Renderer:
 
 
 def run_job(job: Job) -> JobResult:
-    """Execute, render and publish one report; never raises for a failing notebook."""
+    """In a worker: execute, check and render one report into a staging folder of its own,
+    with its open data and provenance record. Publishes nothing (the parent does) and never
+    raises for a failing notebook: a failed result's folder holds the executed notebook and
+    ``error.txt``."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -285,7 +547,8 @@ def run_job(job: Job) -> JobResult:
     staging = job.project.outputs / STAGING / f"{job.key.replace('/', '--')}--{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    executed = staging / "notebook.ipynb"
+    executed = staging / NOTEBOOK
+    exits: list[int] = []
     _take_a_job()
     try:
         km = _spares.take(job.project.root)
@@ -299,28 +562,40 @@ def run_job(job: Job) -> JobResult:
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=job.cycle.timeout_seconds,
+                on_cell_executed=exit_requests(exits),
             )
         finally:
             km.close()
             # the next report's kernel starts while this one renders
             _spares.prepare_next(job.project.root, _jobs_remain)
         notebook = nbformat.read(executed, as_version=4)
+        problem = incomplete(notebook, exits)
+        if problem is not None:
+            return _failed(job, staging, started, *problem)
+        for_publication(notebook, job.project.root, job.cycle.notebook, _published_path(job))
+        nbformat.write(notebook, executed)
         renderer = _worker_renderer()
         html = renderer.html(notebook, job.meta)
         (staging / "report.html").write_text(html, encoding="utf-8")
         renderer.pdf(html, staging / "report.pdf", base=staging)
         write_table(open_data(job), staging / OPEN_DATA)
-        (staging / CACHE_FILE).write_text(job.cache_key + "\n", encoding="utf-8")
-    except PapermillExecutionError as exc:
-        return _failed(
-            job, staging, executed, started, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        record = provenance_record(job, began, _now())
+        (staging / PROVENANCE).write_text(
+            json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+    except PapermillExecutionError as exc:
+        summary = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        return _failed(job, staging, started, summary, strip_colour(str(exc)).strip())
     except Exception as exc:
-        return _failed(job, staging, executed, started, f"{type(exc).__name__}: {_first_line(exc)}")
-    _publish(staging, job.out_dir)
-    shutil.rmtree(job.failed_dir, ignore_errors=True)
-    entry = manifest_entry(job, began, _now())
-    return JobResult(job.key, True, time.perf_counter() - started, job.out_dir, manifest=entry)
+        summary = f"{type(exc).__name__}: {_first_line(exc)}"
+        return _failed(job, staging, started, summary, traceback.format_exc())
+    return JobResult(job.key, True, time.perf_counter() - started, staging)
+
+
+def _published_path(job: Job) -> str:
+    """Where the executed notebook is published, relative to the project."""
+    outputs = job.project.relative(job.project.outputs)
+    return f"{outputs}/{job.key}/{NOTEBOOK}"
 
 
 def _now() -> str:
@@ -332,21 +607,15 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else ""
 
 
-def _failed(job: Job, staging: Path, executed: Path, started: float, error: str) -> JobResult:
-    """Keep the executed notebook under outputs/failed/ and leave the published report alone."""
-    job.failed_dir.mkdir(parents=True, exist_ok=True)
-    if executed.is_file():
-        shutil.copy2(executed, job.failed_dir / "notebook.ipynb")
-    (job.failed_dir / "error.txt").write_text(error + "\n", encoding="utf-8")
-    shutil.rmtree(staging, ignore_errors=True)
-    return JobResult(job.key, False, time.perf_counter() - started, job.failed_dir, error)
-
-
-def _publish(staging: Path, target: Path) -> None:
-    """Swap the finished staging folder into place; the old report stays until the new one is whole."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    retired = target.with_name(f".{target.name}{RETIRED}{os.getpid()}")
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+def _failed(job: Job, staging: Path, started: float, summary: str, detail: str) -> JobResult:
+    """The failure's evidence in the staging folder: the executed notebook as it stopped (with
+    papermill's error banner, where papermill found the error) and ``error.txt`` (the summary
+    line, then the full traceback). Anything half-rendered is dropped."""
+    for path in staging.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.name != NOTEBOOK:
+            path.unlink()
+    text = summary + ("\n\n" + detail.rstrip() if detail.strip() else "") + "\n"
+    (staging / ERROR_FILE).write_text(text, encoding="utf-8")
+    return JobResult(job.key, False, time.perf_counter() - started, staging, summary)

@@ -4,10 +4,13 @@
   results it reads (its area and those its cycle declares, up to its period), the templates,
   the ``params/`` folder, the package version and its parameters. A report whose published key matches is not rebuilt.
 - Each report gets ``data.csv``: the tidy figures behind its tables and charts (formula-safe).
-- ``outputs/manifest.json`` records, for every report, its notebook, input hashes, parameters,
-  package versions, git commit and build times. The build time lives here, never in the HTML.
-- ``outputs/index.html`` lists every report by cycle, period and area with its HTML, PDF and
-  open data.
+- Each published report folder carries its own provenance record, ``provenance.json``: its
+  notebook, input hashes and cache key, parameters, package versions, git commit and build
+  times. The build time lives here, never in the HTML.
+- **The site is derived from the folders.** ``outputs/manifest.json`` (every report's record)
+  and ``outputs/index.html`` (every report by cycle, period and area with its HTML, PDF and
+  open data) are rebuilt on every run from the published folders' records, so reports skipped
+  as unchanged are listed, a removed folder is not, and no interruption can make them lie.
 """
 
 from __future__ import annotations
@@ -34,10 +37,14 @@ from perfreport.warehouse import connect
 
 if TYPE_CHECKING:
     from perfreport.project import Project
-    from perfreport.runner import Job, JobResult
+    from perfreport.runner import Job
 
-CACHE_FILE = ".cache-key"
+PROVENANCE = "provenance.json"
+NOTEBOOK = "notebook.ipynb"
+FAILED = "failed"
+"""The folder under ``outputs/`` keeping failed jobs' notebooks and errors (never listed)."""
 OPEN_DATA = "data.csv"
+REPORT_FILES = ("report.html", "report.pdf", OPEN_DATA, NOTEBOOK)
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 STATEMENT = "accessibility.html"
@@ -128,27 +135,20 @@ def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnect
 
 
 def is_cached(job: Job) -> bool:
-    """Whether the published report was built from exactly these inputs."""
-    marker = job.out_dir / CACHE_FILE
-    return (
-        marker.is_file()
-        and marker.read_text(encoding="utf-8").strip() == job.cache_key
-        and (job.out_dir / "report.html").is_file()
-        and (job.out_dir / "report.pdf").is_file()
-    )
+    """Whether the published report is whole and was built from exactly these inputs."""
+    record = _read_record(job.out_dir)
+    return record is not None and record.get("cache_key") == job.cache_key
 
 
-def manifest_entry(job: Job, started: str, ended: str) -> dict:
+def provenance_record(job: Job, started: str, ended: str) -> dict:
+    """What ``provenance.json`` holds for a report built from ``job``."""
     return {
         "cycle": job.cycle.id,
         "period": job.period.id,
         "area": job.area.code,
         "title": job.meta.title,
         "notebook": job.cycle.notebook,
-        "outputs": {
-            name: f"{job.cycle.id}/{job.period.id}/{job.area.slug}/{name}"
-            for name in ("report.html", "report.pdf", OPEN_DATA, "notebook.ipynb")
-        },
+        "outputs": _outputs(job.key),
         "inputs": dict(job.inputs),
         "cache_key": job.cache_key,
         "parameters": {k: v for k, v in job.parameters.items() if k != "project"},
@@ -179,14 +179,45 @@ def _git_commit(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
-def write_site(project: Project, built: list[JobResult]) -> None:
-    """Merge the new builds into the manifest and rewrite the index, each file atomically."""
-    path = project.outputs / MANIFEST
-    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"reports": {}}
-    for result in built:
-        manifest["reports"][result.key] = result.manifest
-    manifest["reports"] = dict(sorted(manifest["reports"].items()))
-    _atomic(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+def _outputs(key: str) -> dict[str, str]:
+    """A report's files, relative to ``outputs/``."""
+    return {name: f"{key}/{name}" for name in REPORT_FILES}
+
+
+RECORD_FIELDS = ("cycle", "period", "title", "cache_key")
+
+
+def _read_record(folder: Path) -> dict | None:
+    """A published folder's provenance record, or None unless the folder holds a whole report
+    (every file, and a record that can be read)."""
+    try:
+        record = json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    whole = isinstance(record, dict) and all(field in record for field in RECORD_FIELDS)
+    return record if whole and all((folder / n).is_file() for n in REPORT_FILES) else None
+
+
+def published(outputs: Path) -> dict[str, dict]:
+    """Every report published under ``outputs/<cycle>/<period>/<area>/``, by key, from the
+    records in the folders themselves (staging, moved-aside and failed folders excluded).
+    The key and file links come from where the folder is, not from what its record says."""
+    reports = {}
+    for path in sorted(outputs.glob(f"*/*/*/{PROVENANCE}")):
+        parts = path.parent.relative_to(outputs).parts
+        if parts[0] == FAILED or any(part.startswith(".") for part in parts):
+            continue
+        record = _read_record(path.parent)
+        if record is not None:
+            key = "/".join(parts)
+            reports[key] = {**record, "outputs": _outputs(key)}
+    return reports
+
+
+def write_site(project: Project) -> None:
+    """Rebuild the manifest and index from the published folders, each file atomically."""
+    manifest = {"reports": published(project.outputs)}
+    _atomic(project.outputs / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     _atomic(project.outputs / INDEX, index_html(manifest))
     cycles = load_cycles(project.cycles_file, project.root)
     _atomic(project.outputs / STATEMENT, statement_html(cycles.organisation, cycles.accessibility))
