@@ -46,6 +46,8 @@ JOIN = "|"
 NON_NEGATIVE_UNITS = frozenset({"count", "per_1000", "per_100000", "days", "hours"})
 BOUNDED_METHODS = frozenset({"proportion", "survey"})
 PERCENT_RANGE = (0.0, 100.0)
+RAW_CHUNK_CELLS = 1_000_000
+"""Cells of quarantined rows turned into Python strings at a time (see :func:`_raw_cells`)."""
 MAX_ROWS_LISTED = 10
 """The most other rows a duplicate's reason names (a file of one row repeated would otherwise
 give each of n rows a reason naming the n - 1 others)."""
@@ -126,7 +128,8 @@ def validate_extract(
             if rule.in_ is not None
             else ~values.isin(rule.not_in).to_numpy()
         )
-    frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
+    if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
+        frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
     reasons = _Reasons(len(frame))
 
     area = frame[spec.area.column].str.strip()
@@ -163,19 +166,31 @@ def validate_extract(
     )
     joined = reasons.joined()
     positions = sorted(joined)
-    columns = [str(c) for c in frame.columns]
-    # rows as object arrays: iterating string columns cell by cell (to_dict) is 10 times slower
-    raw = frame.iloc[positions].to_numpy(dtype=object)
     quarantine = pd.DataFrame(
         {
             "row_number": [int(rows[p]) for p in positions],
             "reasons": [joined[p] for p in positions],
-            "raw": [
-                json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) for r in raw
-            ],
+            # kept as Python strings: a string column would copy them all into Arrow
+            "raw": pd.Series(_raw_cells(frame, positions), dtype=object),
         }
     )
     return Validation(accepted, quarantine, rows_read, int((~keep).sum()), extract.blank_rows)
+
+
+def _raw_cells(frame: pd.DataFrame, positions: list[int]) -> list[str]:
+    """Each quarantined row's cells as a JSON object, built :data:`RAW_CHUNK_CELLS` at a time.
+
+    Rows go through object arrays (iterating string columns cell by cell, as ``to_dict`` does,
+    is 10 times slower), a block at a time: a Python string per cell costs about 50 bytes, so
+    converting a dense file whole would cost 25 times its size; a block costs at most 50 MB.
+    """
+    columns = [str(c) for c in frame.columns]
+    step = max(1, RAW_CHUNK_CELLS // max(len(columns), 1))
+    out: list[str] = []
+    for first in range(0, len(positions), step):
+        block = frame.iloc[positions[first : first + step]].to_numpy(dtype=object)
+        out += [json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) for r in block]
+    return out
 
 
 def _periods(

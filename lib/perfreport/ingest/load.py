@@ -35,6 +35,9 @@ from perfreport.warehouse import (
     transaction,
 )
 
+QUARANTINE_BATCH_ROWS = 2_000
+"""Quarantined rows handed to DuckDB at a time (see :func:`_insert_quarantine`)."""
+
 
 @dataclass(frozen=True)
 class LoadSummary:
@@ -132,12 +135,7 @@ def _write(
     )
     con.execute(f"INSERT INTO observations ({columns}) SELECT {columns} FROM incoming")
     con.unregister("incoming")
-    quarantine = v.quarantine.assign(load_id=load_id, source_file=path.name)
-    con.register("rejected", quarantine)
-    con.execute(
-        "INSERT INTO quarantine SELECT load_id, source_file, row_number, reasons, raw FROM rejected"
-    )
-    con.unregister("rejected")
+    _insert_quarantine(con, v.quarantine, load_id, path.name)
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -158,6 +156,24 @@ def _write(
         ],
     )
     return int(load_id), int(revised)
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, quarantine: pd.DataFrame, load_id: int, source_file: str
+) -> None:
+    """Insert quarantined rows :data:`QUARANTINE_BATCH_ROWS` at a time.
+
+    Handing DuckDB the whole frame at once makes it scan every raw-cells string into one
+    intermediate copy; a batch at a time holds one batch's copy.
+    """
+    for first in range(0, len(quarantine), QUARANTINE_BATCH_ROWS):
+        batch = quarantine.iloc[first : first + QUARANTINE_BATCH_ROWS]
+        con.register("rejected", batch)
+        con.execute(
+            "INSERT INTO quarantine SELECT ?, ?, row_number, reasons, raw FROM rejected",
+            [load_id, source_file],
+        )
+        con.unregister("rejected")
 
 
 def _who() -> str:

@@ -133,6 +133,8 @@ def _without_blank_rows(frame: pd.DataFrame, header_row: int, encoding: str | No
     blank = (
         (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
     )
+    if not blank.any():  # no copy of the whole extract when there is nothing to drop
+        return Extract(frame, numbers, encoding, 0)
     kept = frame.loc[~blank].reset_index(drop=True)
     return Extract(kept, numbers[~blank], encoding, int(blank.sum()))
 

@@ -20,7 +20,14 @@ from perfreport.yamlfile import read_yaml, validate
 
 DEFAULT_SUPPRESSION = ("*", ":", "c", "..", "")
 """Cell values meaning suppressed or not available (GSS and PHS conventions) and blank."""
-DEFAULT_MAX_SIZE_MB = 500
+DEFAULT_MAX_SIZE_MB = 10
+"""Largest file accepted, in MB (MiB), chosen so that ingesting any file this size peaks under
+1 GB, measured by ``benchmarks/ingest_hostile.py`` on the worst shapes we could build. Memory
+follows cells and quarantined rows, not bytes: the densest valid CSV (1,000 columns of empty or
+1-character cells, every row quarantined, so every row's raw cells are kept as JSON that
+repeats the column names) costs about 65 MB per MB ingested (10 MB: about 780 MB peak); the
+long thin demo shape (9 columns, 60 bytes a row, accepted) about 10 MB per MB (1,000,000 rows,
+60 MB: about 740 MB). A spec may raise it for long thin extracts (``max_size_mb: 100``)."""
 DEFAULT_MAX_COLUMNS = 1_000
 """Widest row accepted. Real extracts have tens of columns (PHS open data: under 30); a month
 per column for ten years is 120. A row wider than this is a wrong delimiter, a pivot or an
