@@ -186,7 +186,17 @@ def build(
     ):
         prepare_results(setup)
     audit_before_publishing(jobs, setup.areas)
-    return run(jobs, workers, on_done)
+    results = run(jobs, workers, on_done)
+    controlled = {job.key for job in jobs if job.cycle.disclosure.active}
+    if any(r.ok and not r.cached and r.key in controlled for r in results):
+        site = audit(setup)  # the published pages too: their tables' own totals
+        if site.recoveries:
+            raise PerfreportError(
+                f"disclosure audit: the published site gives away {len(site.recoveries)} "
+                f"suppressed figure(s), e.g. {site.recoveries[0].describe()}; "
+                "withdraw it and run 'perfreport audit' for the list"
+            )
+    return results
 
 
 def audit(setup: Setup, outputs: Path | None = None) -> AuditResult:
