@@ -148,7 +148,10 @@ def incomplete(
                     line += " (the notebook stopped before its end)"
                 return line, strip_colour("\n".join(output.get("traceback", [])))
         if count is None:
-            return f"code cell {n} of {len(cells)} did not run: the notebook stopped before its end", ""
+            return (
+                f"code cell {n} of {len(cells)} did not run: the notebook stopped before its end",
+                "",
+            )
         if count <= previous:
             return (
                 f"code cell {n} of {len(cells)}: the kernel restarted (execution count {count} "
