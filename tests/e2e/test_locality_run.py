@@ -147,7 +147,7 @@ def test_pdf_is_tagged_with_title_language_and_page_numbers(built):
 
 def test_same_inputs_give_byte_identical_html(built):
     before = report(built, "urban-stirling").read_bytes()
-    report(built, "urban-stirling", ".cache-key").unlink()  # force a rebuild
+    report(built, "urban-stirling", "provenance.json").unlink()  # force a rebuild
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-UST", "--jobs", "1", cwd=built
     )
@@ -169,14 +169,25 @@ def test_a_failing_notebook_leaves_the_published_report_alone(built, tmp_path):
         r"failed: locality/2024-25-Q4/clackmannanshire: cell \d+: ZeroDivisionError", result.stderr
     )
     kept = project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire"
-    assert "ZeroDivisionError" in (kept / "error.txt").read_text()
+    error = (kept / "error.txt").read_text()
+    first = error.splitlines()[0]
+    assert re.fullmatch(r"cell \d+: ZeroDivisionError: division by zero", first)
+    # the whole traceback from the executed notebook, without IPython's colour codes
+    assert 'Exception encountered at "In [' in error
+    assert "Traceback (most recent call last)" in error and "----> 1 1 / 0" in error
+    assert "\x1b[" not in error
     executed = json.loads((kept / "notebook.ipynb").read_text())
     assert any(
         o.get("ename") == "ZeroDivisionError"
         for c in executed["cells"]
         for o in c.get("outputs", [])
     )
+    banner = [
+        c for c in executed["cells"] if "An Exception was encountered at" in "".join(c["source"])
+    ]
+    assert banner and banner[0]["cell_type"] == "markdown"  # papermill's error banner
     assert report(project, "clackmannanshire").read_bytes() == published
+    assert not (project / "outputs" / ".staging").exists()
 
 
 @pytest.mark.parametrize(
@@ -258,10 +269,11 @@ def test_reports_read_prepared_results_and_never_recompute(built, tmp_path):
     import duckdb
 
     with duckdb.connect(str(project / "data" / "warehouse.duckdb")) as con:
-        con.execute(
-            "UPDATE results SET target_reason = 'marked by the test', value = 12.345 WHERE indicator_id = 'L-COM-01' "
-            "AND area_code = 'CS-RST' AND breakdown = 'all' AND period_label = 'Q4 2024/25'"
-        )
+        for table in ("results", "disclosed"):  # the totals, and the same after disclosure control
+            con.execute(
+                f"UPDATE {table} SET target_reason = 'marked by the test', value = 12.345 WHERE indicator_id = 'L-COM-01' "
+                "AND area_code = 'CS-RST' AND breakdown = 'all' AND period_label = 'Q4 2024/25'"
+            )
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--jobs", "1", cwd=project
     )
@@ -318,9 +330,10 @@ def test_unchanged_reports_are_not_rebuilt_and_changed_data_rebuilds_only_its_re
     import duckdb
 
     with duckdb.connect(str(project / "data" / "warehouse.duckdb")) as con:
-        con.execute(
-            "UPDATE results SET value = value + 1 WHERE area_code = 'CS-CLK' AND indicator_id = 'MSG-4'"
-        )
+        for table in ("results", "disclosed"):  # the totals, and the same after disclosure control
+            con.execute(
+                f"UPDATE {table} SET value = value + 1 WHERE area_code = 'CS-CLK' AND indicator_id = 'MSG-4'"
+            )
     changed = run_cli("run", "locality", "--period", QUARTER, cwd=project)
     assert changed.code == 0 and "(3 unchanged, not rebuilt)" in changed.stdout
     assert f"outputs/locality/{QUARTER}/clackmannanshire/report.html  (built in" in changed.stdout
@@ -342,23 +355,49 @@ def test_a_second_run_on_the_same_outputs_is_refused(built, tmp_path):
     import sys
 
     hold = (
-        "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
-        "f.seek(0); f.truncate(); f.write('4242'); f.flush(); print('locked', flush=True); time.sleep(30)"
+        "import fcntl, os, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "f.seek(0); f.truncate(); f.write(sys.argv[2] or str(os.getpid())); f.flush(); "
+        "print('locked', flush=True); time.sleep(float(sys.argv[3]))"
     )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(project / "outputs" / ".perfreport-run.lock")],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
+
+    def holding(recorded: str, seconds: float) -> subprocess.Popen:
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                hold,
+                str(project / "outputs" / ".perfreport-run.lock"),
+                recorded,
+                str(seconds),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert holder.stdout.readline().strip() == "locked"
+        return holder
+
+    holder = holding("", 30)
+    try:
         result = run_cli("run", "locality", "--period", QUARTER, cwd=project)
         assert result.code == 2
-        assert "another perfreport run is building reports here (pid 4242)" in result.stderr
+        assert result.stderr.strip() == (
+            f"perfreport: error: {project / 'outputs'}: another perfreport run is building "
+            f"reports here (pid {holder.pid}); try again when it has finished"
+        )
     finally:
         holder.kill()
         holder.wait()
     assert run_cli("run", "locality", "--period", QUARTER, cwd=project).code == 0
+    # a run that died recorded its pid; what it left behind lets go of the lock a moment later
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    holder = holding(str(gone.pid), 1)
+    try:
+        result = run_cli("run", "locality", "--period", QUARTER, cwd=project)
+    finally:
+        holder.wait()
+    assert result.code == 0, result.stderr
+    assert f"the previous run (pid {gone.pid}) stopped before it finished" in result.stderr
 
 
 def test_parameters_are_checked_against_the_notebooks_parameters_cell(built, tmp_path):
@@ -377,16 +416,42 @@ def test_parameters_are_checked_against_the_notebooks_parameters_cell(built, tmp
     )
 
 
+RESTART = (
+    "import ipykernel, jupyter_client, time\n"
+    "c = jupyter_client.BlockingKernelClient(connection_file=ipykernel.get_connection_file())\n"
+    "c.load_connection_file()\nc.start_channels()\nc.shutdown(restart=True)\ntime.sleep(2)"
+)
+
+
 @pytest.mark.parametrize(
     ("cell", "error"),
     [
-        ("import sys\nsys.exit(3)", "SystemExit"),
+        ("import sys\nsys.exit(3)", "SystemExit: 3"),
+        ("import sys\nsys.exit(0)", "SystemExit: 0 (the notebook stopped before its end)"),
+        ("raise SystemExit(None)", "SystemExit: None"),
+        # the kernel leaves after the cell: whichever is noticed first
+        ("exit()", "the notebook asked its kernel to exit (exit() or quit())|DeadKernelError"),
+        ("quit()", "the notebook asked its kernel to exit (exit() or quit())|DeadKernelError"),
+        ("import os\nos._exit(0)", "DeadKernelError"),
         ("import os\nos._exit(1)", "DeadKernelError"),
+        (RESTART, "DeadKernelError"),
         ("import time\ntime.sleep(60)", "CellTimeoutError"),
     ],
-    ids=["sys-exit", "dead-kernel", "timeout"],
+    ids=[
+        "sys-exit-3",
+        "sys-exit-0",
+        "system-exit-none",
+        "exit",
+        "quit",
+        "os-exit-0",
+        "dead-kernel",
+        "kernel-restart",
+        "timeout",
+    ],
 )
 def test_every_kind_of_notebook_failure_marks_the_job_failed(built, tmp_path, cell, error):
+    """A job succeeds only if every code cell ran, in order, without error: papermill's own
+    check lets sys.exit(0), exit() and quit() through."""
     project = tmp_path / "failing"
     shutil.copytree(built, project)
     published = report(project, "clackmannanshire").read_bytes()
@@ -398,14 +463,14 @@ def test_every_kind_of_notebook_failure_marks_the_job_failed(built, tmp_path, ce
     )
     assert result.code == 1
     assert "0 of 1 reports built" in result.stdout
-    assert error in result.stderr
-    assert (
-        error
-        in (
-            project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire" / "error.txt"
-        ).read_text()
-    )
+    kept = project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire"
+    line = (kept / "error.txt").read_text().splitlines()[0]
+    assert any(e in line for e in error.split("|")), line
+    assert f"failed: locality/{QUARTER}/clackmannanshire: {line} (notebook kept in" in result.stderr
+    assert (kept / "notebook.ipynb").is_file()
     assert report(project, "clackmannanshire").read_bytes() == published
+    manifest = json.loads((project / "outputs" / "manifest.json").read_text())["reports"]
+    assert len(manifest) == 9  # the published report is still listed
 
 
 def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(built, tmp_path):
@@ -444,7 +509,7 @@ def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(b
     assert 1 <= len(published) < len(SLUGS)
     for slug in published:  # whatever is in place is whole
         folder = report(project, slug).parent
-        assert {"report.html", "report.pdf", "data.csv", ".cache-key"} <= {
+        assert {"report.html", "report.pdf", "data.csv", "provenance.json"} <= {
             p.name for p in folder.iterdir()
         }
         assert report(project, slug).read_text().rstrip().endswith("</html>")
@@ -454,3 +519,5 @@ def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(b
     assert f"4 of 4 reports built ({len(published)} unchanged, not rebuilt)" in again.stdout
     assert not staging.exists()
     assert all(report(project, s).exists() for s in SLUGS)
+    manifest = json.loads((project / "outputs" / "manifest.json").read_text())["reports"]
+    assert len(manifest) == 9
