@@ -41,7 +41,7 @@ OUTPUT_TAGS = {
 """What a report's outputs and narrative may hold: text structure, tables, figures, links."""
 OUTPUT_ATTRIBUTES = {
     "*": {"class", "id", "lang", "title", "role", "aria-hidden", "aria-label", "aria-labelledby"},
-    "a": {"href"},
+    "a": {"href", "rel"},
     "img": {"src", "alt", "width", "height"},
     "th": {"scope", "colspan", "rowspan", "headers"},
     "td": {"colspan", "rowspan", "headers"},
