@@ -61,6 +61,8 @@ class Recovery:
     column: str
     value: float
     how: str
+    key: tuple[str, str, str, str] | None = None
+    """Indicator, area, first and last day of the period: where the figure sits in ``results``."""
 
     def describe(self) -> str:
         return (
@@ -121,14 +123,54 @@ def _pool(frames: Sequence[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, lis
 def _recovery(row, source: str, column: str, value: float, how: str) -> Recovery:  # type: ignore[no-untyped-def]
     label = getattr(row, "period_label", None)
     period = label if isinstance(label, str) and label else f"{row.period_start}"
+    key = (str(row.indicator_id), str(row.area_code), str(row.period_start), str(row.period_end))
     return Recovery(
-        source, str(row.indicator_id), str(row.area_code), period, column, round(value, 6), how
+        source,
+        str(row.indicator_id),
+        str(row.area_code),
+        period,
+        column,
+        round(value, 6),
+        how,
+        key,
     )
 
 
-def attack(frames: Sequence[tuple[str, pd.DataFrame]], areas: Areas | None) -> list[Recovery]:
+def attack(
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    areas: Areas | None,
+    truth: pd.DataFrame | None = None,
+) -> list[Recovery]:
     """Every suppressed figure that the published rows ``frames`` (open data: ``(source,
-    rows)``, pooled) give away, each once."""
+    rows)``, pooled) give away, each once.
+
+    The attack assumes a sum holds wherever the published data do not contradict it; with
+    ``truth`` (the warehouse's ``results``) a worked-out figure counts only if it is the true
+    one: a guess that a sum holds where it does not recovers nothing.
+    """
+    return _true_only(_attack(frames, areas), truth)
+
+
+def _true_only(found: list[Recovery], truth: pd.DataFrame | None) -> list[Recovery]:
+    if truth is None or truth.empty:
+        return found
+    starts = pd.to_datetime(truth["period_start"]).dt.date.astype(str)
+    ends = pd.to_datetime(truth["period_end"]).dt.date.astype(str)
+    keys = list(zip(truth["indicator_id"], truth["area_code"], starts, ends, strict=True))
+    index = {k: i for i, k in enumerate(keys)}
+    kept = []
+    for recovery in found:
+        row = index.get(recovery.key) if recovery.key else None
+        if row is None or recovery.column not in truth.columns:
+            kept.append(recovery)
+            continue
+        actual = float(truth[recovery.column].iloc[row])
+        if np.isfinite(actual) and abs(actual - recovery.value) <= EXACT * max(1.0, abs(actual)):
+            kept.append(recovery)
+    return kept
+
+
+def _attack(frames: Sequence[tuple[str, pd.DataFrame]], areas: Areas | None) -> list[Recovery]:
     pool, found = _pool(frames)
     if pool.empty:
         return found
@@ -362,29 +404,41 @@ class AuditResult:
     """Cycles not audited: disclosure control off (management reports)."""
 
 
-def audit_site(outputs: Path, cycles: Cycles, areas: Areas) -> AuditResult:
-    """Attack everything the controlled cycles' reports under ``outputs`` publish."""
+def audit_site(
+    outputs: Path,
+    cycles: Cycles,
+    areas: Areas,
+    truth: pd.DataFrame | None = None,
+    *,
+    with_management: bool = False,
+) -> AuditResult:
+    """Attack everything the controlled cycles' reports under ``outputs`` publish.
+
+    ``with_management`` adds what the uncontrolled (management) cycles' reports show to the
+    attacker's knowledge: the test of a site that publishes both.
+    """
     if not outputs.is_dir():
         raise PerfreportError(f"{outputs}: no such folder of published reports")
     controlled = {c.id for c in cycles.items if c.disclosure.active}
     frames, pages = [], []
     for data in sorted(outputs.glob("*/*/*/data.csv")):
         cycle = data.relative_to(outputs).parts[0]
-        if cycle not in controlled:
+        if cycle not in controlled and not with_management:
             continue
         source = data.relative_to(outputs).as_posix()
         frames.append((source, pd.read_csv(data, dtype={"area_code": str, "indicator_id": str})))
         page = data.with_name("report.html")
-        if page.is_file():
+        if page.is_file() and cycle in controlled:
             pages.append((page.relative_to(outputs).as_posix(), page.read_text(encoding="utf-8")))
-    found = attack(frames, areas)
+    found = attack(frames, areas, truth)
     for source, page in pages:
         found += attack_tables(source, page)
     suppressed = sum(
         int(f["suppressed"].astype(str).str.lower().isin(("true", "1")).sum()) for _, f in frames
     )
-    skipped = tuple(sorted(c.id for c in cycles.items if c.id not in controlled))
-    return AuditResult(len(frames), suppressed, found, skipped)
+    skipped = () if with_management else tuple(sorted(set(c.id for c in cycles.items) - controlled))
+    audited = sum(1 for source, _ in frames if source.split("/")[0] in controlled)
+    return AuditResult(audited, suppressed, found, skipped)
 
 
 AUDIT_MARK = ".disclosure-audit"
@@ -414,7 +468,8 @@ def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
         if marker.is_file() and marker.read_text(encoding="utf-8").strip() == mark:
             return
         frames = [(f"{job.key}/data.csv", open_data(job, con)) for job in controlled]
-    found = attack(frames, areas)
+        truth = con.execute("SELECT * FROM results WHERE breakdown = 'all'").df()
+    found = attack(frames, areas, truth)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise PerfreportError(

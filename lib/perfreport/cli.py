@@ -54,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "outputs", type=Path, nargs="?", default=None, help="the site folder (default outputs/)"
     )
+    audit.add_argument(
+        "--with-management",
+        action="store_true",
+        help="count what the management (uncontrolled) reports show as known to the attacker",
+    )
+    pub = commands.add_parser(
+        "publish",
+        help="make the public site in DEST from the controlled cycles' reports, audited",
+    )
+    pub.add_argument("dest", type=Path, metavar="DEST", help="folder of the public site")
+    pub.add_argument(
+        "--cycle", action="append", default=[], help="a controlled cycle (repeatable; default all)"
+    )
     gen = commands.add_parser("generate-demo", help="write the deterministic demo data CSV")
     gen.add_argument(
         "--out", type=Path, default=None, help="folder to write into (default data/demo)"
@@ -155,7 +168,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(pipeline.check(setup).describe())
         return 0
     if args.command == "audit":
-        return _audit(pipeline.audit(setup, args.outputs))
+        return _audit(pipeline.audit(setup, args.outputs, with_management=args.with_management))
+    if args.command == "publish":
+        done = pipeline.publish(setup, args.dest, args.cycle)
+        print(
+            f"published: {done.reports} reports of {', '.join(done.cycles)} to {done.folder}; "
+            f"audit: {done.audit.suppressed:,} suppressed figures, 0 recovered"
+        )
+        return 0
     if args.command == "generate-demo":
         print(setup.project.relative(pipeline.generate_demo(setup, args.out)))
         return 0

@@ -55,8 +55,13 @@ NOTE = (
 )
 COUNT_COLUMNS = ("numerator", "denominator")
 DERIVED_COLUMNS = ("value", "lower", "upper", "change_year", "change_previous")
-CHANGE_COLUMNS = {"change_previous": "previous", "change_year": "year_ago"}
-"""A change and the other period it is worked out from."""
+CHANGE_COLUMNS = {
+    "change_previous": "previous",
+    "change_year": "year_ago",
+    "previous_value": "previous",
+    "year_ago_value": "year_ago",
+}
+"""A change, or a copy of another period's value, and the other period it comes from."""
 QUOTED_COLUMNS = {"partnership_value": "partnership", "country_value": "country"}
 """Another area's value quoted on a row: withheld where that area's row is."""
 SERIES_KEYS = ("indicator_id", "breakdown", "category")
@@ -231,9 +236,14 @@ last takes the latest part)."""
 def fitted(
     frame: pd.DataFrame, found: Sequence[Candidate], column: str, known: np.ndarray
 ) -> list[Relation]:
-    """The relations that hold for ``column``: for each family of candidates, the first form
-    that every instance with all its cells ``known`` satisfies (a sum where no instance is
-    wholly known, as an attacker would assume); none where no form fits the data."""
+    """The relations that hold for ``column``, one per candidate at most.
+
+    A candidate whose cells are all ``known`` is judged on its own: the first of
+    :data:`FORMS` its figures satisfy, or none (a partnership that is not the sum of its
+    localities in one month, say, because some cases have no locality). A candidate with an
+    unknown cell takes the form most of its family's wholly known candidates satisfy, as an
+    attacker would assume (a sum where none is wholly known).
+    """
     values = frame[column].to_numpy(dtype=float)
     known = known & np.isfinite(values)
     families: dict[tuple, list[np.ndarray]] = {}
@@ -241,11 +251,20 @@ def fitted(
         families.setdefault(family, []).append(cells)
     out: list[Relation] = []
     for members in families.values():
-        whole = [cells for cells in members if known[cells].all()]
-        for form in FORMS:
-            if all(holds(form(cells), values) for cells in whole):
-                out += [form(cells) for cells in members]
-                break
+        votes = [0] * len(FORMS)
+        partial = []
+        for cells in members:
+            if not known[cells].all():
+                partial.append(cells)
+                continue
+            for n, form in enumerate(FORMS):
+                relation = form(cells)
+                if holds(relation, values):
+                    votes[n] += 1
+                    out.append(relation)
+                    break
+        likely = FORMS[max(range(len(FORMS)), key=lambda n: (votes[n], -n))]
+        out += [likely(cells) for cells in partial]
     return out
 
 

@@ -214,13 +214,15 @@ def published(outputs: Path) -> dict[str, dict]:
     return reports
 
 
-def write_site(project: Project) -> None:
-    """Rebuild the manifest and index from the published folders, each file atomically."""
-    manifest = {"reports": published(project.outputs)}
-    _atomic(project.outputs / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    _atomic(project.outputs / INDEX, index_html(manifest))
+def write_site(project: Project, folder: Path | None = None) -> None:
+    """Rebuild the manifest and index of ``folder`` (default ``outputs/``) from the report
+    folders in it, each file atomically."""
+    folder = folder or project.outputs
+    manifest = {"reports": published(folder)}
+    _atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    _atomic(folder / INDEX, index_html(manifest))
     cycles = load_cycles(project.cycles_file, project.root)
-    _atomic(project.outputs / STATEMENT, statement_html(cycles.organisation, cycles.accessibility))
+    _atomic(folder / STATEMENT, statement_html(cycles.organisation, cycles.accessibility))
 
 
 def _atomic(path: Path, text: str) -> None:

@@ -13,6 +13,7 @@ population correction when the number invited is known.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from perfreport.catalogue import Catalogue
+from perfreport.disclosure import SYMBOL
 from perfreport.errors import PerfreportError, located
 from perfreport.rounding import format_number
 from perfreport.stats import margin_of_error
@@ -187,13 +189,27 @@ class LikertSummary:
     def options(self) -> tuple[str, ...]:
         return LIKERT[self.question.scale]
 
-    def describe(self) -> str:
-        """``'71% agreed (43% strongly), 12% disagreed; 3,046 responses, margin of error ±1.6 points'``."""
+    def describe(self, withheld: Sequence[bool] = ()) -> str:
+        """``'71% agreed (43% strongly), 12% disagreed; 3,046 responses, margin of error ±1.6 points'``.
+
+        ``withheld`` marks options whose counts disclosure control withholds: a share adding
+        some but not all of them would give one back (the total less the shown options gives
+        their sum), so it shows as ``[c]``.
+
+        >>> q = Question(id="Q", text="Supported", scale="agree", responses=(41, 37, 12, 3, 0))
+        >>> likert_summary(q).describe(withheld=(False, False, True, True, False))
+        '84% agreed (44% strongly), [c] disagreed; 93 responses, margin of error ±7.5 points'
+        """
         yes, no = POSITIVE_WORD[self.question.scale]
         strongest = self.options[0].split()[0].lower()
+        hidden = {i for i, gone in enumerate(withheld) if gone}
+
+        def share(options: set[int], value: float) -> str:
+            return SYMBOL if options & hidden and not hidden <= options else _pct(value)
+
         return (
-            f"{_pct(self.positive)} {yes} ({_pct(self.shares[0])} {strongest}), "
-            f"{_pct(self.negative)} {no}; {self.total:,} responses, "
+            f"{share({0, 1}, self.positive)} {yes} ({share({0}, self.shares[0])} {strongest}), "
+            f"{share({3, 4}, self.negative)} {no}; {self.total:,} responses, "
             f"margin of error ±{format_number(self.margin, 1)} points"
         )
 

@@ -89,3 +89,57 @@ def test_a_build_that_would_publish_a_recoverable_count_is_refused(built, tmp_pa
     ):
         pipeline.build(setup, "annual", None, [], 1)
     assert not (project / "outputs" / "annual").exists()  # nothing was built
+
+
+def test_management_reports_beside_the_controlled_ones_would_give_counts_back(built):
+    result = run_cli("audit", "--with-management", cwd=built)
+    assert result.code == 1
+    assert any(
+        "(shown in monthly/" in line or "(shown in quarterly/" in line
+        for line in result.stdout.splitlines()
+    )
+
+
+def test_publish_makes_the_public_site_from_the_controlled_reports_alone(built, tmp_path):
+    dest = tmp_path / "public"
+    result = run_cli("publish", str(dest), cwd=built)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("published: 6 reports of locality, annual, strategic to ")
+    assert sorted(p.name for p in dest.iterdir() if p.is_dir()) == [
+        "annual",
+        "locality",
+        "strategic",
+    ]
+    index = (dest / "index.html").read_text(encoding="utf-8")
+    assert index.count("Open data (CSV)") == 6 and "Monthly" not in index
+    assert (dest / "accessibility.html").is_file() and (dest / "manifest.json").is_file()
+    audit = run_cli("audit", str(dest), "--with-management", cwd=built)
+    assert audit.code == 0 and ", 0 recovered" in audit.stdout
+    refused = run_cli("publish", str(tmp_path / "other"), "--cycle", "monthly", cwd=built)
+    assert refused.code == 2
+    assert refused.stderr.strip() == (
+        "perfreport: error: parameter '--cycle': monthly shows every count (disclosure control "
+        "off) and cannot be published to the public site"
+    )
+
+
+def test_publish_refuses_a_site_the_audit_breaks_and_leaves_the_last_one(built, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(built, project, ignore=shutil.ignore_patterns("*.pdf", "notebook.ipynb"))
+    dest = tmp_path / "public"
+    assert run_cli("publish", str(dest), cwd=project).code == 0
+    before = (
+        dest / "annual" / "FY2024-25" / "clackmannanshire-and-stirling" / "data.csv"
+    ).read_bytes()
+    _without_complementary_suppression(project)
+    result = run_cli("publish", str(dest), cwd=project)
+    assert result.code == 2
+    assert result.stderr.startswith(
+        "perfreport: error: disclosure audit: the site would give away "
+    )
+    assert result.stderr.strip().endswith("; nothing was published")
+    after = (
+        dest / "annual" / "FY2024-25" / "clackmannanshire-and-stirling" / "data.csv"
+    ).read_bytes()
+    assert after == before
+    assert not list(tmp_path.glob(".public.*"))

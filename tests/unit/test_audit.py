@@ -192,3 +192,21 @@ def test_a_table_whose_total_gives_a_c_back():
     assert attack_tables("report.html", safe) == []
     no_total = page.replace("<td>30</td>", "<td>31</td>")
     assert attack_tables("report.html", no_total) == []
+
+
+def test_one_total_that_does_not_add_up_leaves_the_other_periods_protected(areas):
+    """A partnership that is not the sum of its localities in one month (cases with no
+    locality) must not switch off complementary suppression in every other month."""
+    counts = np.full((3, 12), 20.0)
+    counts[0, 10] = 2  # Clackmannanshire, February 2025
+    frame = results(counts)
+    may = (frame["area_code"] == PARTNERSHIP) & (frame["period_label"] == "May 2024")
+    frame.loc[may, ["numerator", "value"]] += 7  # seven cases with no locality
+    safe = protect(frame, Disclosure(), areas)
+    assert attack([("data.csv", safe)], areas, truth=frame) == []
+    february = safe[safe["period_label"] == "February 2025"]
+    assert february["suppressed"].sum() >= 2  # the small count and a complement
+    primary = protect(frame, Disclosure(), areas, complementary=False)
+    found = attack([("data.csv", primary)], areas, truth=frame)
+    assert ("CS-CLK", "February 2025", 2.0) in {(r.area, r.period, r.value) for r in found}
+    assert all(r.value == _true(frame, r) for r in found)

@@ -126,3 +126,38 @@ def test_suppressed_figures_show_as_c_and_anything_worked_out_from_them_is_missi
     assert describe_value(count, SUPPRESSED) == "[c]"
     assert format_number(SUPPRESSED) == "[c]"
     assert math.isnan(SUPPRESSED - 1.0) and format_number(SUPPRESSED - 1.0) == "no data"
+
+
+def test_a_survey_share_that_adds_some_withheld_options_is_withheld_too():
+    from perfreport.strategy import Question, likert_summary
+
+    summary = likert_summary(
+        Question(
+            id="Q5", text="I was given the information", scale="agree", responses=(41, 37, 12, 3, 0)
+        )
+    )
+    hidden = suppress_parts(summary.counts, RULE)
+    assert hidden == [False, False, True, True, False]
+    text = summary.describe(hidden)
+    assert text.startswith("84% agreed (44% strongly), [c] disagreed; 93 responses")
+    assert "3%" not in text  # 3 of 93 would give 'tend to disagree' back
+    assert summary.describe().startswith("84% agreed (44% strongly), 3% disagreed")
+
+
+def test_another_periods_value_copied_onto_a_row_is_withheld_with_that_row(areas):
+    rows = [
+        ("DD", "CS-CLK", "all", "2024-09-01", "2024-09-30", 4, np.nan, 4, np.nan, np.nan, ""),
+        ("DD", "CS-CLK", "all", "2024-10-01", "2024-10-31", 30, np.nan, 30, np.nan, np.nan, ""),
+    ]
+    frame = _results(rows).assign(
+        period_kind="month",
+        previous_value=[np.nan, 4.0],
+        change_previous=[np.nan, 26.0],
+        year_ago_value=np.nan,
+        change_year=np.nan,
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    out = protect(frame, RULE, areas)
+    october = out.iloc[1]
+    assert not october["suppressed"] and october["value"] == 30
+    assert np.isnan(october["previous_value"]) and np.isnan(october["change_previous"])

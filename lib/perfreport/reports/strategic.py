@@ -97,12 +97,17 @@ class StrategicReport(Report):
 
     # --- computation -------------------------------------------------------------------------
 
+    def _withheld(self, s: LikertSummary) -> list[bool]:
+        """Which of a question's options disclosure control withholds (small ones, and a
+        second where one alone would be given back by the total)."""
+        rule = self.ctx.disclosure
+        return suppress_parts(s.counts, rule) if rule else [False] * len(s.counts)
+
     def _survey_row(self, s: LikertSummary) -> tuple[str, ...]:
         """A question's counts and shares, with small counts withheld (disclosure control):
         the options add up to the responses, so a second option goes with a small one, and the
         share agreeing goes when only one of its two options is withheld."""
-        rule = self.ctx.disclosure
-        hidden = suppress_parts(s.counts, rule) if rule else [False] * len(s.counts)
+        hidden = self._withheld(s)
         cells = [
             SYMBOL if gone else f"{n:,} ({_pct(share)})"
             for n, share, gone in zip(s.counts, s.shares, hidden, strict=True)
@@ -147,7 +152,8 @@ class StrategicReport(Report):
 
     def _performance(self, measure: Measure) -> tuple[str, Rag]:
         if measure.question is not None:
-            return self.survey[measure.question].describe(), Rag(Status.NO_TARGET, "survey")
+            summary = self.survey[measure.question]
+            return summary.describe(self._withheld(summary)), Rag(Status.NO_TARGET, "survey")
         ind = self.ctx.catalogue[measure.indicator]  # type: ignore[index]
         kind = display_kind(ind, "quarter")
         mine = self.rows[(self.rows["indicator_id"] == ind.id) & (self.rows["period_kind"] == kind)]
