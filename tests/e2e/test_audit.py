@@ -125,7 +125,7 @@ def test_publish_makes_the_public_site_from_the_controlled_reports_alone(built, 
 
 def test_publish_refuses_a_site_the_audit_breaks_and_leaves_the_last_one(built, tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(built, project, ignore=shutil.ignore_patterns("*.pdf", "notebook.ipynb"))
+    shutil.copytree(built, project)
     dest = tmp_path / "public"
     assert run_cli("publish", str(dest), cwd=project).code == 0
     before = (
