@@ -6,12 +6,13 @@ for; the runner turns a cycle and a period into one job per area.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from perfreport.areas import AreaType
 from perfreport.disclosure import Disclosure
@@ -38,12 +39,64 @@ class Cycle(BaseModel):
 
 
 class Accessibility(BaseModel):
-    """What the site's accessibility statement says about who to contact and when it was checked."""
+    """What the site's accessibility statement says about who to contact and when it was checked.
+
+    ``contact`` is published as a ``mailto:`` link, so it is one email address: one ``@``, no
+    spaces, angle brackets, double quotes or other characters that need quoting in an address
+    (a display name such as ``Team <a@b.org>`` is refused), and a domain of at least two
+    dot-separated labels of letters, digits and hyphens.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    contact: str = Field(min_length=3)
+    contact: str
     reviewed: date
+
+    @field_validator("contact")
+    @classmethod
+    def _email_address(cls, value: str) -> str:
+        problem = _email_problem(value)
+        if problem is not None:
+            raise ValueError(
+                f"{value!r} is not an email address ({problem}); write it as name@example.org"
+            )
+        return value
+
+
+_EMAIL_LOCAL = re.compile(r"^[^\s@<>\"`(),:;\[\]\\?#]+$")
+"""The part before the @: none of the characters that need quoting or break a mailto: link
+(an apostrophe is allowed: ``o'neill@example.org`` is a real address)."""
+_EMAIL_LABEL = re.compile(r"^[^\W_](?:(?:[^\W_]|-)*[^\W_])?$")
+"""A domain label: letters and digits (any script), hyphens inside (RFC 1035, RFC 5890)."""
+
+
+def _email_problem(address: str) -> str | None:
+    """What makes ``address`` not an email address, or None when it is one.
+
+    >>> _email_problem("performance.reports@example.org") is None
+    True
+    >>> _email_problem("Performance team <reports@example.org>")
+    'it has a space'
+    """
+    if re.search(r"\s", address):
+        return "it has a space"
+    if address.count("@") != 1:
+        return "it has no @" if "@" not in address else "it has more than one @"
+    local, domain = address.split("@")
+    if local.lower().startswith("mailto:"):
+        return "write it without mailto:"
+    if not local:
+        return "nothing before the @"
+    if not _EMAIL_LOCAL.match(local):
+        return 'the part before the @ has one of < > " ` , : ; ( ) [ ] \\ ? #'
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "the part before the @ has a dot at an end or two together"
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return "the domain after the @ has no dot"
+    if not all(_EMAIL_LABEL.match(label) for label in labels):
+        return "the domain after the @ is not dot-separated letters, digits and hyphens"
+    return None
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 Each file is read by the loader that ``prepare`` and the reports use, so a project that passes
 the check cannot fail later for a reason in its parameters: the catalogue with the framework,
 areas, cycles (their notebooks exist), the framework RAG settings, improvement plans (their
-indicators and areas), activities and strategic objectives (their indicators and themes), the
-strategic report (its indicators and survey questions), commentary (its period folders,
-indicators and areas), every source spec (its indicators) and the demo settings. The first
-problem is one line naming the file and line.
+indicators and areas), activities and strategic objectives (their indicators and themes; ids
+unique; at least one activity when the annual report tabulates them), the strategic report (its
+indicators and survey questions, and a survey population no smaller than any question's
+responses), commentary (its period folders, indicators and areas), every source spec (its
+indicators) and the demo settings. The first problem is one line naming the file and line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from perfreport.errors import PerfreportError, located
 from perfreport.yamlfile import read_yaml
 
 if TYPE_CHECKING:
+    from perfreport.activities import ActivityMonitor
     from perfreport.catalogue import Catalogue
     from perfreport.pipeline import Setup
 
@@ -62,6 +64,7 @@ def check_project(setup: Setup) -> CheckSummary:
     activities = params / "activities.yaml"
     if activities.is_file() or "annual" in cycles:
         monitor = load_activities(activities, setup.catalogue, setup.catalogue.framework)
+        _check_activities(activities, monitor, annual="annual" in cycles)
         checked.append(f"{len(monitor.activities)} activities")
         checked.append(f"{len(monitor.objectives)} objectives")
     strategic = params / "strategic.yaml"
@@ -78,6 +81,39 @@ def check_project(setup: Setup) -> CheckSummary:
         load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
         checked.append("demo settings")
     return CheckSummary(tuple(checked))
+
+
+def _check_activities(path: Path, monitor: ActivityMonitor, *, annual: bool) -> None:
+    """What ``load_activities`` accepts but the annual report cannot use: an id given twice
+    (the report looks plans and activities up by id, so one would silently hide the other), or
+    no activities at all while the annual report, which tabulates them, is a cycle."""
+    doc = read_yaml(path)
+    for key, items in (
+        ("plans", monitor.plans),
+        ("activities", monitor.activities),
+        ("objectives", monitor.objectives),
+    ):
+        ids = [item.id for item in items]
+        for position, ident in enumerate(ids):
+            if ident in ids[:position]:
+                raise PerfreportError(
+                    located(
+                        path,
+                        f"field '{key}[{position}].id': {ident!r} is a duplicate id, already "
+                        f"given on line {doc.line_of((key, ids.index(ident), 'id'))}; give each "
+                        "its own",
+                        line=doc.line_of((key, position, "id")),
+                    )
+                )
+    if annual and not monitor.activities:
+        raise PerfreportError(
+            located(
+                path,
+                "field 'activities': no activities, but the annual report (cycle 'annual') "
+                "tabulates them: give at least one",
+                line=doc.line_of(("activities",)),
+            )
+        )
 
 
 def _check_sources(folder: Path, catalogue: Catalogue) -> int:

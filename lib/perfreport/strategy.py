@@ -26,7 +26,7 @@ from perfreport.disclosure import SYMBOL
 from perfreport.errors import PerfreportError, located
 from perfreport.rounding import format_number
 from perfreport.stats import margin_of_error
-from perfreport.yamlfile import read_yaml, validate
+from perfreport.yamlfile import Located, read_yaml, validate
 
 LIKERT = {
     "agree": (
@@ -130,7 +130,9 @@ def _ref_order(project: Project) -> tuple[int, str]:
 
 def load_strategy(path: Path, catalogue: Catalogue) -> Strategy:
     """Read and validate ``params/strategic.yaml``: every measure's indicator is in the catalogue,
-    every question in the survey, every project's reference starts with its outcome's number."""
+    every question in the survey, every project's reference starts with its outcome's number;
+    outcome and question ids are unique, and the survey's population (the number invited) is
+    at least the responses to each question."""
     doc = read_yaml(path)
     strategy = validate(Strategy, doc)
     questions = {q.id for q in strategy.survey.questions} if strategy.survey else set()
@@ -139,6 +141,11 @@ def load_strategy(path: Path, catalogue: Catalogue) -> Strategy:
     def fail(loc: tuple[str | int, ...], message: str) -> None:
         raise PerfreportError(located(path, message, line=doc.line_of(loc)))
 
+    _no_duplicates(doc, "outcome", ("outcomes",), [o.id for o in strategy.outcomes])
+    if strategy.survey is not None:
+        survey = strategy.survey
+        _no_duplicates(doc, "question", ("survey", "questions"), [q.id for q in survey.questions])
+        _check_population(doc, survey)
     for i, outcome in enumerate(strategy.outcomes):
         for j, priority in enumerate(outcome.priorities):
             for k, m in enumerate(priority.measures):
@@ -171,6 +178,34 @@ def load_strategy(path: Path, catalogue: Catalogue) -> Strategy:
             fail(("projects", i, "ref"), f"project {project.ref}: field 'ref': duplicate reference")
         seen.add(project.ref)
     return strategy
+
+
+def _no_duplicates(doc: Located, kind: str, where: tuple[str, ...], idents: list) -> None:
+    for i, ident in enumerate(idents):
+        if ident in idents[:i]:
+            raise PerfreportError(
+                located(
+                    doc.path,
+                    f"{kind} {ident}: field 'id': duplicate id, give each {kind} its own",
+                    line=doc.line_of((*where, i, "id")),
+                )
+            )
+
+
+def _check_population(doc: Located, survey: Survey) -> None:
+    """The number invited is at least every question's responses: the finite population
+    correction of :func:`~perfreport.stats.margin_of_error` (which the report uses) needs it."""
+    most = max(survey.questions, key=lambda q: sum(q.responses))
+    if survey.population is not None and survey.population < sum(most.responses):
+        raise PerfreportError(
+            located(
+                doc.path,
+                f"survey: field 'population': {survey.population:,} people invited is fewer "
+                f"than the {sum(most.responses):,} responses to question {most.id}; the "
+                "population is the number invited, at least the responses to every question",
+                line=doc.line_of(("survey", "population")),
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from perfreport.framework_rag import SpcRuleSet
 from perfreport.spc import RULE_SETS
 from perfreport.yamlfile import read_yaml
+from tests.conftest import run_cli
 
 
 def edit(project: Path, name: str, old: str, new: str) -> None:
@@ -196,3 +197,178 @@ def test_the_spc_vocabulary_is_the_rule_sets_spc_knows():
 def test_rag_yaml_line_numbers_used_above_are_right():
     doc = read_yaml(Path(__file__).resolve().parents[2] / "params" / "rag.yaml")
     assert doc.line_of(("spc_rules",)) == 11
+
+
+# --- the hostile tester's findings: each one line, file:line, exit 2 -------------------------
+
+
+def append(project: Path, name: str, data: bytes) -> int:
+    """Append ``data`` to ``params/<name>``; the line it starts on."""
+    path = project / "params" / name
+    before = path.read_bytes()
+    path.write_bytes(before + data)
+    return before.count(b"\n") + 1
+
+
+def test_a_params_file_not_in_utf8_is_one_line_from_the_command(project_copy):
+    """As the tester ran it: ``printf '# caf\\xe9\\n' >> params/rag.yaml; perfreport check``."""
+    line = append(project_copy, "rag.yaml", b"# caf\xe9\n")
+    result = run_cli("check", cwd=project_copy)
+    assert "Traceback" not in result.stderr
+    assert one_error(result).endswith(
+        f"params/rag.yaml:{line}: not UTF-8 text (byte 0xe9 at column 6): save the file as UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["rag.yaml", "framework.yaml", "cycles.yaml", "strategic.yaml", "activities.yaml"]
+)
+def test_a_control_character_in_any_params_file_is_one_line(project_copy, cli, name):
+    line = append(project_copy, name, b"# ring the bell \x07\n")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/{name}:{line}: a control character (U+0007) at column 17, which YAML does not "
+        "allow: delete it (an invisible character is often pasted in from another program)"
+    )
+
+
+NATIONAL_OUTCOME_1 = "  1: People are able to look after"
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (
+            "+1",
+            "field 'national_outcomes.+1': duplicate key (+1 and 1 are the same key), already "
+            "given on line 40; give each key once",
+        ),
+        (
+            "1.0",
+            "field 'national_outcomes.1.0': duplicate key (1.0 and 1 are the same key), "
+            "already given on line 40; give each key once",
+        ),
+        (
+            "'1'",
+            "field 'national_outcomes.1': duplicate key ('1' and 1 are the same key), already "
+            "given on line 40; give each key once",
+        ),
+        (
+            "0x1",
+            "field 'national_outcomes': key 0x1 is read as a hexadecimal number (1): write 1, "
+            "or '0x1' in quotes for text",
+        ),
+        (
+            "+10",
+            "field 'national_outcomes': key +10 is a whole number written with a plus sign: "
+            "write 10, or '+10' in quotes for text",
+        ),
+    ],
+)
+def test_a_national_outcome_written_differently_is_refused(project_copy, cli, key, problem):
+    """``1:`` is on line 40; a second way of writing a key goes on line 41, after it."""
+    path = project_copy / "params" / "framework.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[39].startswith(NATIONAL_OUTCOME_1)
+    lines.insert(40, f"  {key}: Later.\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/framework.yaml:41: {problem}"
+    )
+
+
+def survey_line(project: Path, field: str) -> int:
+    return read_yaml(project / "params" / "strategic.yaml").line_of(("survey", field))
+
+
+def test_a_survey_population_below_the_responses_fails_the_check(project_copy, cli):
+    """The strategic report's margin of error needs population >= responses (stats.py)."""
+    edit(project_copy, "strategic.yaml", "population: 6200 ", "population: 50 ")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/strategic.yaml:{survey_line(project_copy, 'population')}: survey: field "
+        "'population': 50 people invited is fewer than the 1,352 responses to question Q1; the "
+        "population is the number invited, at least the responses to every question"
+    )
+
+
+def test_a_survey_population_equal_to_the_most_responses_passes(project_copy, cli):
+    edit(project_copy, "strategic.yaml", "population: 6200 ", "population: 1352 ")
+    assert cli("check", cwd=project_copy).code == 0
+
+
+def test_a_survey_question_given_twice_fails_the_check(project_copy, cli):
+    edit(project_copy, "strategic.yaml", "{id: Q5, scale: agree", "{id: Q3, scale: agree")
+    doc = read_yaml(project_copy / "params" / "strategic.yaml")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/strategic.yaml:{doc.line_of(('survey', 'questions', 3, 'id'))}: question Q3: "
+        "field 'id': duplicate id, give each question its own"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "first", "second", "position"),
+    [
+        ("plans", "SCP-DP", "WINTER", 2),
+        ("activities", "A-01", "A-10", 9),
+        ("objectives", "OBJ-1", "OBJ-5", 4),
+    ],
+)
+def test_an_activities_id_given_twice_fails_the_check(
+    project_copy, cli, key, first, second, position
+):
+    """The annual report looks plans and activities up by id: one would silently hide the other."""
+    edit(project_copy, "activities.yaml", f"{{id: {second}, ", f"{{id: {first}, ")
+    path = project_copy / "params" / "activities.yaml"
+    path.write_text(path.read_text().replace(f"plan: {second}", f"plan: {first}"))
+    doc = read_yaml(path)
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/activities.yaml:{doc.line_of((key, position, 'id'))}: field "
+        f"'{key}[{position}].id': {first!r} is a duplicate id, already given on line "
+        f"{doc.line_of((key, 0, 'id'))}; give each its own"
+    )
+
+
+def test_no_activities_fails_the_check_while_the_annual_report_is_a_cycle(project_copy, cli):
+    path = project_copy / "params" / "activities.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("activities:\n")
+    path.write_text(text[:start] + "activities: []\n\nobjectives: []\n", encoding="utf-8")
+    assert one_error(cli("check", cwd=project_copy)).endswith(
+        f"params/activities.yaml:{text[:start].count(chr(10)) + 1}: field 'activities': no "
+        "activities, but the annual report (cycle 'annual') tabulates them: give at least one"
+    )
+
+
+CONTACT = "contact: performance.reports@example.org"
+
+
+@pytest.mark.parametrize(
+    ("contact", "problem"),
+    [
+        ("performance team", "it has a space"),
+        ("'Performance <reports@example.org>'", "it has a space"),
+        ("<reports@example.org>", "the part before the @ has one of"),
+        ("reports.example.org", "it has no @"),
+        ("reports@@example.org", "it has more than one @"),
+        ("reports@example", "the domain after the @ has no dot"),
+        ("reports@example..org", "the domain after the @ is not dot-separated letters"),
+        ("'\"reports\"@example.org'", "the part before the @ has one of"),
+        ("mailto:reports@example.org", "write it without mailto:"),
+        ("'@example.org'", "nothing before the @"),
+    ],
+)
+def test_the_accessibility_contact_is_an_email_address(project_copy, cli, contact, problem):
+    edit(project_copy, "cycles.yaml", CONTACT, f"contact: {contact}")
+    message = one_error(cli("check", cwd=project_copy))
+    assert re.search(
+        r"params/cycles\.yaml:23: accessibility: field 'contact': '.*' is not an email address "
+        rf"\({re.escape(problem)}.*\); write it as name@example\.org$",
+        message,
+    ), message
+
+
+def test_ordinary_email_addresses_pass(project_copy, cli):
+    for contact in ("reports+a11y@sub.example.co.uk", "o'neill@example.org", "é@exämple.org"):
+        edit(project_copy, "cycles.yaml", CONTACT, f'contact: "{contact}"')
+        result = cli("check", cwd=project_copy)
+        assert result.code == 0, (contact, result.stderr)
+        edit(project_copy, "cycles.yaml", f'contact: "{contact}"', CONTACT)

@@ -74,9 +74,46 @@ def test_likert_summary_by_hand():
             lambda d: d["outcomes"][0]["priorities"][0]["measures"][0].update(question="Q1"),
             r"give exactly one of 'indicator' or 'question'",
         ),
+        (
+            lambda d: d["survey"].update(population=50),
+            r"strategic.yaml:\d+: survey: field 'population': 50 people invited is fewer than "
+            r"the 1,352 responses to question Q1; the population is the number invited",
+        ),
+        (
+            lambda d: d["survey"]["questions"][3].update(id="Q1"),
+            r"strategic.yaml:\d+: question Q1: field 'id': duplicate id, give each question "
+            r"its own",
+        ),
+        (
+            lambda d: d["outcomes"][2].update(id=2),
+            r"strategic.yaml:\d+: outcome 2: field 'id': duplicate id, give each outcome its own",
+        ),
     ],
 )
 def test_mistakes_are_one_line_naming_the_line_and_field(strategy_file, catalogue, change, message):
     with pytest.raises(PerfreportError, match=message) as caught:
         load_strategy(strategy_file(change), catalogue)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("below", [1, 0])
+def test_the_loader_refuses_the_populations_the_margin_of_error_refuses(
+    strategy_file, catalogue, below
+):
+    """Check and report agree: the loader accepts a population exactly when the strategic
+    report's margin of error (stats.margin_of_error) can use it."""
+    shipped = load_strategy(REPO / "params" / "strategic.yaml", catalogue)
+    assert shipped.survey is not None
+    most = max(sum(q.responses) for q in shipped.survey.questions)
+    population = most - below
+    path = strategy_file(lambda d: d["survey"].update(population=population))
+    if below:
+        with pytest.raises(PerfreportError, match="people invited is fewer than"):
+            load_strategy(path, catalogue)
+        largest = max(shipped.survey.questions, key=lambda q: sum(q.responses))
+        with pytest.raises(ValueError, match="population must be at least n"):
+            likert_summary(largest, population)
+    else:
+        survey = load_strategy(path, catalogue).survey
+        assert survey is not None
+        assert all(likert_summary(q, survey.population).margin >= 0 for q in survey.questions)
