@@ -1,5 +1,5 @@
 """Allow ``python -m perfreport``."""
 
-from perfreport.cli import main
+from perfreport.console import main
 
 raise SystemExit(main())

@@ -124,13 +124,27 @@ def _month_of(day: date) -> str:
     return Period.containing("month", day).label
 
 
-def data_span(setup: Setup) -> DataSpan:
-    """The span of the warehouse's observations (a user error when it holds none)."""
+def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
+    """The span of the warehouse's observations (a user error when it holds none): of the
+    areas of ``area_types`` where given (a cycle reports on its own areas' data, whatever
+    later figures Scotland's extract carries)."""
+    codes = [a.code for a in setup.areas if a.type in area_types]
     with connect(setup.project.warehouse, read_only=True) as con:
-        first = scalar(con, "SELECT min(period_start) FROM observations")
-        last = latest_month(con)
+        if area_types:
+            marks = ", ".join("?" * len(codes)) or "NULL"
+            first, last = con.execute(
+                "SELECT min(period_start), max(period_end) FROM observations "
+                f"WHERE area_code IN ({marks})",
+                codes,
+            ).fetchone()
+        else:
+            first = scalar(con, "SELECT min(period_start) FROM observations")
+            last = latest_month(con)
     if first is None or last is None:
-        raise PerfreportError(f"{setup.project.warehouse}: the warehouse holds no observations")
+        whose = f" for {' or '.join(area_types)} areas" if area_types else ""
+        raise PerfreportError(
+            f"{setup.project.warehouse}: the warehouse holds no observations{whose}"
+        )
     return DataSpan(first, last)
 
 
@@ -173,9 +187,11 @@ def build(
             "area; leave out --period and --area"
         )
     cycles = setup.cycles.items if cycle_id is None else (setup.cycles.get(cycle_id),)
-    span = data_span(setup)
+    spans: dict[tuple[str, ...], DataSpan] = {}
     jobs = []
     for cycle in cycles:
+        kinds = tuple(cycle.areas)
+        span = spans.get(kinds) or spans.setdefault(kinds, data_span(setup, kinds))
         period = (
             period_in_data(setup, period_text, span)
             if period_text

@@ -200,3 +200,26 @@ def test_the_command_line_refuses_a_malformed_period(ingested):
     assert result.stderr.startswith(
         "perfreport: error: parameter '--period': '2024-26-Q4' is not a period; use a month"
     )
+
+
+def test_a_cycle_reports_on_its_own_areas_data_not_scotlands_later_figures(ingested, tmp_path):
+    """Scotland's extract running five months past the partnership's data moves no report's
+    period: the monthly report of August 2025 would show nothing but 'no data'."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ingested, project)
+    later = project / "scotland.csv"
+    later.write_text(
+        "indicator_id,area_code,period_start,period_end,breakdown,category,numerator,denominator,value\n"
+        + "".join(
+            f"L-DD-01,S92000003,2025-{m:02d}-01,2025-{m:02d}-{d},all,all,1500,,1500\n"
+            for m, d in ((4, 30), (5, 31), (6, 30), (7, 31), (8, 31))
+        )
+    )
+    assert run_cli("ingest", "demo_observations", str(later), cwd=project).code == 0
+    result = run_cli("run", "monthly", "--period", "2025-08", cwd=project)
+    assert result.code == 2
+    assert result.stderr == (
+        f"perfreport: error: parameter '--period': 2025-08 is after the latest data (March 2025); {RANGE}\n"
+    )
