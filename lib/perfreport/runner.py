@@ -12,6 +12,11 @@ Interruptions: on SIGINT or SIGTERM the parent stops its workers (each kills its
 exits), publishes nothing more, rebuilds the site from what is published and raises
 :class:`Interrupted`. If the parent itself dies (``kill -9``), its workers notice within a
 second and exit, taking their kernels with them (:func:`perfreport.kernels.die_with_parent`).
+
+A worker that dies (a notebook that kills its process, the out-of-memory killer) breaks its
+pool, but fails no other job: the parent knows which job each worker took, builds every other
+job again in a fresh pool, tries the dead worker's job once more by itself, and fails it only if
+its worker dies again (:func:`_build`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -42,8 +48,9 @@ from perfreport.errors import PerfreportError
 from perfreport.exports import write_table
 from perfreport.kernels import KERNEL, Spares, die_with_parent
 from perfreport.notebook_parameters import (
-    exit_requests,
+    KernelReplies,
     for_publication,
+    hidden_error,
     incomplete,
     strip_colour,
     validate_parameters,
@@ -419,31 +426,157 @@ def _run(
     return [results[job.key] for job in keyed if job.key in results]
 
 
+WORKER_DEATHS = 2
+"""How many times a job's worker may die building it before the job fails."""
+
+
 def _build(
     pending: list[Job], workers: int, stop: _Stop, done: Callable[[JobResult], None]
 ) -> None:
     """Build ``pending`` in worker processes, publishing each report as it arrives, until all
-    are done or a signal says stop."""
-    left = multiprocessing.Value("i", len(pending))
+    are done or a signal says stop.
+
+    A worker that dies (a notebook that kills its process, the out-of-memory killer, a crash)
+    takes its pool down with it. Only the job it was running is to blame: every other job of
+    the pool, in flight or not yet started, is built again in a fresh pool; the job to blame is
+    tried again by itself once the others are done, and fails if its worker dies again.
+    """
+    deaths: dict[str, list[tuple[int, int]]] = {}
+    """Each job's worker deaths so far: (pid, exit code)."""
+    fresh, suspects = list(pending), []
+    while (fresh or suspects) and not stop.signum:
+        if fresh:
+            batch, width, fresh = fresh, workers, []
+        else:  # one at a time: a worker that dies now was building that job
+            batch, width, suspects = suspects, 1, []
+        for job, pid, exitcode in _build_pool(batch, width, stop, done):
+            if exitcode is not None:
+                deaths.setdefault(job.key, []).append((pid, exitcode))
+            if len(deaths.get(job.key, ())) >= WORKER_DEATHS:
+                done(_worker_died(job, deaths[job.key]))
+            elif job.key in deaths:
+                if exitcode is not None:
+                    log.warning(
+                        "perfreport: %s: its worker process died (%s) while building it; "
+                        "building it again by itself",
+                        job.key,
+                        _ending(exitcode),
+                    )
+                suspects.append(job)
+            else:
+                fresh.append(job)
+
+
+def _build_pool(
+    batch: list[Job], workers: int, stop: _Stop, done: Callable[[JobResult], None]
+) -> list[tuple[Job, int, int | None]]:
+    """Build ``batch`` in one pool of worker processes. Returns the jobs lost when a worker
+    died, each with the pid of the worker that took it (0: none did) and that worker's exit
+    code if it is to blame (it died by itself, rather than being stopped by the pool when
+    another died), else None."""
+    left = multiprocessing.Value("i", len(batch))
+    started_by = multiprocessing.Array("i", len(batch), lock=False)
+    """The pid of the worker that took each job (0: not taken)."""
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(pending))),
+        max_workers=max(1, min(workers, len(batch))),
         initializer=_init_worker,
-        initargs=(left, os.getpid()),
+        initargs=(left, started_by, os.getpid()),
     )
-    futures = {pool.submit(run_job, job): job for job in pending}
+    processes: dict[int, Any] = getattr(pool, "_processes", {})
+    """The pool's own record of its workers (filled in as it starts them), read after a death."""
+    futures = {pool.submit(_run_in_worker, job, slot): slot for slot, job in enumerate(batch)}
     waiting = set(futures)
+    lost: list[int] = []
     try:
         while waiting and not stop.signum:
             finished, waiting = wait(waiting, STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
                 if stop.signum:  # a finished report that was not yet published stays so
                     break
-                done(_settle(futures[future], future))
+                if isinstance(future.exception(), BrokenProcessPool):
+                    lost.append(futures[future])
+                else:
+                    done(_settle(batch[futures[future]], future))
     finally:
         if waiting:  # told to stop, or something went wrong here: nothing more is published
             _stop_workers(pool)
         else:
-            pool.shutdown()
+            pool.shutdown()  # after a death: once the pool has stopped and reaped every worker
+    if stop.signum:
+        return []
+    return _to_blame([(batch[slot], started_by[slot]) for slot in lost], processes)
+
+
+STOPPED_BY_POOL = (-signal.SIGTERM, 128 + signal.SIGTERM)
+"""How a worker the pool stopped ends (``terminate()``, which :func:`die_with_parent`'s
+handler turns into an exit with status 143)."""
+
+
+def _to_blame(
+    lost: list[tuple[Job, int]], processes: dict[int, Any]
+) -> list[tuple[Job, int, int | None]]:
+    """Each lost job with the pid of its worker and, if that worker died by itself, its exit
+    code (else None). If no worker did (one that died of SIGTERM looks stopped by the pool), every job that was being
+    built is to blame, so that each round blames at least one job and the retries end."""
+    ended = {pid: getattr(process, "exitcode", None) for pid, process in processes.items()}
+    culprits = {
+        job.key
+        for job, pid in lost
+        if pid and ended.get(pid) is not None and ended[pid] not in STOPPED_BY_POOL
+    }
+    if not culprits:
+        culprits = {job.key for job, pid in lost if pid} or {job.key for job, _ in lost}
+    return [
+        (job, pid, (ended.get(pid) or -signal.SIGTERM) if job.key in culprits else None)
+        for job, pid in lost
+    ]
+
+
+def _ending(exitcode: int) -> str:
+    """How a worker process ended, in a few words: ``signal 9``, ``exit status 1``."""
+    if exitcode < 0:
+        return f"signal {-exitcode}"
+    if exitcode > 128 and exitcode - 128 in signal.valid_signals():
+        return f"signal {exitcode - 128}"  # exit_now's way of dying of a signal
+    return f"exit status {exitcode}"
+
+
+def _worker_died(job: Job, deaths: list[tuple[int, int]]) -> JobResult:
+    """Fail a job whose worker died each time it was built, keeping what the last attempt left
+    (the notebook as far as it ran) and an ``error.txt`` saying what is known."""
+    error = f"its worker process died ({_ending(deaths[-1][1])}) while building it"
+    attempts = ", then ".join(f"pid {pid}: {_ending(code)}" for pid, code in deaths)
+    staging = _staging(job, deaths[-1][0])
+    detail = [
+        f"The worker process building this report died each of the {len(deaths)} times it "
+        f"was tried ({attempts}), the last time by itself; the run's other reports were built "
+        "in fresh worker processes. A worker dies when something kills it: a notebook cell "
+        "that kills its parent process, the out-of-memory killer, a crash in compiled code."
+    ]
+    running = _running_cell(staging / NOTEBOOK)
+    if running is not None:
+        detail.append(
+            f"The notebook was running code cell {running[0]} when its worker died:\n{running[1]}"
+        )
+    if (staging / NOTEBOOK).is_file():
+        detail.append(f"{NOTEBOOK} here is the notebook as far as it ran.")
+    result = JobResult(job.key, False, 0.0, job.failed_dir, error)
+    return _keep_failure(job, result, staging, "\n\n".join(detail))
+
+
+def _running_cell(notebook: Path) -> tuple[int, str] | None:
+    """The code cell papermill marked as running in a notebook it was writing (its number
+    among the code cells, and its source), if it marked one."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    code = [cell for cell in cells if cell.get("cell_type") == "code"]
+    for n, cell in enumerate(code, start=1):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            source = cell.get("source", "")
+            return n, source if isinstance(source, str) else "".join(source)
+    return None
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -466,8 +599,8 @@ def _settle(job: Job, future: Future) -> JobResult:
     """In the parent: publish a worker's finished report, or keep its failure's evidence."""
     try:
         result: JobResult = future.result()
-    except Exception as exc:  # the worker died (killed, out of memory): no staging folder
-        error = f"the worker process building this report stopped: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # a result that could not come back (not a dead worker)
+        error = f"the worker process building this report failed: {type(exc).__name__}: {exc}"
         result = JobResult(job.key, False, 0.0, job.failed_dir, error)
         return _keep_failure(job, result, None, "".join(traceback.format_exception(exc)))
     if not result.ok:
@@ -477,17 +610,20 @@ def _settle(job: Job, future: Future) -> JobResult:
     return replace(result, output=job.out_dir)
 
 
-def _keep_failure(job: Job, result: JobResult, staging: Path | None, detail: str = "") -> JobResult:
+def _keep_failure(
+    job: Job, result: JobResult, staging: Path | None, detail: str | None = None
+) -> JobResult:
     """Move a failed job's staging folder (executed notebook, ``error.txt``) to
-    ``outputs/failed/``, or write ``error.txt`` there if it has none; the published report is
-    left alone."""
+    ``outputs/failed/``, writing ``error.txt`` (``result.error``, then ``detail``) if ``detail``
+    is given or the folder has none; the published report is left alone."""
     shutil.rmtree(job.failed_dir, ignore_errors=True)
     job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
     if staging is not None and staging.is_dir():
         staging.rename(job.failed_dir)
     else:
         job.failed_dir.mkdir()
-        (job.failed_dir / ERROR_FILE).write_text(f"{result.error}\n\n{detail}", encoding="utf-8")
+    if detail is not None or not (job.failed_dir / ERROR_FILE).exists():
+        _write_evidence(job.failed_dir, result.error, detail or "")
     return replace(result, output=job.failed_dir)
 
 
@@ -508,12 +644,21 @@ _renderer: Renderer | None = None
 _spares = Spares()
 _jobs_left: Any = None
 """A shared count of jobs not yet started: a worker warms a spare kernel only while some are."""
+_started_by: Any = None
+"""Shared with the parent: the pid of the worker that took each job of the pool, so that the
+parent knows which job a worker that died was building."""
 
 
-def _init_worker(counter: Any, parent: int) -> None:
-    global _jobs_left
-    _jobs_left = counter
+def _init_worker(counter: Any, started_by: Any, parent: int) -> None:
+    global _jobs_left, _started_by
+    _jobs_left, _started_by = counter, started_by
     die_with_parent(parent)
+
+
+def _run_in_worker(job: Job, slot: int) -> JobResult:
+    if _started_by is not None:
+        _started_by[slot] = os.getpid()
+    return run_job(job)
 
 
 def _take_a_job() -> None:
@@ -544,11 +689,11 @@ def run_job(job: Job) -> JobResult:
 
     started = time.perf_counter()
     began = _now()
-    staging = job.project.outputs / STAGING / f"{job.key.replace('/', '--')}--{os.getpid()}"
+    staging = _staging(job, os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     executed = staging / NOTEBOOK
-    exits: list[int] = []
+    replies = KernelReplies()
     _take_a_job()
     try:
         km = _spares.take(job.project.root)
@@ -562,14 +707,14 @@ def run_job(job: Job) -> JobResult:
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=job.cycle.timeout_seconds,
-                on_cell_executed=exit_requests(exits),
+                on_cell_executed=replies,
             )
         finally:
             km.close()
             # the next report's kernel starts while this one renders
             _spares.prepare_next(job.project.root, _jobs_remain)
         notebook = nbformat.read(executed, as_version=4)
-        problem = incomplete(notebook, exits)
+        problem = incomplete(notebook, replies.exits)
         if problem is not None:
             return _failed(job, staging, started, *problem)
         for_publication(notebook, job.project.root, job.cycle.notebook, _published_path(job))
@@ -584,12 +729,30 @@ def run_job(job: Job) -> JobResult:
             json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
     except PapermillExecutionError as exc:
+        detail = strip_colour(str(exc)).strip()
+        if exc.ename == "CellExecutionError" and not exc.evalue:  # no error output to quote
+            summary, evidence = hidden_error(_read_or_empty(executed), exc.exec_count, replies)
+            return _failed(job, staging, started, summary, f"{evidence}\n\n{detail}")
         summary = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-        return _failed(job, staging, started, summary, strip_colour(str(exc)).strip())
+        return _failed(job, staging, started, summary, detail)
     except Exception as exc:
         summary = f"{type(exc).__name__}: {_first_line(exc)}"
         return _failed(job, staging, started, summary, traceback.format_exc())
     return JobResult(job.key, True, time.perf_counter() - started, staging)
+
+
+def _read_or_empty(path: Path) -> Any:
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return nbformat.v4.new_notebook()
+
+
+def _staging(job: Job, pid: int) -> Path:
+    """Where the worker ``pid`` builds ``job`` (one folder per attempt)."""
+    return job.project.outputs / STAGING / f"{job.key.replace('/', '--')}--{pid}"
 
 
 def _published_path(job: Job) -> str:
@@ -611,11 +774,17 @@ def _failed(job: Job, staging: Path, started: float, summary: str, detail: str) 
     """The failure's evidence in the staging folder: the executed notebook as it stopped (with
     papermill's error banner, where papermill found the error) and ``error.txt`` (the summary
     line, then the full traceback). Anything half-rendered is dropped."""
-    for path in staging.iterdir():
+    _write_evidence(staging, summary, detail)
+    return JobResult(job.key, False, time.perf_counter() - started, staging, summary)
+
+
+def _write_evidence(folder: Path, summary: str, detail: str) -> None:
+    """Keep only the executed notebook in ``folder`` (anything half-rendered is dropped) and
+    write ``error.txt``: the summary line, then the detail."""
+    for path in folder.iterdir():
         if path.is_dir():
             shutil.rmtree(path)
         elif path.name != NOTEBOOK:
             path.unlink()
     text = summary + ("\n\n" + detail.rstrip() if detail.strip() else "") + "\n"
-    (staging / ERROR_FILE).write_text(text, encoding="utf-8")
-    return JobResult(job.key, False, time.perf_counter() - started, staging, summary)
+    (folder / ERROR_FILE).write_text(text, encoding="utf-8")

@@ -521,3 +521,91 @@ def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(b
     assert all(report(project, s).exists() for s in SLUGS)
     manifest = json.loads((project / "outputs" / "manifest.json").read_text())["reports"]
     assert len(manifest) == 9
+
+
+def _in_project(project: Path) -> list:
+    """Live processes working in the project folder (workers and kernels start there)."""
+    import os
+
+    import psutil
+
+    where, found = os.path.realpath(project), []
+    for process in psutil.process_iter(["cwd", "status"]):
+        cwd, status = process.info["cwd"], process.info["status"]
+        if cwd and os.path.realpath(cwd) == where and status != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
+
+
+KILL_WORKER = (
+    "import os, signal\n"
+    "if area == 'CS-RST':\n"
+    "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent: the worker process"
+)
+
+
+def test_a_notebook_that_kills_its_worker_fails_only_its_own_report(built, tmp_path):
+    import time
+
+    project = tmp_path / "killer"
+    shutil.copytree(built, project)
+    published = {slug: report(project, slug).read_bytes() for slug in SLUGS}
+    insert_cell(project, KILL_WORKER)  # a changed notebook: every report is built again
+
+    result = run_cli("run", "locality", "--period", QUARTER, "--jobs", "2", cwd=project)
+
+    assert result.code == 1, result.stderr
+    assert "3 of 4 reports built" in result.stdout, result.stdout
+    for slug in set(SLUGS) - {"rural-stirling"}:
+        assert f"outputs/locality/{QUARTER}/{slug}/report.html  (built in" in result.stdout
+    assert "BrokenProcessPool" not in result.stdout + result.stderr
+    failed = re.findall(r"failed: (\S+): (.*) \(notebook kept in", result.stderr)
+    assert failed == [
+        (
+            f"locality/{QUARTER}/rural-stirling",
+            "its worker process died (signal 9) while building it",
+        )
+    ]
+    kept = project / "outputs" / "failed" / "locality" / QUARTER / "rural-stirling"
+    error = (kept / "error.txt").read_text()
+    assert error.startswith("its worker process died (signal 9) while building it\n\n")
+    assert "died each of the 2 times it was tried" in error
+    assert "when its worker died:\n" + KILL_WORKER in error  # the cell that was running
+    assert (kept / "notebook.ipynb").is_file()
+    assert report(project, "rural-stirling").read_bytes() == published["rural-stirling"]
+    manifest = json.loads((project / "outputs" / "manifest.json").read_text())["reports"]
+    assert len(manifest) == 9
+    assert not (project / "outputs" / ".staging").exists()
+    deadline = time.monotonic() + 5  # a dead worker's kernel notices within a second
+    while _in_project(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _in_project(project) == []
+
+
+HIDE_ERRORS = (
+    "get_ipython().set_custom_exc((Exception,), lambda *a, **k: print('handled quietly'))\n"
+    "print('looking up the area')\n"
+    "{}['missing']"
+)
+
+
+def test_an_error_a_custom_exception_handler_hid_is_named_with_its_evidence(built, tmp_path):
+    project = tmp_path / "hidden"
+    shutil.copytree(built, project)
+    insert_cell(project, HIDE_ERRORS)
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-CLK", "--jobs", "1", cwd=project
+    )
+    assert result.code == 1
+    kept = project / "outputs" / "failed" / "locality" / QUARTER / "clackmannanshire"
+    error = (kept / "error.txt").read_text()
+    line = error.splitlines()[0]
+    assert re.fullmatch(
+        r"cell \d+: KeyError: 'missing' \(a custom exception handler hid its error output\)", line
+    ), line
+    assert f"failed: locality/{QUARTER}/clackmannanshire: {line} (notebook kept in" in (
+        result.stderr
+    )
+    assert "set_custom_exc" in error and HIDE_ERRORS in error  # the cell
+    assert "looking up the area\nhandled quietly" in error  # and what it printed
+    assert 'Exception encountered at "In [' in error  # papermill's own account

@@ -6,13 +6,20 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import re
 import shutil
+import site
 import socket
+import sys
+import tempfile
 from pathlib import Path
 
+import nbformat
 import pikepdf
 import pytest
 
+import perfreport
+from tests.conftest import run_cli
 from tests.e2e.conftest import QUARTER
 
 pytestmark = pytest.mark.e2e
@@ -25,10 +32,18 @@ def _distinctive(name: str) -> bool:
     return len(name) >= 5 and name.lower() not in COMMON_NAMES
 
 
+def _python_folders() -> list[str]:
+    """Where Python, its libraries and perfreport are installed."""
+    folders = [sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()]
+    return [*folders, str(Path(perfreport.__file__).parent)]
+
+
 def _private(project: Path) -> list[str]:
     """What would identify the build machine: the project's absolute path, the staging
-    folder, and the user's and host's names where they are distinctive."""
+    folder, where Python and perfreport are installed, and the user's and host's names where
+    they are distinctive."""
     names = [str(project), str(project.resolve()), ".staging", str(Path.home()) + "/"]
+    names += [f"{folder}/" for folder in _python_folders()]
     with contextlib.suppress(OSError, KeyError):  # no user name
         names.append(getpass.getuser())
     names.append(socket.gethostname())
@@ -102,3 +117,66 @@ def test_index_and_manifest_are_rebuilt_from_the_folders_on_every_run(built, tmp
     assert "rural-stirling" not in index
     for key in manifest:
         assert f'href="{key}/report.html"' in index
+
+
+PRINT_FOLDERS = (
+    "import site, sys, tempfile\n"
+    "import perfreport\n"
+    "for folder in [perfreport.__file__, sys.prefix, sys.base_prefix, sys.exec_prefix,\n"
+    "               tempfile.gettempdir(), *site.getsitepackages()]:\n"
+    "    print(folder, file=sys.stderr)"
+)
+
+
+def _texts(node: object) -> list[str]:
+    """Every string of a notebook but its images."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [text for item in node for text in _texts(item)]
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if not k.startswith("image/") for t in _texts(v)]
+    return []
+
+
+def test_a_published_notebook_names_no_folder_python_or_perfreport_is_installed_in(built, tmp_path):
+    """A warning from the package (a title with a character the chart font lacks) and a cell
+    printing where Python lives: every such folder is a placeholder in what is published."""
+    project = tmp_path / "folders"
+    shutil.copytree(built, project)
+    catalogue = project / "params" / "catalogue" / "local.yaml"
+    title = "title: Complaints responded to within 20 working days"
+    assert title in catalogue.read_text()
+    catalogue.write_text(catalogue.read_text().replace(title, title + " \u4e2d"))
+    notebook = project / "notebooks" / "locality.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [PRINT_FOLDERS],
+        },
+    )
+    notebook.write_text(json.dumps(nb))
+
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--jobs", "1", cwd=project
+    )
+
+    assert result.code == 0, result.stderr
+    folder = project / "outputs" / "locality" / QUARTER / "rural-stirling"
+    texts = _texts(nbformat.read(folder / "notebook.ipynb", as_version=4))
+    stderr = [t for t in texts if "[python]" in t]
+    assert stderr == [
+        "[perfreport]/__init__.py\n[python]\n[python]\n[python]\n[tmp]\n[site-packages]\n"
+    ]
+    assert any("[perfreport]/charts.py:" in t and "Glyph 20013" in t for t in texts)
+    machine = [*_python_folders(), tempfile.gettempdir(), str(Path.home()), str(project)]
+    whole = re.compile("|".join(rf"(?<![\w.~-]){re.escape(f)}(?![\w.~-])" for f in machine))
+    assert [t for t in texts if whole.search(t)] == []
+    for name in ("report.html", "data.csv", "provenance.json"):
+        data = (folder / name).read_text(encoding="utf-8")
+        assert [f for f in _python_folders() if f"{f}/" in data] == [], name

@@ -1,20 +1,26 @@
-"""The runner: housekeeping after an interrupted run, whole notebooks, the site derived from
-the folders, and the outputs lock."""
+"""The runner: housekeeping after an interrupted run, whole notebooks, published notebooks
+that name no folder of the build machine, errors a handler hid, the site derived from the
+folders, the outputs lock, and worker processes that die."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
+import psutil
 import pytest
 
+from perfreport import runner
 from perfreport.errors import PerfreportError
-from perfreport.notebook_parameters import for_publication, incomplete
-from perfreport.runner import LOCK_FILE, RETIRED, STAGING, outputs_lock, recover
+from perfreport.notebook_parameters import KernelReplies, for_publication, hidden_error, incomplete
+from perfreport.runner import LOCK_FILE, RETIRED, STAGING, JobResult, outputs_lock, recover
 from perfreport.site import FAILED, PROVENANCE, REPORT_FILES, index_html, published
 
 
@@ -280,3 +286,222 @@ def test_a_worker_forked_under_the_lock_does_not_hold_it(tmp_path: Path):
             pass
     finally:
         os.waitpid(child, 0)
+
+
+def test_a_published_notebook_names_no_python_package_or_temporary_folder(tmp_path: Path):
+    """A warning from the package or a library names the folders Python is installed in."""
+    import site
+    import tempfile
+
+    import nbformat.v4 as v4
+
+    import perfreport
+
+    package = Path(perfreport.__file__).parent
+    leaks = {
+        f"{package}/charts.py:141: UserWarning: Glyph 20013 missing": "[perfreport]/charts.py:141",
+        f"{site.getsitepackages()[0]}/pandas/core/frame.py:1": "[site-packages]/pandas/core",
+        f"{sys.prefix}/bin/python": "[python]/bin/python",
+        f"{sys.base_prefix}/lib/python3.11/warnings.py": "[python]/lib/python3.11/warnings.py",
+        f"{sys.exec_prefix}/include": "[python]/include",
+        f"{tempfile.gettempdir()}/tmpab12/x.png": "[tmp]/tmpab12/x.png",
+    }
+    stderr = "\n".join(leaks)
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "x = 1",
+                outputs=[
+                    v4.new_output("stream", name="stderr", text=stderr),
+                    v4.new_output("display_data", data={"text/html": f"<td>{sys.prefix}</td>"}),
+                ],
+            )
+        ]
+    )
+    for_publication(nb, tmp_path / "project", "notebooks/a.ipynb", "outputs/a/notebook.ipynb")
+    text, html = nb.cells[0].outputs[0].text, nb.cells[0].outputs[1].data["text/html"]
+    assert all(placeholder in text for placeholder in leaks.values())
+    for folder in (str(package), sys.prefix, sys.base_prefix, tempfile.gettempdir()):
+        assert f"{folder}/" not in text and folder not in html
+    assert html == "<td>[python]</td>"
+
+
+def test_a_folder_is_replaced_only_where_it_is_a_whole_path(tmp_path: Path):
+    import tempfile
+
+    import nbformat.v4 as v4
+
+    temp = tempfile.gettempdir()
+    text = f"{temp}x/a {temp}/b /opt{temp}/c ({temp})"
+    nb = v4.new_notebook(cells=[v4.new_code_cell(f"print({text!r})")])
+    for_publication(nb, tmp_path / "project", "a.ipynb", "b.ipynb")
+    assert nb.cells[0].source == f"print('{temp}x/a [tmp]/b /opt{temp}/c ([tmp])')"
+
+
+# An error an IPython custom exception handler hid
+
+
+def test_the_kernels_error_reply_is_kept_by_execution_count():
+    replies = KernelReplies()
+    replies(None, 3, {"content": {"status": "ok", "execution_count": 2, "payload": []}})
+    replies(
+        None,
+        5,
+        {
+            "content": {
+                "status": "error",
+                "execution_count": 4,
+                "ename": "KeyError",
+                "evalue": "'x'",
+                "traceback": [],
+            }
+        },
+    )
+    replies(None, 6, {"content": {"payload": [{"source": "ask_exit"}]}})
+    assert list(replies.errors) == [4] and replies.errors[4]["ename"] == "KeyError"
+    assert replies.exits == [6]
+
+
+def _hidden(outputs: list[dict]):
+    import nbformat.v4 as v4
+
+    return v4.new_notebook(
+        cells=[
+            v4.new_code_cell("a = 1", execution_count=4),
+            v4.new_code_cell("hide_errors()\nd['x']", execution_count=5, outputs=outputs),
+        ]
+    )
+
+
+def test_an_error_a_handler_hid_is_named_from_the_kernels_reply():
+    import nbformat.v4 as v4
+
+    replies = KernelReplies()
+    replies.errors[5] = {"status": "error", "ename": "KeyError", "evalue": "'x'", "traceback": []}
+    output = v4.new_output("stream", name="stdout", text="looking up x\nhandled quietly\n")
+    line, detail = hidden_error(_hidden([output]), 5, replies)
+    assert line == "cell 5: KeyError: 'x' (a custom exception handler hid its error output)"
+    assert "set_custom_exc" in detail and "The kernel's reply: KeyError: 'x'" in detail
+    assert "hide_errors()\nd['x']" in detail and "handled quietly" in detail
+
+
+def test_an_error_a_handler_hid_without_a_reply_quotes_the_cells_last_output():
+    import nbformat.v4 as v4
+
+    output = v4.new_output("stream", name="stdout", text="\x1b[31mhandled\x1b[0m quietly\n")
+    line, detail = hidden_error(_hidden([output]), 5, KernelReplies())
+    assert (
+        line
+        == "cell 5: the cell raised an error its handler hid (its last output: handled quietly)"
+    )
+    line, detail = hidden_error(_hidden([]), 5, KernelReplies())
+    assert line == "cell 5: the cell raised an error its handler hid (it printed nothing)"
+    assert "It has no output." in detail
+
+
+# A worker process that dies
+
+
+@dataclass(frozen=True)
+class _FakeJob:
+    """What the runner's pool reads of a job, built by :func:`_fake_run_job` in the worker."""
+
+    key: str
+    root: Path
+    action: str = "ok"
+
+    @property
+    def project(self) -> SimpleNamespace:
+        return SimpleNamespace(outputs=self.root / "outputs")
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "outputs" / self.key
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.root / "outputs" / FAILED / self.key
+
+
+RUNNING_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "source": "a = 1",
+            "metadata": {"papermill": {"status": "completed"}},
+        },
+        {
+            "cell_type": "code",
+            "source": "os.kill(...)",
+            "metadata": {"papermill": {"status": "running"}},
+        },
+    ]
+}
+
+
+def _fake_run_job(job: _FakeJob) -> JobResult:
+    """In a worker: a report folder in staging; ``kill`` and ``term`` kill the worker instead
+    (``kill-once`` only the first time), ``slow`` takes a second, as a real report would."""
+    staging = runner._staging(job, os.getpid())
+    staging.mkdir(parents=True)
+    (staging / "notebook.ipynb").write_text(json.dumps(RUNNING_NOTEBOOK))
+    first = not (job.root / f"{job.key}.tried").exists()
+    (job.root / f"{job.key}.tried").touch()
+    if job.action == "kill" or (job.action == "kill-once" and first):
+        time.sleep(0.3)  # the other worker has its job in hand
+        os.kill(os.getpid(), signal.SIGKILL)
+    if job.action == "term":
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(1.0 if job.action == "slow" else 0.05)
+    (staging / "report.html").write_text(job.key)
+    return JobResult(job.key, True, 0.1, staging)
+
+
+def _build(jobs: list[_FakeJob], workers: int, monkeypatch) -> dict[str, JobResult]:
+    monkeypatch.setattr(runner, "run_job", _fake_run_job)  # the workers are forked from here
+    results: dict[str, JobResult] = {}
+    runner._build(jobs, workers, runner._Stop(), lambda r: results.setdefault(r.key, r))
+    assert psutil.Process().children(recursive=True) == []  # no worker left
+    return results
+
+
+def test_a_worker_that_dies_fails_only_its_job_and_the_others_are_built(tmp_path, monkeypatch):
+    jobs = [
+        _FakeJob("a", tmp_path, "slow"),  # in flight when the killer's worker dies
+        _FakeJob("killer", tmp_path, "kill"),
+        _FakeJob("b", tmp_path),  # not started
+        _FakeJob("c", tmp_path),
+    ]
+    results = _build(jobs, 2, monkeypatch)
+    assert sorted(results) == ["a", "b", "c", "killer"]
+    assert [k for k, r in results.items() if not r.ok] == ["killer"]
+    for key in "abc":
+        assert (tmp_path / "outputs" / key / "report.html").read_text() == key
+    failure = results["killer"]
+    assert failure.error == "its worker process died (signal 9) while building it"
+    assert failure.output == tmp_path / "outputs" / FAILED / "killer"
+    error = (failure.output / "error.txt").read_text()
+    assert error.splitlines()[0] == failure.error
+    assert "died each of the 2 times it was tried" in error
+    assert "running code cell 2 when its worker died:\nos.kill(...)" in error
+    assert sorted(p.name for p in failure.output.iterdir()) == ["error.txt", "notebook.ipynb"]
+
+
+def test_a_job_whose_worker_dies_once_is_built_on_its_second_try(tmp_path, monkeypatch):
+    results = _build(
+        [_FakeJob("a", tmp_path), _FakeJob("k", tmp_path, "kill-once")], 2, monkeypatch
+    )
+    assert all(r.ok for r in results.values()) and len(results) == 2
+    assert (tmp_path / "outputs" / "k" / "report.html").read_text() == "k"
+
+
+def test_a_worker_that_dies_as_the_pool_stops_the_others_blames_each_job_then_finds_it(
+    tmp_path, monkeypatch
+):
+    """A worker killed by SIGTERM looks like one the pool stopped: both jobs in flight are
+    tried again, one at a time, and only the one whose worker dies again fails."""
+    jobs = [_FakeJob("a", tmp_path, "slow"), _FakeJob("t", tmp_path, "term")]
+    results = _build(jobs, 2, monkeypatch)
+    assert results["a"].ok and not results["t"].ok
+    assert results["t"].error == "its worker process died (signal 15) while building it"
