@@ -14,13 +14,23 @@ another, with the peak resident memory of each child (``os.wait4``, ``ru_maxrss`
   ``max_size_mb``: 1,000 columns (the default ``max_columns``) of 1-character or empty cells,
   every row quarantined (as a duplicate), so every row's raw cells are kept; the empty cells
   are the worse (more cells per MB, each repeating its column name in the raw JSON);
+- ``short_rows``: 10 MB of the shortest rows (``1,X,a,b``, 8 bytes: 1,310,000 rows, each
+  quarantined with five reasons; 2 GB and 60 s before the row limit), refused by ``max_rows``;
+  ``short_rows_limit`` is the default row limit (250,000) of them, ingested: the shape the
+  default ``ROWS_PER_MB`` is measured on;
+- ``parquet_bomb``: 2,000,000 rows of four dictionary-encoded columns in about 40 KB of Parquet
+  (3.6 GB in the hostile test), refused from its footer by ``max_rows``; plain
+  ``pandas.read_parquet`` and ``pyarrow.parquet.read_table`` read it beside perfreport;
+  ``parquet_limit`` is 250,000 of the short rows as Parquet, ingested;
 - ``long_thin``: the demo's long layout (``benchmarks/ingest_million.py``) just under the
   default ``max_size_mb``, every row accepted, under ``demo_observations``.
 
 The naive child runs under a 4 GB address-space limit and a 120 s timeout, so that it cannot
-take the machine; a run it does not finish is reported as such. Run by ``nox -s benchmark``;
-prints one JSON line per file and exits 1 if perfreport takes over 10 s or 1 GB on any of them,
-does not refuse a hostile file by the limit meant to refuse it, or refuses a valid one.
+take the machine; a run it does not finish is reported as such. Run by ``nox -s benchmark``
+(``python benchmarks/ingest_hostile.py parquet_bomb short_rows`` runs only the files named);
+prints one JSON line per file and exits 1 if perfreport takes over 10 s or 1 GB on any of them
+(60 s for the files of 250,000 quarantined rows, which are checked for memory), does not refuse
+a hostile file by the limit meant to refuse it, or refuses a valid one.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import yaml
 
 from perfreport.ingest.spec import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_SIZE_MB
 
@@ -52,10 +64,27 @@ measures:
     numerator: On time
     denominator: Complaints
 """
+PARQUET_SPEC = SPEC.replace("name: council_complaints", "name: complaints_parquet").replace(
+    "format: csv", "format: parquet"
+)
 NAIVE = "import sys, pandas; pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)"
+NAIVE_PARQUET = {
+    "pandas_read_parquet": "import sys, pandas; pandas.read_parquet(sys.argv[1])",
+    "pyarrow_read_table": "import sys, pyarrow.parquet as pq; pq.read_table(sys.argv[1])",
+}
 HEADER = b"Month,Locality,Complaints,On time"
-EXPECTED = {"wide": "(max_columns)", "wide_tenth": "(max_columns)", "long_cell": "(max_cell_chars)"}
-"""The limit that must refuse each hostile file."""
+EXPECTED = {
+    "wide": "(max_columns)",
+    "wide_tenth": "(max_columns)",
+    "long_cell": "(max_cell_chars)",
+    "short_rows": "(max_rows",
+    "parquet_bomb": "(max_rows",
+}
+"""The limit that must refuse each hostile file; the others must be ingested."""
+SLOW_SECONDS = {"short_rows_limit": 60.0, "parquet_limit": 60.0}
+"""Time allowed the files of 250,000 quarantined rows (five reasons each), there for memory."""
+SHORT_ROW = b"1,X,a,b\n"
+BOMB_ROWS = 2_000_000
 LIMIT_BYTES = int(DEFAULT_MAX_SIZE_MB * 1024 * 1024)
 DEMO_ROW_BYTES = 60
 """About how long a row of the demo's long layout is (the million rows are 60 MB)."""
@@ -74,7 +103,39 @@ def write_files(root: Path) -> dict[str, Path]:
     )
     files["dense_1char"].write_bytes(dense(b"1"))
     files["dense_empty"].write_bytes(dense(b""))
+    files["short_rows"] = root / "short_rows.csv"
+    files["short_rows"].write_bytes(
+        HEADER + b"\n" + SHORT_ROW * (LIMIT_BYTES // len(SHORT_ROW) - 5)
+    )
+    files["short_rows_limit"] = root / "short_rows_limit.csv"
+    files["short_rows_limit"].write_bytes(HEADER + b"\n" + SHORT_ROW * limits().row_limit)
+    files["parquet_bomb"] = parquet(
+        root / "parquet_bomb.parquet", ("2025-01", "CS-CLK", "12", "9"), BOMB_ROWS
+    )
+    files["parquet_limit"] = parquet(
+        root / "parquet_limit.parquet", ("1", "X", "a", "b"), limits().row_limit
+    )
     return files
+
+
+def limits():
+    """The default limits, as a spec that sets none has them."""
+    from perfreport.ingest.spec import SourceSpec
+
+    return SourceSpec.model_validate(yaml.safe_load(SPEC))
+
+
+def parquet(path: Path, row: tuple[str, ...], rows: int) -> Path:
+    """``rows`` copies of ``row``, each column dictionary-encoded: kilobytes for any ``rows``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = HEADER.decode().split(",")
+    indices = pa.array(np.zeros(rows, dtype=np.int32))
+    columns = [pa.DictionaryArray.from_arrays(indices, [value]) for value in row]
+    pq.write_table(pa.table(dict(zip(names, columns, strict=True))), path, compression="zstd")
+    return path
 
 
 def dense(cell: bytes) -> bytes:
@@ -113,7 +174,7 @@ _, status, usage = os.wait4(proc.pid, 0)
 if timer:
     timer.cancel()
 print(json.dumps({"exit": os.waitstatus_to_exitcode(status), "seconds": time.perf_counter()
-    - started, "maxrss_kb": usage.ru_maxrss, "stderr": stderr.strip()[:200]}))
+    - started, "maxrss_kb": usage.ru_maxrss, "stderr": stderr.strip()[:400]}))
 """
 """Runs one command and reports its peak. Linux carries a parent's peak resident memory into a
 child it forks (``ru_maxrss`` survives ``exec``), so the benchmark, which holds the files it
@@ -159,21 +220,25 @@ def report(name: str, path: Path, ours: dict[str, object], root: Path) -> dict[s
     out = {
         "benchmark": "ingest_hostile",
         "file": name,
-        "mb": round(path.stat().st_size / 1024**2, 1),
+        "mb": round(path.stat().st_size / 1024**2, 3),
         "perfreport_ingest": ours,
     }
-    if name != "wide":  # a tenth of it stands in for the naive read (see the docstring)
+    if path.suffix == ".parquet":
+        for reader, code in NAIVE_PARQUET.items():
+            out[reader] = measured([sys.executable, "-c", code, str(path)], root, naive=True)
+    elif name != "wide":  # a tenth of it stands in for the naive read (see the docstring)
         out["pandas_read_csv"] = measured(
             [sys.executable, "-c", NAIVE, str(path)], root, naive=True
         )
     return out
 
 
-def within_targets(ours: dict[str, object]) -> bool:
-    return ours["seconds"] < TARGET_SECONDS and ours["peak_mb"] < TARGET_PEAK_MB
+def within_targets(ours: dict[str, object], name: str = "") -> bool:
+    seconds = SLOW_SECONDS.get(name, TARGET_SECONDS)
+    return ours["seconds"] < seconds and ours["peak_mb"] < TARGET_PEAK_MB
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "hostile"
@@ -181,15 +246,21 @@ def main() -> int:
         for folder in ("params", "notebooks"):
             shutil.copytree(REPO / folder, root / folder)
         (root / "params" / "sources" / "council_complaints.yaml").write_text(SPEC)
+        (root / "params" / "sources" / "complaints_parquet.yaml").write_text(PARQUET_SPEC)
         for name, path in write_files(root).items():
-            ours = perfreport_ingest(root, "council_complaints", path)
-            ok &= within_targets(ours)
+            if only and name not in only:
+                continue
+            spec = "complaints_parquet" if path.suffix == ".parquet" else "council_complaints"
+            ours = perfreport_ingest(root, spec, path)
+            ok &= within_targets(ours, name)
             ok &= (
-                ours["exit"] == 0
-                if name.startswith("dense")
-                else ours["exit"] == 2 and EXPECTED[name] in str(ours.get("message"))
+                ours["exit"] == 2 and EXPECTED[name] in str(ours.get("message"))
+                if name in EXPECTED
+                else ours["exit"] == 0
             )
             print(json.dumps(report(name, path, ours, root)), flush=True)
+        if only and "long_thin" not in only:
+            return 0 if ok else 1
         thin = Path(tmp) / "long_thin"
         thin.mkdir()
         path = ingest_million.build(thin, rows=LIMIT_BYTES // DEMO_ROW_BYTES)
@@ -203,4 +274,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -204,3 +204,170 @@ def test_parquet_schema_wider_than_the_limit_and_long_cells_are_refused(project,
         "row 2 column 'On time' (20,000 characters) is longer than the 10,000 characters source "
         "spec 'pq' allows (max_cell_chars)"
     )
+
+
+def dictionary_column(value: str, rows: int):
+    """A column of ``rows`` copies of ``value``, dictionary-encoded (as Parquet stores it)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, dtype=np.int32)), [value])
+
+
+def write_parquet(path: Path, rows: int, **extra) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as papq
+
+    columns = {"Month": "2025-01", "Locality": "CS-CLK", "Complaints": "12", "On time": "9"}
+    table = pa.table({name: dictionary_column(v, rows) for name, v in {**columns, **extra}.items()})
+    papq.write_table(table, path, compression="zstd")
+    return path
+
+
+def test_a_parquet_bomb_is_refused_from_its_footer_before_any_row_is_decoded(project, cli):
+    """Two million rows in 40 KB: pandas took 3.6 GB; its memory beside pandas and pyarrow is
+    measured by ``nox -s benchmark`` (benchmarks/ingest_hostile.py)."""
+    pq = spec_with(project, "pq", "", fmt="parquet")
+    path = write_parquet(project / "bomb.parquet", 2_000_000)
+    assert path.stat().st_size < 100_000
+    assert refused(cli, project, path, pq) == (
+        "the file has 2,000,000 rows, over the 250,000 source spec 'pq' allows (max_rows; set it "
+        "in the spec for a longer extract)"
+    )
+    roomy = spec_with(project, "roomy", "max_rows: 3000000\n", fmt="parquet")
+    wider = write_parquet(project / "wider.parquet", 2_000_000, Note="", Notes="")
+    assert refused(cli, project, wider, roomy) == (
+        "the file has 2,000,000 rows by 6 columns, more cells than a CSV within the 10 MB limit "
+        "of source spec 'roomy' can hold (max_size_mb, which bounds what a file unpacks to as well "
+        "as its size)"
+    )
+    assert refused(cli, project, path, roomy).startswith(  # 8,000,000 cells, and their text
+        "by row 750,000 the file holds over 10 MB of cells once unpacked (counted as the CSV it "
+        "would be)"
+    )
+
+
+def test_a_parquet_cell_repeated_by_every_row_is_counted_for_every_row(project, cli):
+    """One 5,000-character note, stored once in the dictionary, is 5,000 characters a row."""
+    pq = spec_with(project, "pq", "max_size_mb: 0.1\n", fmt="parquet")
+    path = write_parquet(project / "notes.parquet", 100, Note="n" * 5_000)
+    assert refused(cli, project, path, pq).startswith(
+        "by row 100 the file holds over 0.1 MB of cells once unpacked (counted as the CSV it "
+        "would be), over the 0.1 MB limit of source spec 'pq' (max_size_mb)"
+    )
+    few = write_parquet(project / "few.parquet", 10, Note="n" * 5_000)
+    result = cli("validate", pq, str(few), cwd=project)
+    assert result.code == 1 and "10 rows read" in result.stdout, result.stderr
+
+
+def test_parquet_column_chunks_that_unpack_too_far_are_refused_from_the_footer(project, cli):
+    import pyarrow as pa
+    import pyarrow.parquet as papq
+
+    pq = spec_with(project, "pq", "max_size_mb: 0.1\n", fmt="parquet")
+    rows = 2_000
+    table = pa.table(
+        {
+            "Month": ["2025-01"] * rows,
+            "Locality": ["CS-CLK"] * rows,
+            "Complaints": ["12"] * rows,
+            "On time": ["9" * 2_000] * rows,  # 4 MB stored plainly, compressed to a few KB
+        }
+    )
+    papq.write_table(table, project / "plain.parquet", use_dictionary=False, compression="zstd")
+    assert refused(cli, project, project / "plain.parquet", pq) == (
+        "the column chunks (as the footer states) unpack to 3.9 MB, over 20 times the 0.1 MB "
+        "limit of source spec 'pq' (max_size_mb): ordinary files compress far less (a zip bomb?)"
+    )
+
+
+def test_csv_rows_over_max_rows_are_refused_before_parsing_blank_rows_included(project, cli):
+    few = spec_with(project, "few", "max_rows: 3\n")
+    path = project / "four.csv"
+    path.write_text(GOOD + "2025-03,CS-UST,7,7\n\n")
+    assert refused(cli, project, path, few) == (
+        "5: the file has more than 3 rows below the header (the next starts on line 5), over the "
+        "3 source spec 'few' allows (max_rows; set it in the spec for a longer extract)"
+    )
+    path.write_text(GOOD + "2025-03,CS-UST,7,7\n")
+    result = cli("validate", few, str(path), cwd=project)
+    assert result.code == 0 and "3 rows read, 3 accepted" in result.stdout, result.stderr
+
+
+def test_the_default_row_limit_follows_max_size_mb(project):
+    from perfreport.ingest import load_spec
+    from perfreport.ingest.spec import ROWS_PER_MB
+
+    assert load_spec(project / "params" / "sources" / f"{SPEC}.yaml").row_limit == 250_000
+    assert ROWS_PER_MB * 10 == 250_000
+    big = spec_with(project, "big", "max_size_mb: 100\n")
+    assert load_spec(project / "params" / "sources" / f"{big}.yaml").row_limit == 2_500_000
+    set_ = spec_with(project, "set", "max_size_mb: 100\nmax_rows: 7\n")
+    assert load_spec(project / "params" / "sources" / f"{set_}.yaml").row_limit == 7
+
+
+def test_excel_rows_over_max_rows_are_refused_while_streaming(project, cli):
+    xl = spec_with(project, "xl", "max_rows: 3\n", fmt="xlsx")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Complaints")
+    sheet.append(["Month", "Locality", "Complaints", "On time"])
+    for month in range(1, 5):
+        sheet.append([f"2025-{month:02d}", "CS-CLK", 12, 9])
+    book.save(project / "four.xlsx")
+    assert refused(cli, project, project / "four.xlsx", xl) == (
+        "sheet 'Complaints' has more than 3 rows below the header (row 5 is one more), over the "
+        "3 source spec 'xl' allows (max_rows; set it in the spec for a longer extract)"
+    )
+
+
+def test_an_excel_row_far_below_the_data_counts_the_empty_rows_before_it(project, cli):
+    """A cell at row 1,048,576 (the last Excel has) makes openpyxl yield a million empty rows."""
+    xl = spec_with(project, "xl", "max_rows: 100\n", fmt="xlsx")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Complaints"
+    sheet.append(["Month", "Locality", "Complaints", "On time"])
+    sheet.append(["2025-01", "CS-CLK", 12, 9])
+    sheet.cell(row=1_048_576, column=1, value="x")
+    book.save(project / "far.xlsx")
+    assert refused(cli, project, project / "far.xlsx", xl).startswith(
+        "sheet 'Complaints' has more than 100 rows below the header (row 102 is one more)"
+    )
+
+
+def test_an_excel_zip_bomb_is_refused_from_the_zip_directory(project, cli):
+    import zipfile
+
+    xl = spec_with(project, "xl", "max_size_mb: 0.05\n", fmt="xlsx")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Complaints")
+    sheet.append(["Month", "Locality", "Complaints", "On time"])
+    sheet.append(["2025-01", "CS-CLK", 12, 9])
+    book.save(project / "plain.xlsx")
+    with (
+        zipfile.ZipFile(project / "plain.xlsx") as source,
+        zipfile.ZipFile(project / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 2_000_000, 1)
+            bomb.writestr(item, data)
+    assert (project / "bomb.xlsx").stat().st_size < 0.05 * 1024 * 1024
+    assert refused(cli, project, project / "bomb.xlsx", xl).startswith(
+        "the workbook's parts unpack to 1.9 MB, over 20 times the 0.05 MB limit of source spec "
+        "'xl' (max_size_mb): ordinary files compress far less (a zip bomb?)"
+    )
+
+
+def test_excel_cells_are_counted_against_max_size_mb_as_the_csv_they_would_be(project, cli):
+    xl = spec_with(project, "xl", "max_size_mb: 0.01\n", fmt="xlsx")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Complaints")
+    sheet.append(["Month", "Locality", "Complaints", "On time", "Note"])
+    for _ in range(20):
+        sheet.append(["2025-01", "CS-CLK", 12, 9, "n" * 1_000])
+    book.save(project / "notes.xlsx")
+    assert refused(cli, project, project / "notes.xlsx", xl).startswith(
+        "by sheet 'Complaints' row 12 the file holds over 0.01 MB of cells once unpacked"
+    )

@@ -306,3 +306,146 @@ def test_mixed_encodings_exit_2_through_the_command(project):
     assert result.code == 2
     assert result.stderr.startswith(f"perfreport: error: {path}:3: the file mixes encodings")
     assert result.stdout == ""
+
+
+PARQUET_SPEC = COMPLAINTS_SPEC.replace("name: council_complaints", "name: pq").replace(
+    "format: csv", "format: parquet"
+)
+
+
+def test_a_file_that_is_not_an_xlsx_workbook_is_one_line(project, refused):
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    assert refused(project, write(project, "f.xlsx", b"not a zip"), spec="xl") == (
+        "not an Excel .xlsx workbook (an old .xls? save it as .xlsx)"
+    )
+    old = write(project, "old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    assert refused(project, old, spec="xl") == (
+        "not an Excel .xlsx workbook but an Excel 97-2003 .xls or a password-protected "
+        "workbook; save it as .xlsx without a password"
+    )
+    import zipfile
+
+    with zipfile.ZipFile(project / "parts.xlsx", "w") as archive:  # a zip, but not a workbook
+        archive.writestr("readme.txt", "hello")
+    assert refused(project, project / "parts.xlsx", spec="xl").startswith(
+        "not a readable .xlsx workbook (KeyError: "
+    )
+    good = workbook(project / "good.xlsx", merged=False)
+    cut = write(project, "cut.xlsx", good.read_bytes()[: good.stat().st_size // 2])
+    assert refused(project, cut, spec="xl") == (
+        "not an Excel .xlsx workbook (an old .xls? save it as .xlsx)"
+    )
+
+
+def test_a_broken_sheet_xml_is_one_line(project, refused):
+    import zipfile
+
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    good = workbook(project / "good.xlsx", merged=False)
+    with (
+        zipfile.ZipFile(good) as source,
+        zipfile.ZipFile(project / "broken.xlsx", "w") as broken,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"</sheetData>", b"<row><c><v>1</v>")
+            broken.writestr(item, data)
+    assert refused(project, project / "broken.xlsx", spec="xl").startswith(
+        "not a readable .xlsx workbook ("
+    )
+
+
+def test_merged_cells_below_the_header_or_namespaced_are_read_from_the_sheet_xml(
+    project, refused, cli
+):
+    import zipfile
+
+    (project / "params" / "sources" / "xl.yaml").write_text(XLSX_SPEC)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Complaints"
+    sheet.append(["Month", "Locality", "Complaints", "On time"])
+    sheet.append(["2025-01", "CS-CLK", 12, 9])
+    sheet.append(["2025-02", "CS-CLK", 12, 9])
+    sheet.merge_cells("A3:A4")  # in the data: not a header problem
+    book.save(project / "body.xlsx")
+    result = cli("validate", "xl", str(project / "body.xlsx"), cwd=project)
+    assert result.code == 0 and "2 rows read, 2 accepted" in result.stdout, result.stderr
+    merged = workbook(project / "merged.xlsx", merged=True)
+    with (
+        zipfile.ZipFile(merged) as source,
+        zipfile.ZipFile(project / "prefixed.xlsx", "w") as prefixed,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'<mergeCell ref="C1:D1"', b'<x:mergeCell ref="C1:D1"')
+            prefixed.writestr(item, data)
+    assert refused(project, project / "prefixed.xlsx", spec="xl").startswith(
+        "sheet 'Complaints' has merged header cells A1:B1 (a multi-row header)"
+    )
+
+
+def test_a_parquet_column_of_bytes_that_are_not_utf8_is_one_line(project, refused, cli):
+    (project / "params" / "sources" / "pq.yaml").write_text(PARQUET_SPEC)
+    frame = pd.DataFrame(
+        {
+            "Month": ["2025-01", "2025-02"],
+            "Locality": ["CS-CLK", "CS-CLK"],
+            "Complaints": ["12", "3"],
+            "On time": [b"9", b"\xff\xfe"],
+        }
+    )
+    frame.to_parquet(project / "bytes.parquet")
+    assert refused(project, project / "bytes.parquet", spec="pq") == (
+        "row 2 column 'On time' holds bytes that are not UTF-8 text (byte 0xff at position 1); "
+        "write it as a UTF-8 string column"
+    )
+    frame.assign(**{"On time": [b"9", b"3"]}).to_parquet(project / "utf8.parquet")
+    result = cli("validate", "pq", str(project / "utf8.parquet"), cwd=project)
+    assert result.code == 0 and "2 accepted" in result.stdout, result.stderr
+
+
+def test_a_file_that_is_not_parquet_or_is_cut_short_is_one_line(project, refused):
+    (project / "params" / "sources" / "pq.yaml").write_text(PARQUET_SPEC)
+    assert refused(project, write(project, "f.parquet", GOOD), spec="pq").startswith(
+        "not a readable Parquet file (ArrowInvalid: "
+    )
+    frame = pd.DataFrame({"Month": ["2025-01"] * 1000, "Locality": ["CS-CLK"] * 1000})
+    frame.assign(Complaints="1", **{"On time": "1"}).to_parquet(project / "whole.parquet")
+    data = (project / "whole.parquet").read_bytes()
+    cut = write(project, "cut.parquet", data[:100] + data[len(data) // 2 :])
+    assert refused(project, cut, spec="pq").startswith("not a readable Parquet file (")
+
+
+def test_a_csv_row_with_a_trailing_comma_is_refused_naming_its_line_and_field_count(
+    project, refused
+):
+    """pandas would take the first column as the index and shift every other one."""
+    path = write(project, "trailing.csv", GOOD + "2025-03,CS-UST,7,7,\n")
+    assert refused(project, path) == (
+        "4: the row starting on line 4 has 5 fields; the header (line 1) has 4: a trailing "
+        "comma, or a comma inside a cell that is not quoted? every row needs the header's 4 "
+        "fields"
+    )
+    first = write(project, "first.csv", "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9,\n")
+    assert refused(project, first).startswith("2: the row starting on line 2 has 5 fields")
+    short = write(project, "short.csv", GOOD + "2025-03,CS-UST,7\n")
+    assert refused(project, short) == (
+        "4: the row starting on line 4 has 3 fields; the header (line 1) has 4: a row cut short, "
+        "or a missing delimiter? every row needs the header's 4 fields"
+    )
+
+
+def test_field_counts_are_checked_below_the_header_only_and_blank_lines_pass(project, cli):
+    (project / "params" / "sources" / "titled.yaml").write_text(
+        COMPLAINTS_SPEC.replace("name: council_complaints", "name: titled") + "header_row: 3\n"
+    )
+    path = write(project, "titled.csv", "Complaints by month\n\n" + GOOD + "\n,,,\n")
+    result = cli("validate", "titled", str(path), cwd=project)
+    assert result.code == 0 and "2 rows read, 2 accepted" in result.stdout, result.stderr
+    quoted_comma = write(project, "quoted.csv", GOOD + '2025-03,"CS, UST",7,"7"\n')
+    result = cli("validate", "council_complaints", str(quoted_comma), cwd=project)
+    assert result.code == 1, result.stderr
+    assert result.stdout.splitlines()[1] == "  row 4: unknown area code 'CS, UST'"

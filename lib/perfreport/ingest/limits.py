@@ -1,10 +1,16 @@
 """Bounds on what a file may hold and on how much of it a message repeats.
 
-A source spec's ``max_columns`` and ``max_cell_chars`` are checked before pandas sees a file, by
-streaming it row by row (the ``csv`` module for CSV, openpyxl's read-only mode for Excel, the
-footer for Parquet), so that a hostile or broken file (a million columns, or an unclosed quote
-that turns the rest of the file into one cell) is refused in a second with bounded memory
-instead of being parsed into gigabytes.
+A source spec's ``max_rows``, ``max_columns`` and ``max_cell_chars`` are checked before pandas
+sees a file, by streaming it row by row (the ``csv`` module for CSV, openpyxl's read-only mode
+for Excel, the footer and then one batch at a time for Parquet), so that a hostile or broken
+file (a million columns, a million rows compressed into kilobytes, or an unclosed quote that
+turns the rest of the file into one cell) is refused in a second with bounded memory instead of
+being parsed into gigabytes. The CSV pass also refuses a row with more or fewer fields than the
+header, which pandas would otherwise read shifted (its first column taken as the index).
+
+An Excel or Parquet file is held to the budget of the CSV it would be saved as
+(:class:`TextBudget`) and may not unpack to more than
+:data:`~perfreport.ingest.spec.MAX_UNPACKED_RATIO` times ``max_size_mb`` (:func:`check_unpacked`).
 
 Every message that repeats a cell (an error line, a quarantine reason) goes through
 :func:`quoted`, which keeps at most :data:`MAX_QUOTED_CHARS` characters and says how long the
@@ -20,13 +26,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from perfreport.errors import PerfreportError, located
-from perfreport.ingest.spec import SourceSpec
+from perfreport.ingest.spec import MAX_UNPACKED_RATIO, SourceSpec
 
 MAX_QUOTED_CHARS = 80
 """The most characters of a cell any message quotes: enough to recognise it, a terminal line."""
 MAX_QUOTED_NAMES = 20
 """The most column or sheet names a message lists."""
 ELLIPSIS = "\u2026"
+BYTES_PER_MB = 1024 * 1024
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def quoted(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
@@ -78,20 +86,31 @@ def _csv_field_limit(chars: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
+def too_many_rows(spec: SourceSpec, what: str) -> str:
+    """The message for a file over the spec's row limit; ``what`` says how many rows it has."""
+    return (
+        f"{what}, over the {spec.row_limit:,} source spec '{spec.name}' allows (max_rows; set it "
+        "in the spec for a longer extract)"
+    )
+
+
 def check_csv_bounds(path: Path, data: bytes, encoding: str, spec: SourceSpec) -> None:
-    """Refuse a CSV with a row wider than ``max_columns`` or a cell over ``max_cell_chars``.
+    """Refuse a CSV over ``max_rows``, ``max_columns`` or ``max_cell_chars``, or a ragged row.
 
     One pass of the ``csv`` module over the bytes (decoded a chunk at a time), keeping one row
     at a time: a million-column row is one list of short strings (tens of MB) rather than a
     million-column DataFrame, and the ``csv`` module itself stops reading a cell at the limit.
-    About a second per million rows.
+    Rows below the header count towards ``max_rows``, blank ones too (pandas keeps them until
+    they are dropped); each non-blank one must have as many fields as the header. About a second
+    per million rows.
     """
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=spec.delimiter, strict=False)
-    row_start = 1
+    row_start, record, header_line, header_fields = 1, 0, 0, 0
     with _csv_field_limit(spec.max_cell_chars):
         try:
             for row in reader:
+                record += 1
                 if len(row) > spec.max_columns:
                     raise PerfreportError(
                         located(
@@ -100,6 +119,29 @@ def check_csv_bounds(path: Path, data: bytes, encoding: str, spec: SourceSpec) -
                             line=row_start,
                         )
                     )
+                if record == spec.header_row:
+                    header_line, header_fields = row_start, len(row)
+                elif record > spec.header_row:
+                    if record - spec.header_row > spec.row_limit:
+                        raise PerfreportError(
+                            located(
+                                path,
+                                too_many_rows(
+                                    spec,
+                                    f"the file has more than {spec.row_limit:,} rows below the "
+                                    f"header (the next starts on line {row_start:,})",
+                                ),
+                                line=row_start,
+                            )
+                        )
+                    if row and header_fields > 1 and len(row) != header_fields:
+                        raise PerfreportError(
+                            located(
+                                path,
+                                _ragged(spec, len(row), header_fields, row_start, header_line),
+                                line=row_start,
+                            )
+                        )
                 row_start = reader.line_num + 1
         except csv.Error as exc:
             if "field larger than field limit" not in str(exc):
@@ -112,54 +154,69 @@ def check_csv_bounds(path: Path, data: bytes, encoding: str, spec: SourceSpec) -
             raise PerfreportError(located(path, message, line=row_start)) from None
 
 
-def check_xlsx_bounds(path: Path, sheet_name: str | None, spec: SourceSpec) -> None:
-    """Refuse a sheet with a row wider than ``max_columns`` or a cell over ``max_cell_chars``.
+def _ragged(spec: SourceSpec, fields: int, header: int, line: int, header_line: int) -> str:
+    """A row whose fields do not line up with the header's columns."""
+    name = DELIMITER_NAMES.get(spec.delimiter, repr(spec.delimiter))
+    cause = (
+        f"a trailing {name}, or a {name} inside a cell that is not quoted?"
+        if fields > header
+        else "a row cut short, or a missing delimiter?"
+    )
+    return (
+        f"the row starting on line {line:,} has {fields:,} fields; the header (line "
+        f"{header_line:,}) has {header:,}: {cause} every row needs the header's {header:,} fields"
+    )
 
-    Streams the sheet in openpyxl's read-only mode, one row at a time, ignoring the sheet's own
-    ``dimension`` (a writer may state it wrongly) and empty cells at the end of a row.
+
+def check_row_width(path: Path, spec: SourceSpec, width: int, where: str) -> None:
+    """Refuse a row (or a schema) of more than ``max_columns`` columns; ``where`` names it."""
+    if width > spec.max_columns:
+        raise PerfreportError(f"{path}: {_too_wide(spec, width, where)}")
+
+
+def check_cell_length(path: Path, spec: SourceSpec, chars: int, where: str) -> None:
+    """Refuse a cell of more than ``max_cell_chars`` characters; ``where`` names it."""
+    if chars > spec.max_cell_chars:
+        raise PerfreportError(f"{path}: {_too_long(spec, f'{where} ({chars:,} characters)')}")
+
+
+def check_unpacked(path: Path, spec: SourceSpec, unpacked: int, what: str) -> None:
+    """Refuse a file whose parts (as its own directory or footer states) unpack too far.
+
+    ``what`` names the parts (``the workbook's parts``, ``the column chunks``).
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if sheet_name is not None and sheet_name not in book.sheetnames:
-            return  # the full read names the sheets the workbook has
-        sheet = book[sheet_name] if sheet_name else book.worksheets[0]
-        sheet.reset_dimensions()
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            width = len(row)
-            while width and row[width - 1] in (None, ""):
-                width -= 1
-            if width > spec.max_columns:
-                where = (
-                    f"sheet '{sheet.title}' row {number:,} (to column {get_column_letter(width)})"
-                )
-                raise PerfreportError(f"{path}: {_too_wide(spec, width, where)}")
-            for column, value in enumerate(row[:width], start=1):
-                if isinstance(value, str) and len(value) > spec.max_cell_chars:
-                    cell = f"{get_column_letter(column)}{number}"
-                    raise PerfreportError(
-                        f"{path}: "
-                        + _too_long(
-                            spec, f"sheet '{sheet.title}' cell {cell} ({len(value):,} characters)"
-                        )
-                    )
-    finally:
-        book.close()
+    limit = MAX_UNPACKED_RATIO * spec.max_size_mb * BYTES_PER_MB
+    if unpacked > limit:
+        raise PerfreportError(
+            f"{path}: {what} unpack to {unpacked / BYTES_PER_MB:,.1f} MB, over "
+            f"{MAX_UNPACKED_RATIO} times the {spec.max_size_mb:g} MB limit of source spec "
+            f"'{spec.name}' (max_size_mb): ordinary files compress far less (a zip bomb?)"
+        )
 
 
-def check_parquet_width(path: Path, columns: int, spec: SourceSpec) -> None:
-    """Refuse a Parquet file whose schema (read from the footer) has too many columns."""
-    if columns > spec.max_columns:
-        raise PerfreportError(f"{path}: {_too_wide(spec, columns, 'the schema')}")
+class TextBudget:
+    """The CSV text an Excel or Parquet file's cells would be, refused past ``max_size_mb``.
 
+    Each cell counts its characters and one more (its delimiter or line end), so an empty cell
+    counts too: a file is allowed the cells and text a CSV within the limit can hold, and the
+    memory promise made for CSV holds for it.
+    """
 
-def check_longest_cells(path: Path, frame, spec: SourceSpec) -> None:
-    """Refuse an already-read table (Parquet) holding a cell over ``max_cell_chars``."""
-    for column in frame.columns:
-        lengths = frame[column].str.len()
-        if len(lengths) and lengths.max() > spec.max_cell_chars:
-            row = int(lengths.to_numpy().argmax())
-            what = f"row {row + 1:,} column {quoted(column)} ({int(lengths.iat[row]):,} characters)"
-            raise PerfreportError(f"{path}: {_too_long(spec, what)}")
+    def __init__(self, path: Path, spec: SourceSpec) -> None:
+        self.path, self.spec = path, spec
+        self.limit = int(spec.max_size_mb * BYTES_PER_MB)
+        self.used = 0
+
+    def add(self, chars: int, cells: int, where: str) -> None:
+        """Count ``cells`` cells of ``chars`` characters in all; ``where`` names the last row."""
+        self.used += chars + cells
+        if self.used > self.limit:
+            raise PerfreportError(self.over(where))
+
+    def over(self, where: str) -> str:
+        mb = self.spec.max_size_mb
+        return (
+            f"{self.path}: {where} the file holds over {mb:g} MB of cells once unpacked (counted "
+            f"as the CSV it would be), over the {mb:g} MB limit of source spec '{self.spec.name}' "
+            "(max_size_mb), which bounds what a file unpacks to as well as its size"
+        )

@@ -27,7 +27,26 @@ follows cells and quarantined rows, not bytes: the densest valid CSV (1,000 colu
 1-character cells, every row quarantined, so every row's raw cells are kept as JSON that
 repeats the column names) costs about 65 MB per MB ingested (10 MB: about 780 MB peak); the
 long thin demo shape (9 columns, 60 bytes a row, accepted) about 10 MB per MB (1,000,000 rows,
-60 MB: about 740 MB). A spec may raise it for long thin extracts (``max_size_mb: 100``)."""
+60 MB: about 740 MB). A spec may raise it for long thin extracts (``max_size_mb: 100``).
+
+An Excel or Parquet file is compressed, so its bytes say little about its cells: it is held to
+the same budget as the CSV it would be saved as (at most ``max_size_mb`` of cell text, each cell
+counting one character more for its delimiter, and at most the spec's row limit), checked while
+it is streamed, and its parts may not unpack to more than :data:`MAX_UNPACKED_RATIO` times
+``max_size_mb`` (a zip or Parquet bomb)."""
+ROWS_PER_MB = 25_000
+"""Rows allowed per MB of ``max_size_mb`` unless a spec sets ``max_rows`` (250,000 at the default
+10 MB). Memory follows rows as well as cells: a quarantined row keeps its reasons and raw cells,
+about 2.3 KB at worst (five reasons), so the 1,310,000 shortest rows a 10 MB CSV can hold (8
+bytes, ``1,X,1,1``, three reasons each) peaked at 2.0 GB and took 60 s; 500,000 rows of
+``1,X,a,b`` (five reasons) at 1.2 GB; 250,000 of them peak at 700 MB, as CSV or as Parquet
+(``benchmarks/ingest_hostile.py``). A row of the demo's long layout is 60 bytes, about 17,000 rows
+per MB, so long thin extracts are refused by size before they are by rows."""
+MAX_UNPACKED_RATIO = 20
+"""How many times ``max_size_mb`` an Excel workbook's parts (as its zip directory states) or a
+Parquet file's column chunks (as its footer states) may unpack to. Ordinary workbooks and Parquet
+files compress 3 to 12 times (200,000 rows of four columns: 3.4 MB of xlsx, 39 MB of XML); a
+bomb compresses a thousand times or more."""
 DEFAULT_MAX_COLUMNS = 1_000
 """Widest row accepted. Real extracts have tens of columns (PHS open data: under 30); a month
 per column for ten years is 120. A row wider than this is a wrong delimiter, a pivot or an
@@ -151,6 +170,10 @@ class SourceSpec(_Strict):
     header_row: int = Field(default=1, ge=1)
     thousands_separator: str | None = Field(default=None, max_length=1)
     max_size_mb: float = Field(default=DEFAULT_MAX_SIZE_MB, gt=0)
+    max_rows: int | None = Field(default=None, ge=1)
+    """Refuse a file of more rows (below the header, blank ones included), before parsing it
+    (CSV, Excel) or from its footer (Parquet); by default :data:`ROWS_PER_MB` per MB of
+    ``max_size_mb``."""
     max_columns: int = Field(default=DEFAULT_MAX_COLUMNS, ge=1)
     """Refuse a file with a row (or a Parquet schema) of more columns, before parsing it."""
     max_cell_chars: int = Field(default=DEFAULT_MAX_CELL_CHARS, ge=1, le=2**31 - 1)
@@ -176,6 +199,11 @@ class SourceSpec(_Strict):
         if self.sheet and self.format != "xlsx":
             raise ValueError("'sheet' is only for xlsx files")
         return self
+
+    @property
+    def row_limit(self) -> int:
+        """``max_rows``, or :data:`ROWS_PER_MB` for each MB of ``max_size_mb``."""
+        return self.max_rows or max(1, int(self.max_size_mb * ROWS_PER_MB))
 
     @property
     def required_columns(self) -> tuple[str, ...]:
