@@ -147,21 +147,31 @@ def test_the_same_figure_shown_in_another_report_is_a_recovery(areas):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     st.lists(st.sampled_from([0, 1, 2, 3, 4, 5, 6, 9, 14, 30]), min_size=36, max_size=36),
     st.lists(st.integers(0, 12), min_size=3, max_size=3),
 )
-def test_random_small_counts_leak_only_without_complementary_suppression(areas, counts, before):
+def test_random_small_counts_leak_only_without_complementary_suppression(
+    tmp_path, areas, counts, before
+):
+    """Sites with random small counts across localities and months, audited as
+    ``perfreport audit`` does (the published files, checked against the true figures)."""
     frame = results(np.array(counts, dtype=float).reshape(3, 12), np.array(before, dtype=float))
-    safe = protect(frame, Disclosure(), areas)
-    assert attack([("data.csv", safe)], areas) == []
-    shown = safe[~safe["suppressed"]]
+    on = audit_site(
+        site(tmp_path / "on", frame, complementary=True, areas=areas), CYCLES, areas, frame
+    )
+    assert on.recoveries == []
+    published = pd.read_csv(next((tmp_path / "on").rglob("data.csv")))
+    shown = published[~published["suppressed"]]
     assert not ((shown["numerator"] > 0) & (shown["numerator"] < 5)).any()
-    primary = protect(frame, Disclosure(), areas, complementary=False)
-    for recovery in attack([("data.csv", primary)], areas):
+    off = audit_site(site(tmp_path / "off", frame, complementary=False, areas=areas), CYCLES, areas)
+    for recovery in off.recoveries:
         assert recovery.value == _true(frame, recovery)  # every recovery is the true figure
+    small = ((frame["numerator"] > 0) & (frame["numerator"] < 5)).sum()
+    if small == 1:  # one small count alone is always given back by its sums
+        assert len(off.recoveries) >= 1
 
 
 def test_perfreport_audit_prints_each_recovery_and_exits_1(tmp_path, areas, capsys, monkeypatch):
