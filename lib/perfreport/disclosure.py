@@ -297,11 +297,15 @@ def complement(
         for c in counts
     }
 
+    touching: dict[str, dict[int, list[np.ndarray]]] = {c: {} for c in counts}
+    for column in counts:
+        for cells, _ in relations[column]:
+            for cell in cells:
+                touching[column].setdefault(int(cell), []).append(cells)
+
     def hide_beside(cell: int, column: str) -> bool:
         unknown = hidden | missing[column]
-        for cells, _ in relations[column]:
-            if cell not in cells:
-                continue
+        for cells in touching[column].get(cell, ()):
             shown = [int(m) for m in cells if not unknown[m] and size[m] > 0]
             if shown:
                 hidden[min(shown, key=lambda m: (size[m], m))] = True
