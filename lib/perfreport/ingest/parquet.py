@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from perfreport.errors import PerfreportError
-from perfreport.ingest.extract import Extract
+from perfreport.ingest.extract import Extract, guarded, streamed
 from perfreport.ingest.limits import (
     BYTES_PER_MB,
     TextBudget,
@@ -66,15 +66,7 @@ def read_parquet(path: Path, spec: SourceSpec) -> Extract:
 
 def _library(path: Path, call):
     """``call()``, with anything pyarrow raises about the file as one line naming it."""
-    try:
-        return call()
-    except PerfreportError:
-        raise
-    except Exception as exc:  # pyarrow raises OSError, ArrowInvalid and others for a bad file
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise PerfreportError(
-            f"{path}: not a readable Parquet file ({type(exc).__name__}: {quoted(detail)})"
-        ) from None
+    return guarded(path, "Parquet file", call)
 
 
 def _check_footer(path: Path, spec: SourceSpec, footer) -> None:
@@ -97,12 +89,7 @@ def _check_footer(path: Path, spec: SourceSpec, footer) -> None:
 
 
 def _batches(path: Path, parquet, rows: int) -> Iterator:
-    batches = _library(path, lambda: iter(parquet.iter_batches(batch_size=rows)))
-    while True:
-        batch = _library(path, lambda: next(batches, None))
-        if batch is None:
-            return
-        yield batch
+    return streamed(path, "Parquet file", lambda: iter(parquet.iter_batches(batch_size=rows)))
 
 
 def _count(path: Path, spec: SourceSpec, batch, first: int, budget: TextBudget) -> None:

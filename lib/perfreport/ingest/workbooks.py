@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from perfreport.errors import PerfreportError
-from perfreport.ingest.extract import Extract, without_blank_rows
+from perfreport.ingest.extract import Extract, guarded, streamed, without_blank_rows
 from perfreport.ingest.limits import (
     TextBudget,
     check_cell_length,
@@ -83,27 +83,14 @@ def read_xlsx(path: Path, spec: SourceSpec) -> Extract:
 
 def _library(path: Path, call):
     """``call()``, with anything openpyxl raises about the file as one line naming it."""
-    try:
-        return call()
-    except PerfreportError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken part
-        raise PerfreportError(
-            f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: "
-            f"{quoted(str(exc).strip().splitlines()[0] if str(exc).strip() else '')})"
-        ) from None
+    return guarded(path, ".xlsx workbook", call)
 
 
 def _rows(path: Path, sheet) -> Iterator[tuple]:
     """The sheet's rows as values, ignoring its stated ``dimension`` (a writer may state it
     wrongly); a parse error part-way through is one line naming the file."""
     _library(path, sheet.reset_dimensions)
-    rows = _library(path, lambda: iter(sheet.iter_rows(values_only=True)))
-    while True:
-        row = _library(path, lambda: next(rows, None))
-        if row is None:
-            return
-        yield row
+    return streamed(path, ".xlsx workbook", lambda: iter(sheet.iter_rows(values_only=True)))
 
 
 def _merged_ranges(path: Path, book, sheet) -> list[tuple[str, int, int]]:
