@@ -44,7 +44,7 @@ from pathlib import Path
 
 import yaml
 
-from perfreport.ingest.spec import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_SIZE_MB
+from perfreport.store.ingest.spec import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_SIZE_MB
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ingest_million  # the long thin demo shape
@@ -120,7 +120,7 @@ def write_files(root: Path) -> dict[str, Path]:
 
 def limits():
     """The default limits, as a spec that sets none has them."""
-    from perfreport.ingest.spec import SourceSpec
+    from perfreport.store.ingest.spec import SourceSpec
 
     return SourceSpec.model_validate(yaml.safe_load(SPEC))
 

@@ -26,7 +26,7 @@ TARGET_PEAK_MB = 2048.0
 REPO = Path(__file__).resolve().parents[1]
 MAX_SIZE_MB = 100
 """The million rows are 60 MB, over the default limit (10 MB): long thin files cost about
-10 MB of memory per MB (see ``perfreport.ingest.spec.DEFAULT_MAX_SIZE_MB``), so the spec raises it."""
+10 MB of memory per MB (see ``perfreport.store.ingest.spec.DEFAULT_MAX_SIZE_MB``), so the spec raises it."""
 
 
 def build(root: Path, rows: int = ROWS) -> Path:

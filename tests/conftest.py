@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.areas import Areas, load_areas
-from perfreport.catalogue import Catalogue, Indicator, load_catalogue
-from perfreport.demo import DemoSettings, load_demo_settings
+from perfreport.config.areas import Areas, load_areas
+from perfreport.config.catalogue import Catalogue, Indicator, load_catalogue
+from perfreport.config.demo import DemoSettings, load_demo_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Complet
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run ``perfreport`` in this process (fast) from the folder ``cwd``."""
-    from perfreport.cli import main
+    from perfreport.cli.main import main
 
     def run(*args: str, cwd: Path) -> Completed:
         capsys.readouterr()

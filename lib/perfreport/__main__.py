@@ -1,5 +1,5 @@
 """Allow ``python -m perfreport``."""
 
-from perfreport.console import main
+from perfreport.cli.console import main
 
 raise SystemExit(main())

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfreport import disclosure, pipeline
-from perfreport.disclosure import Disclosure, protect
+from perfreport.assess import disclosure
+from perfreport.assess.disclosure import Disclosure, protect
+from perfreport.build import pipeline
+from perfreport.build.site import DATA_COLUMNS
 from perfreport.errors import PerfreportError
-from perfreport.site import DATA_COLUMNS
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.e2e

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from perfreport.rounding import format_number
+from perfreport.methods.rounding import format_number
 from tests.conftest import run_cli
 from tests.e2e.conftest import LATEST
 from tests.e2e.test_locality_run import image_alts

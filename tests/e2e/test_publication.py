@@ -15,7 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from perfreport.render import PLACEHOLDER_ALT
+from perfreport.build.render import PLACEHOLDER_ALT
 from tests.a11y.browser import run_axe
 from tests.conftest import run_cli
 from tests.e2e.conftest import LATEST, QUARTER
@@ -211,7 +211,7 @@ SMALL = range(1, 5)
 
 
 def _count_titles(project: Path) -> list[str]:
-    from perfreport.catalogue import load_catalogue
+    from perfreport.config.catalogue import load_catalogue
 
     return [i.title for i in load_catalogue(project / "params" / "catalogue") if i.unit == "count"]
 
@@ -257,7 +257,7 @@ def small_counts(report: Path) -> list[str]:
 
 def controlled_reports(project: Path) -> list[Path]:
     """Every report of a cycle whose disclosure control is on (the public ones among them)."""
-    from perfreport.cycles import load_cycles
+    from perfreport.config.cycles import load_cycles
 
     cycles = load_cycles(project / "params" / "cycles.yaml", project)
     on = {c.id for c in cycles.items if c.disclosure.active}

@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perfreport.periods import parse_period
+from perfreport.assess.series import to_periods, value_in
+from perfreport.methods.periods import parse_period
 from perfreport.reports.context import ReportContext
-from perfreport.series import to_periods, value_in
-from perfreport.warehouse import connect, observations
+from perfreport.store.warehouse import connect, observations
 from tests.conftest import REPO, run_cli
 
 REAL = REPO.parent / "shared" / "realdata" / "phs_delayed_discharge_beddays_hb_201607_202209.csv"

@@ -1,4 +1,4 @@
-"""perfreport.spc against NHSRplotthedots (NHS England's Making Data Count) and the Anhøj rules.
+"""perfreport.methods.spc against NHSRplotthedots (NHS England's Making Data Count) and the Anhøj rules.
 
 Rule cases are those of NHSRplotthedots' tests/testthat/test-ptd_calculate_point_type.R, read as
 whole runs flagged (its ptd_part_of_* results). Limits and assurance follow its
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfreport.spc import (
+from perfreport.methods.spc import (
     MR_SCREEN,
     _runs,
     _trends,

@@ -1,4 +1,4 @@
-"""perfreport.stats against published values of the UK reference implementations.
+"""perfreport.methods.stats against published values of the UK reference implementations.
 
 Sources (public test fixtures of UKHSA's PHEindicatormethods, tests/testthat/):
 - testdata_funnel_prop_outputs.csv: Wilson-score funnel limits for proportions (baseline 80.642448%);
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from perfreport.stats import (
+from perfreport.methods.stats import (
     byar_limits,
     dsr,
     exact_poisson_limits,
@@ -200,7 +200,7 @@ def test_confidence_as_percent_and_arrays():
 
 
 def test_trend_matches_scipy_linregress():
-    from perfreport.stats import trend
+    from perfreport.methods.stats import trend
 
     rng = np.random.default_rng(3)
     for _ in range(50):

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from perfreport.activities import (
+from perfreport.config.activities import (
     Activity,
     activity_rag,
     activity_table,
@@ -112,7 +112,7 @@ def test_demo_roll_ups_by_plan_and_theme(catalogue):
     ],
 )
 def test_objective_rag_rule(indicators, activities, expected):
-    from perfreport.activities import Objective
+    from perfreport.config.activities import Objective
 
     objective = Objective(
         id="O",

@@ -1,5 +1,5 @@
-"""The disclosure auditor against sites with random small counts (perfreport.audit), and
-complementary suppression across areas, time and derived columns (perfreport.disclosure)."""
+"""The disclosure auditor against sites with random small counts (perfreport.build.audit), and
+complementary suppression across areas, time and derived columns (perfreport.assess.disclosure)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfreport.audit import attack, attack_tables, audit_site
-from perfreport.cli import main
-from perfreport.cycles import load_cycles
-from perfreport.disclosure import Disclosure, protect
-from perfreport.periods import Period
-from perfreport.site import DATA_COLUMNS
+from perfreport.assess.disclosure import Disclosure, protect
+from perfreport.build.audit import attack, attack_tables, audit_site
+from perfreport.build.site import DATA_COLUMNS
+from perfreport.cli.main import main
+from perfreport.config.cycles import load_cycles
+from perfreport.methods.periods import Period
 from tests.conftest import REPO, copy_project
 
 PARTNERSHIP, LOCALITIES, COUNTRY = "S37000005", ["CS-CLK", "CS-RST", "CS-UST"], "S92000003"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.catalogue import load_catalogue
+from perfreport.config.catalogue import load_catalogue
 from perfreport.errors import PerfreportError
 from tests.conftest import run_cli
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.framework_rag import SpcRuleSet
-from perfreport.spc import RULE_SETS
-from perfreport.yamlfile import read_yaml
+from perfreport.assess.framework_rag import SpcRuleSet
+from perfreport.config.yamlfile import read_yaml
+from perfreport.methods.spc import RULE_SETS
 from tests.conftest import run_cli
 
 

@@ -1,5 +1,5 @@
-from perfreport.commentary import commentary_for, commentary_in, render_markdown
-from perfreport.periods import parse_period
+from perfreport.methods.periods import parse_period
+from perfreport.present.commentary import commentary_for, commentary_in, render_markdown
 from tests.conftest import REPO
 
 FOLDER = REPO / "params" / "commentary"

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from perfreport.demo import generate
+from perfreport.store.demo import generate
 from tests.conftest import REPO, run_cli
 
 

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfreport.cycles import load_cycles
-from perfreport.disclosure import (
+from perfreport.assess.disclosure import (
     REASON,
     SUPPRESSED,
     Disclosure,
@@ -17,9 +16,10 @@ from perfreport.disclosure import (
     round_count,
     suppress_parts,
 )
+from perfreport.assess.rag import describe_value
+from perfreport.config.cycles import load_cycles
 from perfreport.errors import PerfreportError
-from perfreport.rag import describe_value
-from perfreport.rounding import format_number
+from perfreport.methods.rounding import format_number
 from tests.conftest import REPO, make_indicator
 
 RULE = Disclosure()
@@ -129,7 +129,7 @@ def test_suppressed_figures_show_as_c_and_anything_worked_out_from_them_is_missi
 
 
 def test_a_survey_share_that_adds_some_withheld_options_is_withheld_too():
-    from perfreport.strategy import Question, likert_summary
+    from perfreport.config.strategy import Question, likert_summary
 
     summary = likert_summary(
         Question(

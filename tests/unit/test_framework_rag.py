@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from perfreport.framework_rag import Evidence, Risk, framework_rag, load_rag_settings
-from perfreport.periods import Period
-from perfreport.plans import ImprovementPlan
-from perfreport.rag import Status
+from perfreport.assess.framework_rag import Evidence, Risk, framework_rag, load_rag_settings
+from perfreport.assess.rag import Status
+from perfreport.config.plans import ImprovementPlan
+from perfreport.methods.periods import Period
 from tests.conftest import REPO, make_indicator
 
 SETTINGS = load_rag_settings(REPO / "params" / "rag.yaml")

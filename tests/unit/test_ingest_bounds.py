@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from perfreport.ingest.limits import MAX_QUOTED_CHARS, quoted, quoted_list
+from perfreport.store.ingest.limits import MAX_QUOTED_CHARS, quoted, quoted_list
 from tests.conftest import run_cli
 from tests.unit.test_ingest_rows import COMPLAINTS_SPEC
 
@@ -295,8 +295,8 @@ def test_csv_rows_over_max_rows_are_refused_before_parsing_blank_rows_included(p
 
 
 def test_the_default_row_limit_follows_max_size_mb(project):
-    from perfreport.ingest import load_spec
-    from perfreport.ingest.spec import ROWS_PER_MB
+    from perfreport.store.ingest import load_spec
+    from perfreport.store.ingest.spec import ROWS_PER_MB
 
     assert load_spec(project / "params" / "sources" / f"{SPEC}.yaml").row_limit == 250_000
     assert ROWS_PER_MB * 10 == 250_000

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from perfreport.exports import neutralise, safe_text
+from perfreport.store.exports import neutralise, safe_text
 from tests.conftest import run_cli
 from tests.unit.test_ingest_rows import COMPLAINTS_SPEC, LONG_SPEC
 
@@ -104,7 +104,7 @@ def test_a_crash_during_the_load_leaves_the_warehouse_as_it_was(project, cli, mo
     def crash() -> str:  # called after observations and quarantine rows are written, before loads
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("perfreport.ingest.load._who", crash)
+    monkeypatch.setattr("perfreport.store.ingest.load._who", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         cli("ingest", "council_complaints", "feb.csv", cwd=project)
     assert (query(project, snapshot), query(project, "SELECT count(*) FROM loads")) == before

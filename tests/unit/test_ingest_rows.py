@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.ingest import check_file, load_spec
+from perfreport.store.ingest import check_file, load_spec
 
 AS_OF = date(2025, 6, 30)
 COMPLAINTS_SPEC = """\
@@ -41,8 +41,8 @@ def check(tmp_path: Path, spec_text: str, csv_text: str):
     spec_path.write_text(spec_text)
     data = tmp_path / "extract.csv"
     data.write_text(csv_text, encoding="utf-8")
-    from perfreport.areas import load_areas
-    from perfreport.catalogue import load_catalogue
+    from perfreport.config.areas import load_areas
+    from perfreport.config.catalogue import load_catalogue
     from tests.conftest import REPO
 
     return check_file(

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from perfreport.cycles import load_cycles
-from perfreport.notebook_parameters import declared_parameters
-from perfreport.periods import parse_period
+from perfreport.build.notebook_parameters import declared_parameters
+from perfreport.config.cycles import load_cycles
+from perfreport.methods.periods import parse_period
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from perfreport.build.pipeline import DataSpan, latest_complete
 from perfreport.errors import PerfreportError
-from perfreport.periods import Period, financial_year_label, parse_period, periods_between
-from perfreport.pipeline import DataSpan, latest_complete
+from perfreport.methods.periods import Period, financial_year_label, parse_period, periods_between
 from tests.conftest import copy_project, run_cli
 
 

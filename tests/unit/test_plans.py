@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from perfreport.config.plans import load_plans, plan_exceptions
 from perfreport.errors import PerfreportError
-from perfreport.plans import load_plans, plan_exceptions
 from tests.conftest import REPO
 
 PLANS = REPO / "params" / "improvement_plans.yaml"

@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perfreport.periods import parse_period
+from perfreport.methods.periods import parse_period
+from perfreport.methods.stats import poisson_limits, proportion
 from perfreport.reports.context import ReportContext
-from perfreport.stats import poisson_limits, proportion
 from tests.conftest import copy_project, run_cli
 
 MONTHLY = [

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from perfreport.periods import parse_period
-from perfreport.rag import Status, applicable_target, change_direction, target_rag
+from perfreport.assess.rag import Status, applicable_target, change_direction, target_rag
+from perfreport.methods.periods import parse_period
 from tests.conftest import make_indicator
 
 ON = date(2025, 3, 31)

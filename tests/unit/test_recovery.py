@@ -1,10 +1,10 @@
-"""Exact recovery of withheld cells from additive relations (perfreport.recovery)."""
+"""Exact recovery of withheld cells from additive relations (perfreport.methods.recovery)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from perfreport.recovery import averaged, determined, holds, solve, summed
+from perfreport.methods.recovery import averaged, determined, holds, solve, summed
 
 
 def _mask(n: int, cells: list[int]) -> np.ndarray:

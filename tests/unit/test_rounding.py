@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from perfreport.rounding import format_number, round_half_up
+from perfreport.methods.rounding import format_number, round_half_up
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,16 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from perfreport import runner
+from perfreport.build import runner
+from perfreport.build.notebook_parameters import (
+    KernelReplies,
+    for_publication,
+    hidden_error,
+    incomplete,
+)
+from perfreport.build.runner import LOCK_FILE, RETIRED, STAGING, JobResult, outputs_lock, recover
+from perfreport.build.site import FAILED, PROVENANCE, REPORT_FILES, index_html, published
 from perfreport.errors import PerfreportError
-from perfreport.notebook_parameters import KernelReplies, for_publication, hidden_error, incomplete
-from perfreport.runner import LOCK_FILE, RETIRED, STAGING, JobResult, outputs_lock, recover
-from perfreport.site import FAILED, PROVENANCE, REPORT_FILES, index_html, published
 
 
 def _report(folder: Path, text: str) -> Path:

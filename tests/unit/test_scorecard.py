@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from perfreport.scorecard import goal_delta, latest_results, scorecard, with_previous
+from perfreport.assess.scorecard import goal_delta, latest_results, scorecard, with_previous
 from tests.conftest import make_indicator
 
 

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from perfreport.demo import OBSERVATION_COLUMNS
-from perfreport.periods import parse_period
-from perfreport.series import display_kind, period_kind_of, to_periods
+from perfreport.assess.series import display_kind, period_kind_of, to_periods
+from perfreport.methods.periods import parse_period
+from perfreport.store.demo import OBSERVATION_COLUMNS
 from tests.conftest import make_indicator
 
 

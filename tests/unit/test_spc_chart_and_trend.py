@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from perfreport.spc import describe, xmr
-from perfreport.spc_chart import spc_chart, variation_icon
-from perfreport.stats import projected_date_on_target, trend
+from perfreport.methods.spc import describe, xmr
+from perfreport.methods.stats import projected_date_on_target, trend
+from perfreport.present.spc_chart import spc_chart, variation_icon
 
 STABLE = [78, 82, 80, 79, 81, 80, 82, 78, 80, 81]
 

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfreport.spc import xmr
-from perfreport.stats import dsr, mean, proportion, rate
+from perfreport.methods.spc import xmr
+from perfreport.methods.stats import dsr, mean, proportion, rate
 
 counts = st.integers(min_value=0, max_value=100_000)
 confidences = st.sampled_from([0.9, 0.95, 0.99, 0.998])

@@ -7,8 +7,8 @@ import math
 import pytest
 import yaml
 
+from perfreport.config.strategy import Question, likert_summary, load_strategy
 from perfreport.errors import PerfreportError
-from perfreport.strategy import Question, likert_summary, load_strategy
 from tests.conftest import REPO
 
 

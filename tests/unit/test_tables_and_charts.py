@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfreport.charts import Line, small_multiples
-from perfreport.rag import Rag, Status
-from perfreport.tables import Table, rag_badge
+from perfreport.assess.rag import Rag, Status
+from perfreport.present.charts import Line, small_multiples
+from perfreport.present.tables import Table, rag_badge
 
 
 def test_table_has_caption_and_header_scopes_and_escapes_data():

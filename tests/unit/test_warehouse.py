@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfreport.demo import write_demo
 from perfreport.errors import PerfreportError
-from perfreport.ingest import ingest_file, load_spec
-from perfreport.warehouse import SCHEMA_VERSION, connect, observations, scalar, sync_areas
+from perfreport.store.demo import write_demo
+from perfreport.store.ingest import ingest_file, load_spec
+from perfreport.store.warehouse import SCHEMA_VERSION, connect, observations, scalar, sync_areas
 from tests.conftest import REPO
 
 

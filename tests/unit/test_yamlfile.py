@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from perfreport import yamlfile
+from perfreport.config import yamlfile
+from perfreport.config.yamlfile import LOADER, read_yaml
 from perfreport.errors import PerfreportError
-from perfreport.yamlfile import LOADER, read_yaml
 from tests.conftest import REPO
 
 

@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 import pandas as pd
 
-from perfreport.areas import Area, Areas, load_areas
-from perfreport.catalogue import Catalogue, load_catalogue
-from perfreport.cycles import Cycle, load_cycles
-from perfreport.disclosure import Disclosure, read_disclosed
+from perfreport.assess.disclosure import Disclosure, read_disclosed
+from perfreport.assess.series import display_kind
+from perfreport.config.areas import Area, Areas, load_areas
+from perfreport.config.catalogue import Catalogue, load_catalogue
+from perfreport.config.cycles import Cycle, load_cycles
+from perfreport.config.project import Project, find_project
 from perfreport.errors import PerfreportError
-from perfreport.periods import Period, PeriodKind, parse_period
-from perfreport.project import Project, find_project
-from perfreport.series import display_kind
-from perfreport.tables import Html, title_block
-from perfreport.warehouse import connect, scalar
+from perfreport.methods.periods import Period, PeriodKind, parse_period
+from perfreport.present.tables import Html, title_block
+from perfreport.store.warehouse import connect, scalar
 
 if TYPE_CHECKING:
-    from perfreport.framework_rag import RagSettings
-    from perfreport.plans import Plans
+    from perfreport.assess.framework_rag import RagSettings
+    from perfreport.config.plans import Plans
 
 RESULT_FIELDS = (
     "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, denominator, value, lower, upper, "
@@ -45,7 +45,7 @@ class ReportContext:
 
     def plans(self) -> Plans:
         """The improvement plans in ``params/improvement_plans.yaml``."""
-        from perfreport.plans import load_plans
+        from perfreport.config.plans import load_plans
 
         return load_plans(
             self.project.params / "improvement_plans.yaml", self.catalogue, self.areas
@@ -53,7 +53,9 @@ class ReportContext:
 
     def rag_settings(self) -> RagSettings:
         """The framework RAG and SPC settings in ``params/rag.yaml``."""
-        from perfreport.framework_rag import load_rag_settings  # loads SciPy: only when needed
+        from perfreport.assess.framework_rag import (
+            load_rag_settings,  # loads SciPy: only when needed
+        )
 
         return load_rag_settings(self.project.params / "rag.yaml")
 

@@ -15,22 +15,22 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.areas import Area
-from perfreport.catalogue import Indicator
-from perfreport.charts import Chart, Line, small_multiples
-from perfreport.disclosure import SUPPRESSED, SYMBOL, Suppressed
-from perfreport.errors import PerfreportError
-from perfreport.periods import Period, PeriodKind
-from perfreport.rag import (
+from perfreport.assess.disclosure import SUPPRESSED, SYMBOL, Suppressed
+from perfreport.assess.rag import (
     Rag,
     Status,
     change_direction,
     describe_value,
 )
+from perfreport.assess.series import latest_on_or_before, shown_value, value_in
+from perfreport.config.areas import Area
+from perfreport.config.catalogue import Indicator
+from perfreport.errors import PerfreportError
+from perfreport.methods.periods import Period, PeriodKind
+from perfreport.methods.rounding import format_number
+from perfreport.present.charts import Chart, Line, small_multiples
+from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext
-from perfreport.rounding import format_number
-from perfreport.series import latest_on_or_before, shown_value, value_in
-from perfreport.tables import Html, Section, Table, rag_badge
 
 
 @dataclass(frozen=True)

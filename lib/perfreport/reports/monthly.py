@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.areas import Area
-from perfreport.catalogue import Indicator
-from perfreport.charts import Chart
-from perfreport.periods import Period
-from perfreport.plans import plan_exceptions
-from perfreport.rag import Rag, Status, describe_value
+from perfreport.assess.rag import Rag, Status, describe_value
+from perfreport.config.areas import Area
+from perfreport.config.catalogue import Indicator
+from perfreport.config.plans import plan_exceptions
+from perfreport.methods.periods import Period
+from perfreport.methods.spc import improvement_for, xmr
+from perfreport.present.charts import Chart
+from perfreport.present.spc_chart import LABELS, spc_chart
+from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext
-from perfreport.spc import improvement_for, xmr
-from perfreport.spc_chart import LABELS, spc_chart
-from perfreport.tables import Html, Section, Table, rag_badge
 
 RULE_WORDS = {
     "outside_limits": "a point outside the process limits",

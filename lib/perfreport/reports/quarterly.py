@@ -13,11 +13,11 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.commentary import commentary_for, render_markdown
-from perfreport.plans import ImprovementPlan, plan_exceptions
-from perfreport.rag import Status
+from perfreport.assess.rag import Status
+from perfreport.config.plans import ImprovementPlan, plan_exceptions
+from perfreport.present.commentary import commentary_for, render_markdown
+from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.locality import Headline, LocalityReport
-from perfreport.tables import Html, Section, Table, rag_badge
 
 EXCEPTION = (Status.AMBER, Status.RED)
 

@@ -2,7 +2,7 @@
 
 The four sections of the partnership's balanced scorecard (outcomes; service delivery; people;
 finance and resources), each with its sub-sections, counted by status under the cycle's RAG
-family (:func:`perfreport.scorecard.scorecard`), drawn as a bar chart, and then listed indicator
+family (:func:`perfreport.assess.scorecard.scorecard`), drawn as a bar chart, and then listed indicator
 by indicator with the previous year's value in brackets, as the council's report prints it.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfreport.charts import Chart, status_bars
-from perfreport.periods import PeriodKind
+from perfreport.assess.scorecard import STATUS_COLUMNS, scorecard, with_previous
+from perfreport.methods.periods import PeriodKind
+from perfreport.present.charts import Chart, status_bars
+from perfreport.present.tables import Section, Table, rag_badge
 from perfreport.reports.locality import LocalityReport
-from perfreport.scorecard import STATUS_COLUMNS, scorecard, with_previous
-from perfreport.tables import Section, Table, rag_badge
 
 STATUS_HEADINGS = ("Green", "Amber", "Red", "No target", "No data")
 

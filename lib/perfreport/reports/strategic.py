@@ -12,16 +12,11 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.areas import Area
-from perfreport.commentary import render_markdown
-from perfreport.disclosure import SYMBOL, suppress_parts
-from perfreport.periods import Period
-from perfreport.rag import Rag, Status, describe_value
-from perfreport.reports.context import Report, ReportContext
-from perfreport.reports.monthly import rag_of
-from perfreport.rounding import format_number
-from perfreport.series import display_kind
-from perfreport.strategy import (
+from perfreport.assess.disclosure import SYMBOL, suppress_parts
+from perfreport.assess.rag import Rag, Status, describe_value
+from perfreport.assess.series import display_kind
+from perfreport.config.areas import Area
+from perfreport.config.strategy import (
     LIKERT,
     PROJECT_STATUS,
     LikertSummary,
@@ -30,7 +25,12 @@ from perfreport.strategy import (
     likert_summary,
     load_strategy,
 )
-from perfreport.tables import Group, Html, Section, Table, rag_badge
+from perfreport.methods.periods import Period
+from perfreport.methods.rounding import format_number
+from perfreport.present.commentary import render_markdown
+from perfreport.present.tables import Group, Html, Section, Table, rag_badge
+from perfreport.reports.context import Report, ReportContext
+from perfreport.reports.monthly import rag_of
 
 
 class StrategicReport(Report):

@@ -1,0 +1,504 @@
+"""Statistical disclosure control: small counts in public outputs are suppressed.
+
+Public bodies must not disclose information about individuals through small numbers (Public
+Health Scotland's Statistical Disclosure Control Protocol; the GSS guidance on confidentiality).
+A cycle declares its rule in ``params/cycles.yaml``::
+
+    disclosure: {public: true, threshold: 5, round_to: 5}
+
+- **Primary suppression**: a count from 1 to ``threshold - 1`` (default 1 to 4) is suppressed;
+  0 is shown (it discloses nothing about a person). A count is a numerator, a denominator, or
+  the value of a count indicator.
+- **Derived figures**: a percentage, rate or interval worked out from a suppressed count is
+  suppressed with it, and so is the RAG reason that would quote it.
+- **Complementary suppression** across every published aggregation: where parts add up to a
+  published total (the localities of a partnership; the months of a quarter or a year; the
+  quarters of a year; the response options of a survey question), a suppressed part could be
+  recovered by subtraction, so the smallest other part is suppressed too, until no withheld
+  count can be worked out exactly from the shown ones by any combination of those sums
+  (checked by linear algebra, :mod:`perfreport.methods.recovery`).
+- **Derived figures across rows**: a change on the previous period or on a year earlier is
+  withheld where either of its two periods is, and a partnership's or Scotland's value quoted
+  beside another area's row is withheld where that row is.
+- **Rounding** (optional): the counts left are rounded to the nearest ``round_to``.
+
+Management reports may turn control off (``control: false``); a public report cannot.
+Suppressed figures show as ``[c]`` (the ONS and GSS symbol for confidential) in tables, as gaps
+in charts, and as empty cells with ``suppressed`` true in the open data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Self
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from perfreport.methods.periods import Period
+from perfreport.methods.recovery import Relation, averaged, determined, holds, summed
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+
+    from perfreport.config.areas import Areas
+
+SYMBOL = "[c]"
+NOTE = (
+    "[c] Suppressed to protect confidentiality: counts of 1 to {top}, and figures from which "
+    "they could be worked out, are not shown."
+)
+COUNT_COLUMNS = ("numerator", "denominator")
+DERIVED_COLUMNS = ("value", "lower", "upper", "change_year", "change_previous")
+CHANGE_COLUMNS = {
+    "change_previous": "previous",
+    "change_year": "year_ago",
+    "previous_value": "previous",
+    "year_ago_value": "year_ago",
+}
+"""A change, or a copy of another period's value, and the other period it comes from."""
+QUOTED_COLUMNS = {"partnership_value": "partnership", "country_value": "country"}
+"""Another area's value quoted on a row: withheld where that area's row is."""
+SERIES_KEYS = ("indicator_id", "breakdown", "category")
+DAYS_IN_MONTH = 30.44
+REASON_COLUMNS = ("target_reason", "framework_reason")
+REASON = "figure suppressed to protect confidentiality"
+
+
+class Disclosure(BaseModel):
+    """A cycle's disclosure control settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public: bool = False
+    """Published to the public: control cannot be turned off."""
+    control: bool = True
+    threshold: int = Field(5, ge=1, le=100)
+    """Counts from 1 to ``threshold - 1`` are suppressed."""
+    round_to: int | None = Field(None, ge=2, le=100)
+    """Round the counts that are shown to the nearest multiple (5 is common); None: do not."""
+
+    @model_validator(mode="after")
+    def _public_reports_are_controlled(self) -> Self:
+        if self.public and not self.control:
+            raise ValueError("a public report cannot turn disclosure control off (control: false)")
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.control and self.threshold > 1
+
+    @property
+    def note(self) -> str:
+        return NOTE.format(top=self.threshold - 1)
+
+    @property
+    def key(self) -> str:
+        """What the suppression pattern depends on: rules with the same key withhold the
+        same figures (so every report of a site under one rule is consistent)."""
+        return json.dumps({"threshold": self.threshold, "round_to": self.round_to})
+
+    def is_small(self, count: float | None) -> bool:
+        """Whether ``count`` is a count that must be suppressed (0 is not)."""
+        return (
+            self.active and count is not None and not np.isnan(count) and 0 < count < self.threshold
+        )
+
+
+class Suppressed(float):
+    """A figure withheld by disclosure control: a NaN that knows why it is missing.
+
+    Arithmetic on it gives a plain NaN, so anything worked out from it is missing too; display
+    code shows it as ``[c]`` rather than "no data".
+    """
+
+    def __new__(cls) -> Suppressed:
+        return super().__new__(cls, "nan")
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+
+SUPPRESSED = Suppressed()
+
+
+def suppress_parts(counts: Sequence[float | None], rule: Disclosure) -> list[bool]:
+    """Which of ``counts`` (the parts of one published total) to suppress: the small ones, and
+    the smallest other part wherever exactly one part would otherwise be suppressed.
+
+    >>> suppress_parts([120, 3, 40, 88], Disclosure())
+    [False, True, True, False]
+    >>> suppress_parts([0, 12, 9], Disclosure()), suppress_parts([0, 2, 9, 30], Disclosure())
+    ([False, False, False], [False, True, True, False])
+    """
+    hidden = [rule.is_small(c) for c in counts]
+    if sum(hidden) == 1:
+        shown = [
+            (c, i)
+            for i, c in enumerate(counts)
+            if not hidden[i] and c is not None and not np.isnan(c) and c > 0
+        ]
+        if shown:  # a zero hides nothing: the smallest non-zero part goes
+            hidden[min(shown)[1]] = True
+    return hidden
+
+
+def round_count(count: float | None, rule: Disclosure) -> float | None:
+    """``count`` rounded to the nearest ``rule.round_to`` (halves up); unchanged without one."""
+    if count is None or rule.round_to is None or np.isnan(count):
+        return count
+    return float(np.floor(count / rule.round_to + 0.5) * rule.round_to)
+
+
+def _keys(frame: pd.DataFrame) -> list[str]:
+    return [k for k in SERIES_KEYS if k in frame.columns]
+
+
+def _starts(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["period_start"]).dt.date
+
+
+def _ends(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(frame["period_end"]).dt.date
+
+
+Candidate = tuple[tuple, np.ndarray]
+"""A possible relation: its family (indicator and kind of sum) and its rows, the total's first
+and the parts in time order."""
+
+
+def candidates(frame: pd.DataFrame, areas: Areas | None) -> list[Candidate]:
+    """Every place a total and its parts meet among the rows of ``frame`` (prepared results or
+    published open data: one row per indicator, area and period): a parent area's row with a
+    row for each of its children (same indicator and period), and a period's row with rows for
+    shorter periods that exactly tile it (months of a quarter, quarters of a year; same
+    indicator and area). Which of them are sums is for :func:`fitted` to find out.
+    """
+    if frame.empty:
+        return []
+    keys = _keys(frame)
+    starts, ends = _starts(frame), _ends(frame)
+    out: list[Candidate] = []
+    if areas is not None:
+        known = {a.code for a in areas}
+        where = {
+            (*k, a, s, e): i
+            for i, (k, a, s, e) in enumerate(
+                zip(
+                    frame[keys].itertuples(index=False, name=None),
+                    frame["area_code"],
+                    starts,
+                    ends,
+                    strict=True,
+                )
+            )
+        }
+        for (*k, code, s, e), total in where.items():
+            if code not in known:
+                continue
+            children = [c.code for c in areas.children(code)]
+            parts = [where.get((*k, c, s, e)) for c in children]
+            if children and None not in parts:
+                out.append(((k[0], "areas", code), np.array([total, *parts])))
+    series = frame.assign(_start=starts, _end=ends, _row=np.arange(len(frame)))
+    for key, rows in series.groupby([*keys, "area_code"], sort=False, dropna=False):
+        spans = sorted(
+            (s, e, r, round(((e - s).days + 1) / DAYS_IN_MONTH))  # its length in months
+            for s, e, r in zip(rows["_start"], rows["_end"], rows["_row"], strict=True)
+        )
+        lengths = sorted({span[3] for span in spans})
+        for s, e, r, length in spans:
+            for shorter in (n for n in lengths if n < length):
+                parts = [p for p in spans if p[3] == shorter and p[0] >= s and p[1] <= e]
+                covered = sum((p[1] - p[0]).days + 1 for p in parts)
+                if parts and covered == (e - s).days + 1:
+                    family = (key[0], "time", length, shorter)
+                    out.append((family, np.array([r, *(p[2] for p in parts)])))
+    return out
+
+
+def _last(cells: np.ndarray) -> Relation:
+    """The relation "the first cell equals the last" (a year's figure is its last month's)."""
+    return np.array([cells[0], cells[-1]]), np.array([1.0, -1.0])
+
+
+FORMS = (summed, _last, averaged)
+"""How a total can be made from its parts, tried in this order (the catalogue's aggregation
+rules: sum and ratio add numerators and denominators; population averages denominators;
+last takes the latest part)."""
+
+
+def fitted(
+    frame: pd.DataFrame, found: Sequence[Candidate], column: str, known: np.ndarray
+) -> list[Relation]:
+    """The relations that hold for ``column``, one per candidate at most.
+
+    A candidate whose cells are all ``known`` is judged on its own: the first of
+    :data:`FORMS` its figures satisfy, or none (a partnership that is not the sum of its
+    localities in one month, say, because some cases have no locality). A candidate with an
+    unknown cell takes the form most of its family's wholly known candidates satisfy, as an
+    attacker would assume (a sum where none is wholly known).
+    """
+    values = frame[column].to_numpy(dtype=float)
+    known = known & np.isfinite(values)
+    families: dict[tuple, list[np.ndarray]] = {}
+    for family, cells in found:
+        families.setdefault(family, []).append(cells)
+    out: list[Relation] = []
+    for members in families.values():
+        votes = [0] * len(FORMS)
+        partial = []
+        for cells in members:
+            if not known[cells].all():
+                partial.append(cells)
+                continue
+            for n, form in enumerate(FORMS):
+                relation = form(cells)
+                if holds(relation, values):
+                    votes[n] += 1
+                    out.append(relation)
+                    break
+        likely = FORMS[max(range(len(FORMS)), key=lambda n: (votes[n], -n))]
+        out += [likely(cells) for cells in partial]
+    return out
+
+
+def _size(frame: pd.DataFrame, counts: list[str]) -> np.ndarray:
+    """How big each row's counts are (to choose the smallest complement); missing as 0."""
+    if not counts:
+        return np.zeros(len(frame))
+    return np.nan_to_num(frame[counts].to_numpy(dtype=float), nan=0.0).max(axis=1)
+
+
+def complement(
+    frame: pd.DataFrame,
+    primary: np.ndarray,
+    found: Sequence[Candidate],
+    counts: Sequence[str] = COUNT_COLUMNS,
+) -> np.ndarray:
+    """The rows to withhold so that no withheld count can be worked out: ``primary`` and, for
+    as long as some withheld count is determined by the relations that hold among ``found``,
+    the smallest non-zero shown row of a relation that determines it (a quick pass for
+    relations with exactly one unknown, then the exact test of
+    :func:`perfreport.methods.recovery.determined`)."""
+    hidden = primary.copy()
+    counts = [c for c in counts if c in frame.columns]
+    size = _size(frame, counts)
+    if "value" in frame.columns:  # a value that adds up (a count, an average of beds) too
+        counts.append("value")
+    missing = {c: np.isnan(frame[c].to_numpy(dtype=float)) for c in counts}
+    relations = {
+        c: [r for r in fitted(frame, found, c, np.ones(len(frame), dtype=bool)) if len(r[0]) > 1]
+        for c in counts
+    }
+
+    touching: dict[str, dict[int, list[np.ndarray]]] = {c: {} for c in counts}
+    for column in counts:
+        for cells, _ in relations[column]:
+            for cell in cells:
+                touching[column].setdefault(int(cell), []).append(cells)
+
+    def hide_beside(cell: int, column: str) -> bool:
+        unknown = hidden | missing[column]
+        for cells in touching[column].get(cell, ()):
+            shown = [int(m) for m in cells if not unknown[m] and size[m] > 0]
+            if shown:
+                hidden[min(shown, key=lambda m: (size[m], m))] = True
+                return True
+        return False
+
+    while True:
+        grew = False
+        for column in counts:
+            for cells, _ in relations[column]:
+                lone = cells[(hidden | missing[column])[cells]]
+                if len(lone) == 1 and hidden[lone[0]]:
+                    grew |= hide_beside(int(lone[0]), column)
+        if grew:
+            continue
+        for column in counts:
+            unknown = hidden | missing[column]
+            for cell in np.flatnonzero(determined(unknown, relations[column]) & hidden):
+                grew |= hide_beside(int(cell), column)
+        if not grew:
+            return hidden
+
+
+def protect(
+    frame: pd.DataFrame,
+    rule: Disclosure | None,
+    areas: Areas | None = None,
+    *,
+    complementary: bool = True,
+) -> pd.DataFrame:
+    """Apply ``rule`` to prepared results (one row per indicator, area and period, as many
+    periods and areas as are published together: every figure of a site under one rule is
+    protected in one call, so that no two reports can be played against each other).
+
+    Returns a copy with a ``suppressed`` column; without an active rule, the frame with
+    ``suppressed`` all false. ``complementary=False`` (primary suppression only) exists for the
+    auditor's tests: it shows what differencing recovers without complementary suppression.
+    """
+    out = frame.copy().reset_index(drop=True)
+    if rule is None or not rule.active or out.empty:
+        out["suppressed"] = False
+        return out
+    counts = [c for c in COUNT_COLUMNS if c in out.columns]
+    small = np.zeros(len(out), dtype=bool)
+    for column in counts:
+        values = out[column].to_numpy(dtype=float)
+        small |= (values > 0) & (values < rule.threshold)
+    hidden = complement(out, small, candidates(out, areas), counts) if complementary else small
+    out["suppressed"] = hidden
+    for column in (*counts, *(c for c in DERIVED_COLUMNS if c in out.columns)):
+        out[column] = out[column].astype(float).where(~hidden)
+    for column in REASON_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].where(~hidden | out[column].isna(), REASON)
+    _withhold_across_rows(out, areas)
+    if rule.round_to is not None:
+        if "numerator" in out.columns and "denominator" in out.columns and "value" in out.columns:
+            # a count indicator's value is its numerator: rounded with it
+            is_count = out["denominator"].isna() & (out["value"] == out["numerator"])
+            out.loc[is_count, "value"] = out.loc[is_count, "value"].map(
+                lambda c: round_count(c, rule)
+            )
+        for column in counts:
+            out[column] = out[column].map(lambda c: round_count(c, rule))
+    return out
+
+
+def _withhold_across_rows(out: pd.DataFrame, areas: Areas | None) -> None:
+    """Withhold a change whose other period is withheld, and another area's value quoted on a
+    row where that area's own row is withheld (``value - change_year`` would give it back)."""
+    keys = _keys(out)
+    if "period_kind" not in out.columns:
+        return
+    starts = _starts(out)
+    gone = {
+        (*k, a, kind, s)
+        for k, a, kind, s, h in zip(
+            out[keys].itertuples(index=False, name=None),
+            out["area_code"],
+            out["period_kind"],
+            starts,
+            out["suppressed"],
+            strict=True,
+        )
+        if h
+    }
+    if not gone:
+        return
+    series = list(out[keys].itertuples(index=False, name=None))
+    periods = [Period(s, k) for s, k in zip(starts, out["period_kind"], strict=True)]
+    other: dict[str, list[date]] = {
+        "previous": [p.previous().start for p in periods],
+        "year_ago": [p.year_earlier().start for p in periods],
+    }
+    for column, which in CHANGE_COLUMNS.items():
+        if column in out.columns:
+            hit = [
+                (*k, a, p.kind, s) in gone
+                for k, a, p, s in zip(series, out["area_code"], periods, other[which], strict=True)
+            ]
+            out.loc[hit, column] = np.nan
+    if areas is None:
+        return
+    country = areas.country.code if areas.country else None
+    for column, which in QUOTED_COLUMNS.items():
+        if column not in out.columns:
+            continue
+        quoted = [
+            (areas.partnership_of(a).code if a in areas else None)
+            if which == "partnership"
+            else country
+            for a in out["area_code"]
+        ]
+        hit = [
+            q is not None and (*k, q, p.kind, p.start) in gone
+            for k, q, p in zip(series, quoted, periods, strict=True)
+        ]
+        out.loc[hit, column] = np.nan
+
+
+DISCLOSED = "disclosed"
+"""Warehouse table: the prepared totals after each disclosure rule the cycles use."""
+
+
+def store_disclosed(
+    con: duckdb.DuckDBPyConnection,
+    results: pd.DataFrame,
+    rules: Sequence[Disclosure],
+    areas: Areas,
+) -> int:
+    """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
+    ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
+    rule. Returns the rows written."""
+    totals = results[results["breakdown"] == "all"] if not results.empty else results
+    frames = [
+        protect(totals, rule, areas).assign(rule=key)
+        for key, rule in {r.key: r for r in rules if r.active}.items()
+    ]
+    if not frames or totals.empty:
+        con.execute(f"DROP TABLE IF EXISTS {DISCLOSED}")
+        return 0
+    con.register("protected", pd.concat(frames, ignore_index=True))
+    con.execute(f"CREATE OR REPLACE TABLE {DISCLOSED} AS SELECT * FROM protected")
+    con.unregister("protected")
+    return sum(len(f) for f in frames)
+
+
+def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    return DISCLOSED in tables and bool(
+        con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()[0]
+    )
+
+
+def disclosed_current(path: Path, rules: Sequence[Disclosure]) -> bool:
+    """Whether ``disclosed`` holds every active rule in ``rules`` (else prepare again)."""
+    from perfreport.store.warehouse import connect
+
+    with connect(path, read_only=True) as con:
+        return all(has_disclosed(con, rule) for rule in rules if rule.active)
+
+
+def read_disclosed(
+    con: duckdb.DuckDBPyConnection,
+    rule: Disclosure | None,
+    areas: Areas,
+    columns: str,
+    where: str,
+    params: Sequence[object],
+    order: str,
+) -> pd.DataFrame:
+    """Prepared totals (``SELECT columns ... WHERE where ORDER BY order``) as a report under
+    ``rule`` may publish them, with ``suppressed``: from ``disclosed`` when ``perfreport
+    prepare`` stored this rule, else protected here from the whole of ``results`` (the same
+    figures either way)."""
+    tail = f"WHERE breakdown = 'all' AND {where} ORDER BY {order}"
+    if rule is None or not rule.active:
+        return con.execute(
+            f"SELECT {columns}, false AS suppressed FROM results {tail}", list(params)
+        ).df()
+    if has_disclosed(con, rule):
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND breakdown = 'all' "
+            f"AND {where} ORDER BY {order}",
+            [rule.key, *params],
+        ).df()
+    whole = protect(con.execute("SELECT * FROM results WHERE breakdown = 'all'").df(), rule, areas)
+    con.register("protected_now", whole)
+    try:
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM protected_now {tail}", list(params)
+        ).df()
+    finally:
+        con.unregister("protected_now")

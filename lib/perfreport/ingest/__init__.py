@@ -1,6 +1,0 @@
-"""Ingesting extracts: source specs, readers, row checks and the transactional load."""
-
-from perfreport.ingest.load import LoadSummary, check_file, ingest_file, quarantine_rows
-from perfreport.ingest.spec import SourceSpec, load_spec
-
-__all__ = ["LoadSummary", "SourceSpec", "check_file", "ingest_file", "load_spec", "quarantine_rows"]

@@ -1,0 +1,139 @@
+"""Funnel plots: control limits around an average, and where each locality falls.
+
+Proportions use the Wilson-score funnel of the Fingertips technical guidance (as
+PHEindicatormethods' ``sigma_adjustment``); rates use exact Poisson limits (Spiegelhalter 2005,
+as PHEindicatormethods' ``poisson_funnel``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy  # scipy.stats loads on first use: reports that need no interval start faster
+
+if TYPE_CHECKING:
+    from perfreport.config.catalogue import Indicator
+
+FUNNEL_LEVELS = (0.95, 0.998)
+
+
+def _confidence(level: float) -> float:
+    from perfreport.methods.stats import _confidence as check
+
+    return check(level)
+
+
+def funnel_limits(
+    denominators: Any,
+    average: float,
+    kind: Literal["proportion", "rate"] = "proportion",
+    confidence: tuple[float, ...] = (0.95, 0.998),
+    multiplier: float = 1,
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """Funnel plot control limits at each denominator, for each confidence level.
+
+    ``proportion``: the Wilson-score funnel of the Fingertips guidance (PHEindicatormethods
+    ``sigma_adjustment``), clipped to 0 and the multiplier. ``rate``: exact Poisson limits on
+    the events expected at the average rate, ``average`` being events per person.
+    Returns ``{confidence: (lower, upper)}`` in units of ``multiplier``.
+    """
+    n = np.asarray(denominators, dtype=float)
+    if np.any(n <= 0):
+        raise ValueError("denominators must all be greater than zero")
+    out: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+    for level in confidence:
+        c = _confidence(level)
+        p = 1 - (1 - c) / 2
+        if kind == "proportion":
+            low, high = _wilson_funnel(p, n, average)
+            out[level] = (np.maximum(low, 0) * multiplier, np.minimum(high, 1) * multiplier)
+        elif kind == "rate":
+            low, high = _poisson_funnel(p, n, average)
+            out[level] = (low * multiplier, high * multiplier)
+        else:
+            raise ValueError(f"kind must be 'proportion' or 'rate', not {kind!r}")
+    return out
+
+
+def _wilson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.ndarray]:
+    z2 = float(scipy.stats.norm.ppf(p)) ** 2
+    first = av * (n / z2 + 1)
+    adj = np.sqrt(
+        (-8 * av * (n / z2 + 1)) ** 2
+        - 64 * (1 / z2 + 1 / n) * av * (n * (av * (n / z2 + 2) - 1) + z2 * (av - 1))
+    )
+    last = 1 / z2 + 1 / n
+    return (first - adj / 8) / last / n, (first + adj / 8) / last / n
+
+
+def _poisson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rates ``E / n`` at which ``E`` observed events lie exactly on the limit.
+
+    The lower limit at population ``n`` is the ``E`` whose exact upper limit equals the
+    expected ``av × n`` (and the mirror for the upper limit), solved continuously in ``E``.
+    """
+    from scipy.optimize import brentq
+
+    lows, highs = [], []
+    for size in n:
+        expected = av * size
+
+        def upper_gap(e: float, target: float = expected) -> float:
+            return scipy.stats.chi2.ppf(p, 2 * (e + 1)) / 2 - target
+
+        def lower_gap(e: float, target: float = expected) -> float:
+            return scipy.stats.chi2.ppf(1 - p, 2 * e) / 2 - target
+
+        top = expected * 4 + 50
+        lows.append(brentq(upper_gap, 0, top) / size if upper_gap(0) < 0 else 0.0)
+        highs.append(brentq(lower_gap, 1e-12, top, xtol=1e-14) / size)
+    return np.asarray(lows), np.asarray(highs)
+
+
+def with_funnel_positions(
+    ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, area_types: dict[str, str]
+) -> pd.DataFrame:
+    """Each locality against funnel limits around its partnership's average, per period."""
+    extra["funnel_position"] = None
+    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
+    if kind is None or ind.time_aggregation == "last":
+        return extra
+    positions: dict[tuple[str, date], str] = {}
+    for start, group in totals.groupby("period_start"):
+        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
+            subset=["numerator", "denominator"]
+        )
+        localities = localities[localities["denominator"] > 0]
+        if localities.empty:
+            continue
+        average = localities["numerator"].sum() / localities["denominator"].sum()
+        if not 0 < average < (1 if kind == "proportion" else np.inf):
+            continue
+        limits = funnel_limits(
+            localities["denominator"].to_numpy(float), average, kind, FUNNEL_LEVELS
+        )
+        rate = (localities["numerator"] / localities["denominator"]).to_numpy(float)
+        for j, area in enumerate(localities["area_code"]):
+            positions[(area, start)] = _position(rate[j], limits, j)
+    extra["funnel_position"] = [
+        positions.get((a, s))
+        for a, s in zip(extra["area_code"], extra["period_start"], strict=True)
+    ]
+    return extra
+
+
+def _position(value: float, limits: dict[float, tuple[np.ndarray, np.ndarray]], j: int) -> str:
+    low95, high95 = limits[0.95][0][j], limits[0.95][1][j]
+    low998, high998 = limits[0.998][0][j], limits[0.998][1][j]
+    if value > high998:
+        return "above 99.8% limit"
+    if value > high95:
+        return "above 95% limit"
+    if value < low998:
+        return "below 99.8% limit"
+    if value < low95:
+        return "below 95% limit"
+    return "within limits"

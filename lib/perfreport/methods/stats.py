@@ -1,0 +1,382 @@
+"""Indicator statistics with confidence intervals, as UK public health practice computes them.
+
+The methods and their edge cases follow UKHSA's PHEindicatormethods R package and the Fingertips
+technical guidance ("Confidence intervals", APHO 2008), so figures agree with published ones:
+
+- proportions: Wilson score interval (Wilson 1927; Newcombe 1998);
+- crude rates and counts: exact Poisson limits (chi-square form) below 10 events, Byar's
+  approximation from 10 (Breslow and Day 1987);
+- directly standardised rates: Dobson et al. (1991), missing when the total count is under 10;
+- indirectly standardised ratios and rates: observed / expected with the limits of the observed
+  count;
+- means: Student's t;
+- survey margins of error with a finite population correction (Cochran 1977);
+- funnel plot limits: Wilson-score funnels for proportions, exact Poisson for rates (Spiegelhalter
+  2005, as implemented by PHEindicatormethods);
+- trend: least-squares slope with its t test.
+
+Every function accepts scalars or array-likes; confidence may be written 0.95 or 95.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import numpy as np
+import scipy  # scipy.stats loads on first use: reports that need no interval start faster
+
+from perfreport.methods.rounding import round_half_up
+
+BYAR_THRESHOLD = 10
+"""Counts from 10 use Byar's approximation; below it, exact Poisson limits."""
+DSR_MINIMUM_EVENTS = 10
+"""A directly standardised rate is not published from fewer than 10 events (Fingertips guidance)."""
+CONFIDENCE_RANGE = (0.9, 1.0)
+
+from perfreport.methods.funnels import funnel_limits  # noqa: E402  (re-exported: part of the stats API)
+
+__all__ = [
+    "Estimate",
+    "Trend",
+    "dsr",
+    "funnel_limits",
+    "isr",
+    "isratio",
+    "margin_of_error",
+    "mean",
+    "projected_date_on_target",
+    "proportion",
+    "rate",
+    "round_half_up",
+    "trend",
+]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A value with its confidence interval; arrays when the inputs were arrays."""
+
+    value: Any
+    lower: Any
+    upper: Any
+    method: str
+    confidence: float
+
+
+def _confidence(confidence: float) -> float:
+    """0.95 or 95 -> 0.95; outside 0.9 to 1 is an error naming the argument."""
+    c = float(confidence)
+    if c > 1:
+        c /= 100
+    if not CONFIDENCE_RANGE[0] <= c <= CONFIDENCE_RANGE[1]:
+        raise ValueError(f"confidence must be between 0.9 and 1 (or 90 and 100), not {confidence}")
+    return c
+
+
+def _z(confidence: float) -> float:
+    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2))
+
+
+def _arrays(**named: Any) -> tuple[bool, dict[str, np.ndarray]]:
+    scalar = all(np.ndim(v) == 0 for v in named.values())
+    return scalar, {k: np.asarray(v, dtype=float) for k, v in named.items()}
+
+
+def _out(scalar: bool, *values: np.ndarray) -> tuple[Any, ...]:
+    return tuple(float(v) if scalar else v for v in values)
+
+
+def _check_counts(name: str, x: np.ndarray) -> None:
+    if np.any(x < 0):
+        raise ValueError(f"{name} must all be greater than or equal to zero")
+
+
+def _check_denominators(name: str, n: np.ndarray) -> None:
+    if np.any(n <= 0):
+        raise ValueError(f"{name} must all be greater than zero")
+
+
+def proportion(x: Any, n: Any, confidence: float = 0.95, multiplier: float = 1) -> Estimate:
+    """Proportion ``x / n`` with the Wilson score interval (Wilson 1927).
+
+    >>> e = proportion(65, 100, multiplier=100)
+    >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
+    (65.0, 55.2544, 73.6358)
+    """
+    c = _confidence(confidence)
+    scalar, a = _arrays(x=x, n=n)
+    x_, n_ = a["x"], a["n"]
+    _check_counts("x (observed events)", x_)
+    _check_denominators("n (sample sizes)", n_)
+    if np.any(x_ > n_):
+        raise ValueError(
+            "x must be less than or equal to n (numerators cannot exceed denominators)"
+        )
+    z = _z(c)
+    root = z * np.sqrt(z**2 + 4 * x_ * (1 - x_ / n_))
+    lower = (2 * x_ + z**2 - root) / (2 * (n_ + z**2))
+    upper = (2 * x_ + z**2 + root) / (2 * (n_ + z**2))
+    if c == 1:
+        lower, upper = np.zeros_like(x_), np.ones_like(x_)
+    value = x_ / n_
+    return Estimate(
+        *_out(scalar, value * multiplier, lower * multiplier, upper * multiplier),
+        method="Wilson",
+        confidence=c,
+    )
+
+
+def poisson_limits(x: Any, confidence: float = 0.95) -> tuple[Any, Any]:
+    """Limits of a Poisson count: exact (chi-square) below 10, Byar's approximation from 10."""
+    c = _confidence(confidence)
+    x_ = np.asarray(x, dtype=float)
+    _check_counts("x (observed events)", x_)
+    exact_low, exact_high = exact_poisson_limits(x_, c)
+    byar_low, byar_high = byar_limits(x_, c)
+    small = x_ < BYAR_THRESHOLD
+    return np.where(small, exact_low, byar_low), np.where(small, exact_high, byar_high)
+
+
+def exact_poisson_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits of a Poisson mean given ``x`` events: chi-square quantiles over two."""
+    x_ = np.asarray(x, dtype=float)
+    alpha = 1 - confidence
+    with np.errstate(invalid="ignore"):
+        lower = np.where(x_ > 0, scipy.stats.chi2.ppf(alpha / 2, 2 * x_) / 2, 0.0)
+    upper = scipy.stats.chi2.ppf(1 - alpha / 2, 2 * (x_ + 1)) / 2
+    return lower, upper
+
+
+def byar_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Byar's approximation to the Poisson limits (Breslow and Day 1987, p69)."""
+    x_ = np.asarray(x, dtype=float)
+    z = _z(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = x_ * (1 - 1 / (9 * x_) - z / (3 * np.sqrt(x_))) ** 3
+    upper = (x_ + 1) * (1 - 1 / (9 * (x_ + 1)) + z / (3 * np.sqrt(x_ + 1))) ** 3
+    return np.where(x_ > 0, lower, 0.0), upper
+
+
+def rate(x: Any, n: Any, multiplier: float = 100_000, confidence: float = 0.95) -> Estimate:
+    """Crude rate ``x / n × multiplier``: exact Poisson limits below 10 events, Byar from 10.
+
+    >>> e = rate(65, 100_000)
+    >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
+    (65.0, 50.1632, 82.8491)
+    """
+    c = _confidence(confidence)
+    scalar, a = _arrays(x=x, n=n)
+    x_, n_ = a["x"], a["n"]
+    _check_denominators("n (populations)", n_)
+    low, high = poisson_limits(x_, c)
+    method = (
+        "Byar"
+        if np.all(x_ >= BYAR_THRESHOLD)
+        else "Exact"
+        if np.all(x_ < BYAR_THRESHOLD)
+        else "Byar, exact below 10"
+    )
+    return Estimate(
+        *_out(scalar, x_ / n_ * multiplier, low / n_ * multiplier, high / n_ * multiplier),
+        method=method,
+        confidence=c,
+    )
+
+
+def dsr(
+    x: Any, n: Any, standard_population: Any, multiplier: float = 100_000, confidence: float = 0.95
+) -> Estimate:
+    """Directly standardised rate with Dobson limits (Dobson et al. 1991).
+
+    ``x``, ``n`` and ``standard_population`` are age-specific (one value per age band). Value
+    and limits are missing when the total count is under 10, as Fingertips publishes them.
+    """
+    c = _confidence(confidence)
+    x_, n_, w = (np.asarray(v, dtype=float) for v in (x, n, standard_population))
+    if not (x_.shape == n_.shape == w.shape):
+        raise ValueError("x, n and standard_population must have one value per age band each")
+    _check_counts("x (observed events)", x_)
+    _check_denominators("n (populations)", n_)
+    total = x_.sum()
+    if total < DSR_MINIMUM_EVENTS:
+        return Estimate(math.nan, math.nan, math.nan, method="Dobson", confidence=c)
+    value = np.sum(w * x_ / n_) / w.sum()
+    variance = np.sum((w / n_) ** 2 * x_) / w.sum() ** 2
+    low, high = poisson_limits(total, c)
+    scale = math.sqrt(variance / total)
+    lower = value + scale * (float(low) - total)
+    upper = value + scale * (float(high) - total)
+    return Estimate(
+        float(value * multiplier),
+        float(lower * multiplier),
+        float(upper * multiplier),
+        method="Dobson",
+        confidence=c,
+    )
+
+
+def isratio(
+    observed: Any, n: Any, ref_x: Any, ref_n: Any, multiplier: float = 100, confidence: float = 0.95
+) -> Estimate:
+    """Indirectly standardised ratio (observed / expected × 100, an SMR) with the count's limits.
+
+    ``n`` are the area's age-specific populations; ``ref_x`` / ``ref_n`` the reference rates.
+    """
+    c = _confidence(confidence)
+    obs = float(np.sum(observed))
+    if obs < 0:
+        raise ValueError("observed must be greater than or equal to zero")
+    expected = float(
+        np.sum(
+            np.asarray(n, dtype=float)
+            * np.asarray(ref_x, dtype=float)
+            / np.asarray(ref_n, dtype=float)
+        )
+    )
+    if expected <= 0:
+        raise ValueError("expected events (from n, ref_x and ref_n) must be greater than zero")
+    low, high = poisson_limits(obs, c)
+    return Estimate(
+        obs / expected * multiplier,
+        float(low) / expected * multiplier,
+        float(high) / expected * multiplier,
+        method="Byar" if obs >= BYAR_THRESHOLD else "Exact",
+        confidence=c,
+    )
+
+
+def isr(
+    observed: Any,
+    n: Any,
+    ref_x: Any,
+    ref_n: Any,
+    multiplier: float = 100_000,
+    confidence: float = 0.95,
+) -> Estimate:
+    """Indirectly standardised rate: the ratio applied to the reference population's crude rate."""
+    ratio = isratio(observed, n, ref_x, ref_n, multiplier=1, confidence=confidence)
+    reference = float(np.sum(ref_x)) / float(np.sum(ref_n)) * multiplier
+    return Estimate(
+        ratio.value * reference,
+        ratio.lower * reference,
+        ratio.upper * reference,
+        method=ratio.method,
+        confidence=ratio.confidence,
+    )
+
+
+def mean(values: Any, confidence: float = 0.95) -> Estimate:
+    """Mean with Student's t interval.
+
+    >>> e = mean([20, 30, 40])
+    >>> e.value, round(e.lower, 4), round(e.upper, 4)
+    (30.0, 5.1586, 54.8414)
+    """
+    c = _confidence(confidence)
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        raise ValueError("values must hold at least two numbers for a confidence interval")
+    m = float(v.mean())
+    half = float(scipy.stats.t.ppf(1 - (1 - c) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return Estimate(m, m - half, m + half, method="Student's t", confidence=c)
+
+
+def margin_of_error(
+    n: int, population: int | None = None, p: float = 0.5, confidence: float = 0.95
+) -> float:
+    """Survey margin of error (a proportion) with the finite population correction.
+
+    The regulator's 2017 survey: 3,053 responses from about 31,000 workers is a margin of
+    about 1.7 points at 95%, which it reported as 2% (section 2.5):
+
+    >>> round(margin_of_error(3053, 31000) * 100, 2)
+    1.68
+    """
+    c = _confidence(confidence)
+    if n <= 0:
+        raise ValueError("n (responses) must be greater than zero")
+    if population is not None and population < n:
+        raise ValueError("population must be at least n (responses)")
+    if not 0 <= p <= 1:
+        raise ValueError("p must be between 0 and 1")
+    moe = _z(c) * math.sqrt(p * (1 - p) / n)
+    if population is not None and population > 1:
+        moe *= math.sqrt((population - n) / (population - 1))
+    return moe
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A least-squares trend: slope per period, its p-value, and its direction at ``alpha``."""
+
+    slope: float
+    intercept: float
+    p_value: float
+    significant: bool
+    direction: Literal["increasing", "decreasing", "no significant trend"]
+
+
+def trend(values: Any, alpha: float = 0.05) -> Trend:
+    """Long-term direction: ordinary least-squares slope over equally spaced periods, t test.
+
+    >>> t = trend([10, 12, 13, 15, 16, 18, 19, 21])
+    >>> t.direction, round(t.slope, 3)
+    ('increasing', 1.524)
+    """
+    v = np.asarray(values, dtype=float)
+    keep = ~np.isnan(v)
+    x = np.arange(v.size)[keep]
+    y = v[keep]
+    if y.size < 3:
+        raise ValueError("values must hold at least three non-missing points for a trend")
+    if np.all(y == y[0]):
+        return Trend(0.0, float(y[0]), 1.0, False, "no significant trend")
+    slope, intercept, p_value = _least_squares(x.astype(float), y)
+    significant = bool(p_value < alpha)
+    direction = (
+        ("increasing" if slope > 0 else "decreasing") if significant else "no significant trend"
+    )
+    return Trend(slope, intercept, p_value, significant, direction)
+
+
+def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Slope, intercept and the two-sided p-value of the slope's t test (n - 2 df)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx = float(dx @ dx)
+    slope = float(dx @ dy) / sxx
+    intercept = float(y.mean() - slope * x.mean())
+    residual = y - (intercept + slope * x)
+    dof = x.size - 2
+    if dof <= 0:
+        return slope, intercept, 1.0
+    se = math.sqrt(float(residual @ residual) / dof / sxx)
+    if se == 0:
+        return slope, intercept, 0.0 if slope != 0 else 1.0
+    return slope, intercept, float(2 * scipy.stats.t.sf(abs(slope / se), dof))
+
+
+def projected_date_on_target(
+    values: Any, dates: Any, target: float, *, higher_is_better: bool = True, alpha: float = 0.05
+) -> date | None:
+    """The date the fitted trend reaches ``target``, or None if it never will.
+
+    None when the trend is not significant or runs away from the target. When the latest
+    value already meets the target, that value's date.
+    """
+    v = np.asarray(values, dtype=float)
+    days = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in dates]
+    if len(days) != v.size:
+        raise ValueError("values and dates must have the same length")
+    meets = v[-1] >= target if higher_is_better else v[-1] <= target
+    if meets:
+        return days[-1]
+    t = trend(v, alpha)
+    toward = t.slope > 0 if higher_is_better else t.slope < 0
+    if not t.significant or not toward:
+        return None
+    steps = (target - t.intercept) / t.slope
+    spacing = (days[-1] - days[0]).days / max(len(days) - 1, 1)
+    return days[0] + timedelta(days=round(steps * spacing))

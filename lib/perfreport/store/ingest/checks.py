@@ -1,0 +1,423 @@
+"""Row checks: every row read is accepted or quarantined with every reason that applies.
+
+The rules (each one vectorised over the whole extract, so a million rows take seconds):
+
+- the area code is one of ``params/areas.yaml``;
+- the indicator is in the catalogue;
+- the period parses with the spec's format and does not lie in the future;
+- a breakdown category is not blank;
+- numerator, denominator and value are numbers (suppression markers become missing);
+- counts are not negative; a proportion's numerator is not above its denominator;
+- the value lies inside its unit's range (a percentage of a proportion within 0 to 100; counts,
+  rates, days and hours not below zero);
+- no two rows of the file carry the same indicator, area, period and breakdown.
+
+Checks collect failures rather than stop at the first, as pandera's lazy validation does, and
+name the field and the offending value, like PHEindicatormethods' argument checks; a value is
+quoted through :func:`~perfreport.store.ingest.limits.quoted`, so a reason repeats at most 80
+characters of any cell.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from perfreport.assess.series import period_kind_of
+from perfreport.config.areas import Areas
+from perfreport.config.catalogue import Catalogue, Indicator
+from perfreport.errors import PerfreportError
+from perfreport.methods.periods import Period, parse_period
+from perfreport.store.ingest.limits import quoted
+from perfreport.store.ingest.readers import Extract
+from perfreport.store.ingest.spec import Measure, SourceSpec
+
+KEY = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
+OBSERVATION_COLUMNS = [*KEY, "numerator", "denominator", "value", "source_row"]
+ALL = "all"
+JOIN = "|"
+"""Separator of crossed breakdowns: ``age_group|delay_reason`` with category ``75plus|Code 9 AWI``."""
+NON_NEGATIVE_UNITS = frozenset({"count", "per_1000", "per_100000", "days", "hours"})
+BOUNDED_METHODS = frozenset({"proportion", "survey"})
+PERCENT_RANGE = (0.0, 100.0)
+RAW_CHUNK_CELLS = 1_000_000
+"""Cells of quarantined rows turned into Python strings at a time (see :func:`_raw_cells`)."""
+MAX_ROWS_LISTED = 10
+"""The most other rows a duplicate's reason names (a file of one row repeated would otherwise
+give each of n rows a reason naming the n - 1 others)."""
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of checking an extract: accepted observations and quarantined rows."""
+
+    observations: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    rows_filtered: int
+    blank_rows: int
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.quarantine)
+
+    @property
+    def rows_accepted(self) -> int:
+        return self.rows_read - self.rows_filtered - self.rows_rejected
+
+
+class _Reasons:
+    """Reasons per row position, gathered rule by rule."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._positions: list[np.ndarray] = []
+        self._messages: list[np.ndarray] = []
+
+    def add(
+        self, mask: np.ndarray | pd.Series, message: Callable[[np.ndarray], list[str]] | str
+    ) -> None:
+        where = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if where.size == 0:
+            return
+        texts = [message] * where.size if isinstance(message, str) else message(where)
+        self._positions.append(where)
+        self._messages.append(np.asarray(texts, dtype=object))
+
+    def bad(self) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for where in self._positions:
+            out[where] = True
+        return out
+
+    def joined(self) -> dict[int, str]:
+        if not self._positions:
+            return {}
+        positions = np.concatenate(self._positions)
+        messages = np.concatenate(self._messages)
+        order = np.argsort(positions, kind="stable")
+        out: dict[int, list[str]] = {}
+        for pos, msg in zip(positions[order], messages[order], strict=True):
+            out.setdefault(int(pos), []).append(str(msg))
+        return {pos: "; ".join(dict.fromkeys(msgs)) for pos, msgs in out.items()}
+
+
+def validate_extract(
+    extract: Extract, spec: SourceSpec, catalogue: Catalogue, areas: Areas, *, as_of: date
+) -> Validation:
+    """Check every row of ``extract`` against ``spec``, the catalogue and the areas."""
+    frame, rows = extract.frame, extract.row_numbers
+    rows_read = len(frame)
+    for column, mapping in spec.mappings.items():
+        if column not in frame.columns:
+            raise PerfreportError(
+                f"source spec '{spec.name}': mappings name column {column!r}, which the file lacks"
+            )
+        frame = frame.assign(**{column: frame[column].replace(mapping)})
+    keep = np.ones(len(frame), dtype=bool)
+    for rule in spec.filters:
+        values = frame[rule.column].str.strip()
+        keep &= (
+            values.isin(rule.in_).to_numpy()
+            if rule.in_ is not None
+            else ~values.isin(rule.not_in).to_numpy()
+        )
+    if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
+        frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
+    reasons = _Reasons(len(frame))
+
+    area = frame[spec.area.column].str.strip()
+    unknown_area = ~area.isin([a.code for a in areas]).to_numpy()
+    reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
+    start, end = _periods(frame, spec, reasons, as_of)
+    breakdown, category = _breakdowns(frame, spec, reasons)
+
+    parts = []
+    for measure in spec.measures:
+        parts.append(
+            _measure(
+                frame,
+                rows,
+                spec,
+                measure,
+                catalogue,
+                reasons,
+                area,
+                start,
+                end,
+                breakdown,
+                category,
+            )
+        )
+    observations = pd.concat(parts, ignore_index=True)
+    _duplicates(observations, rows, reasons)
+
+    bad = reasons.bad()
+    accepted = (
+        observations[~bad[observations["_pos"].to_numpy()]]
+        .drop(columns="_pos")
+        .reset_index(drop=True)
+    )
+    joined = reasons.joined()
+    positions = sorted(joined)
+    quarantine = pd.DataFrame(
+        {
+            "row_number": [int(rows[p]) for p in positions],
+            "reasons": [joined[p] for p in positions],
+            # kept as Python strings: a string column would copy them all into Arrow
+            "raw": pd.Series(_raw_cells(frame, positions), dtype=object),
+        }
+    )
+    return Validation(accepted, quarantine, rows_read, int((~keep).sum()), extract.blank_rows)
+
+
+def _raw_cells(frame: pd.DataFrame, positions: list[int]) -> list[str]:
+    """Each quarantined row's cells as a JSON object, built :data:`RAW_CHUNK_CELLS` at a time.
+
+    Rows go through object arrays (iterating string columns cell by cell, as ``to_dict`` does,
+    is 10 times slower), a block at a time: a Python string per cell costs about 50 bytes, so
+    converting a dense file whole would cost 25 times its size; a block costs at most 50 MB.
+    """
+    columns = [str(c) for c in frame.columns]
+    step = max(1, RAW_CHUNK_CELLS // max(len(columns), 1))
+    out: list[str] = []
+    for first in range(0, len(positions), step):
+        block = frame.iloc[positions[first : first + step]].to_numpy(dtype=object)
+        out += [json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) for r in block]
+    return out
+
+
+def _periods(
+    frame: pd.DataFrame, spec: SourceSpec, reasons: _Reasons, as_of: date
+) -> tuple[pd.Series, pd.Series]:
+    """Start and end dates of each row's period (missing where it does not parse)."""
+    p = spec.period
+    if p.column:
+        text = frame[p.column].str.strip()
+        parsed = {v: _parse_one(v, p.format, p.kind) for v in text.unique()}
+    else:
+        text = frame[p.start].str.strip() + " to " + frame[p.end].str.strip()  # type: ignore[index]
+        parsed = {v: _parse_span(v) for v in text.unique()}
+    periods = text.map(lambda v: parsed[v][0])
+    errors = text.map(lambda v: parsed[v][1])
+    reasons.add(errors.notna().to_numpy(), lambda w: [errors.iat[i] for i in w])
+    future = periods.map(lambda q: q is not None and q.start > as_of).to_numpy()
+    reasons.add(
+        future,
+        lambda w: [
+            f"period {periods.iat[i].label} lies in the future (after {as_of:%d %B %Y})" for i in w
+        ],
+    )
+    return periods.map(lambda q: q.start if q else None), periods.map(
+        lambda q: q.end if q else None
+    )
+
+
+@cache
+def _parse_one(value: str, fmt: str, kind: str | None) -> tuple[Period | None, str | None]:
+    try:
+        if fmt == "label":
+            period = parse_period(value, what="period")
+            if kind and period.kind != kind:
+                return None, f"period {quoted(value)} is a {period.kind}, not a {kind}"
+            return period, None
+        return Period.containing(kind, datetime.strptime(value, fmt).date()), None  # type: ignore[arg-type]
+    except (ValueError, PerfreportError):
+        return None, f"period {quoted(value)} does not parse with format {fmt!r}"
+
+
+@cache
+def _parse_span(value: str) -> tuple[Period | None, str | None]:
+    first, _, last = value.partition(" to ")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last)
+        if end < start:
+            raise ValueError
+        period = Period.containing(period_kind_of(start, end), start)
+    except ValueError:
+        return None, f"period {quoted(value)} is not a pair of ISO dates (YYYY-MM-DD)"
+    if (period.start, period.end) != (start, end):
+        return None, f"period {quoted(value)} is not a whole month, quarter or year"
+    return period, None
+
+
+def _breakdowns(
+    frame: pd.DataFrame, spec: SourceSpec, reasons: _Reasons
+) -> tuple[pd.Series, pd.Series]:
+    n = len(frame)
+    if spec.breakdown is not None:
+        dim = frame[spec.breakdown.dimension].str.strip()
+        cat = frame[spec.breakdown.category].str.strip()
+        half = ((dim == "") != (cat == "")).to_numpy()
+        reasons.add(half, "breakdown and category must both be given or both be blank")
+        return dim.mask(dim == "", ALL), cat.mask(cat == "", ALL)
+    names = np.full(n, "", dtype=object)
+    cats = np.full(n, "", dtype=object)
+    for b in spec.breakdowns:
+        value = frame[b.column].str.strip().to_numpy(dtype=object)
+        reasons.add(value == "", f"{b.name} ({b.column}) is blank")
+        own = value != b.total
+        names = np.where(own, np.where(names == "", b.name, names + JOIN + b.name), names)
+        cats = np.where(own, np.where(cats == "", value, cats + JOIN + value), cats)
+    names[names == ""] = ALL
+    cats[cats == ""] = ALL
+    return pd.Series(names), pd.Series(cats)
+
+
+def _numbers(
+    frame: pd.DataFrame, column: str | None, spec: SourceSpec
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Values of ``column`` as floats, which cells are not numbers, and the raw text."""
+    n = len(frame)
+    if column is None:
+        return np.full(n, np.nan), np.zeros(n, dtype=bool), pd.Series([""] * n)
+    text = frame[column].str.strip()
+    suppressed = text.isin(spec.suppression).to_numpy()
+    cleaned = (
+        text.str.replace(spec.thousands_separator, "", regex=False)
+        if spec.thousands_separator
+        else text
+    )
+    values = pd.to_numeric(cleaned.mask(suppressed), errors="coerce").to_numpy(
+        dtype=float, copy=True
+    )
+    bad = ~suppressed & ~np.isfinite(values)
+    values[bad] = np.nan
+    return values, bad, text
+
+
+def _measure(
+    frame,
+    rows,
+    spec,
+    measure: Measure,
+    catalogue: Catalogue,
+    reasons: _Reasons,
+    area,
+    start,
+    end,
+    breakdown,
+    category,
+) -> pd.DataFrame:
+    n = len(frame)
+    ids = (
+        pd.Series([measure.indicator.id] * n)
+        if measure.indicator.id
+        else frame[measure.indicator.column].str.strip()
+    )
+    prefix = (lambda i: f"{ids.iat[i]}: ") if len(spec.measures) > 1 else (lambda i: "")
+    known = ids.isin(list(catalogue.ids)).to_numpy()
+    reasons.add(~known, lambda w: [f"unknown indicator {quoted(ids.iat[i])}" for i in w])
+    figures = {}
+    for field in ("numerator", "denominator", "value"):
+        values, bad, text = _numbers(frame, getattr(measure, field), spec)
+        column = getattr(measure, field)
+        reasons.add(
+            bad,
+            lambda w, f=field, c=column, t=text: [
+                f"{prefix(i)}{f} ({c}) {quoted(t.iat[i])} is not a number" for i in w
+            ],
+        )
+        figures[field] = values
+    num, den, value = figures["numerator"], figures["denominator"], figures["value"]
+    for ident in ids[known].unique():
+        ind = catalogue[ident]
+        mine = (ids == ident).to_numpy()
+        _indicator_rules(ind, mine, num, den, value, reasons, prefix)
+        if measure.value is None:
+            value = np.where(
+                mine,
+                num if ind.method == "count" else _safe_ratio(num, den) * ind.multiplier,
+                value,
+            )
+    return pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "area_code": area,
+            "period_start": start,
+            "period_end": end,
+            "breakdown": breakdown,
+            "category": category,
+            "numerator": num,
+            "denominator": den,
+            "value": value,
+            "source_row": rows.astype("int64"),
+            "_pos": np.arange(n),
+        }
+    )
+
+
+def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _indicator_rules(
+    ind: Indicator, mine: np.ndarray, num, den, value, reasons: _Reasons, prefix
+) -> None:
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+
+    if ind.method != "ratio":
+        reasons.add(
+            mine & (num < 0),
+            lambda w: [f"{prefix(i)}numerator {fmt(num[i])} is negative" for i in w],
+        )
+    reasons.add(
+        mine & (den < 0), lambda w: [f"{prefix(i)}denominator {fmt(den[i])} is negative" for i in w]
+    )
+    if ind.method in BOUNDED_METHODS:
+        reasons.add(
+            mine & (num > den),
+            lambda w: [
+                f"{prefix(i)}numerator {fmt(num[i])} is greater than denominator {fmt(den[i])}"
+                for i in w
+            ],
+        )
+    if ind.unit == "percent" and ind.method in BOUNDED_METHODS:
+        low, high = PERCENT_RANGE
+        reasons.add(
+            mine & ((value < low) | (value > high)),
+            lambda w: [
+                f"{prefix(i)}value {fmt(value[i])} is outside 0 to 100 for a percentage" for i in w
+            ],
+        )
+    elif ind.unit in NON_NEGATIVE_UNITS:
+        reasons.add(
+            mine & (value < 0),
+            lambda w: [
+                f"{prefix(i)}value {fmt(value[i])} is negative, impossible for {ind.unit.replace('_', ' ')}"
+                for i in w
+            ],
+        )
+
+
+def _duplicates(observations: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> None:
+    dup = observations.duplicated(KEY, keep=False).to_numpy()
+    if not dup.any():
+        return
+    subset = observations.loc[dup, [*KEY, "_pos"]]
+    groups = subset.groupby(KEY, dropna=False)["_pos"].apply(list)
+    others: dict[int, str] = {}
+    for positions in groups:
+        numbers = [int(rows[p]) for p in positions]
+        for pos, own in zip(positions, numbers, strict=True):
+            shown = [n for n in numbers[: MAX_ROWS_LISTED + 1] if n != own][:MAX_ROWS_LISTED]
+            more = len(numbers) - 1 - len(shown)
+            others[pos] = ", ".join(map(str, shown)) + (f" and {more:,} more" if more else "")
+    flagged = np.array(sorted(others))
+    mask = np.zeros(reasons.n, dtype=bool)
+    mask[flagged] = True
+    reasons.add(
+        mask,
+        lambda w: [
+            f"duplicate of row {others[int(i)]} (same indicator, area, period and breakdown)"
+            for i in w
+        ],
+    )
