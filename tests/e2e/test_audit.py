@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from perfreport.assess import disclosure
-from perfreport.assess.disclosure import Disclosure, protect
+from perfreport.assess.disclosure import protect
 from perfreport.build import pipeline
 from perfreport.build.site import DATA_COLUMNS
+from perfreport.config.disclosure import Disclosure
 from perfreport.errors import PerfreportError
 from tests.conftest import run_cli
 

@@ -11,11 +11,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfreport.assess.disclosure import Disclosure, protect
+from perfreport.assess.disclosure import protect
 from perfreport.build.audit import attack, attack_tables, audit_site
 from perfreport.build.site import DATA_COLUMNS
 from perfreport.cli.main import main
 from perfreport.config.cycles import load_cycles
+from perfreport.config.disclosure import Disclosure
 from perfreport.methods.periods import Period
 from tests.conftest import REPO, copy_project
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.assess.framework_rag import SpcRuleSet
+from perfreport.config.rag_settings import SpcRuleSet
 from perfreport.config.yamlfile import read_yaml
 from perfreport.methods.spc import RULE_SETS
 from tests.conftest import run_cli

@@ -8,18 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perfreport.assess.disclosure import (
-    REASON,
-    SUPPRESSED,
-    Disclosure,
-    protect,
-    round_count,
-    suppress_parts,
-)
+from perfreport.assess.disclosure import REASON, protect, round_count, suppress_parts
 from perfreport.assess.rag import describe_value
 from perfreport.config.cycles import load_cycles
+from perfreport.config.disclosure import Disclosure
 from perfreport.errors import PerfreportError
 from perfreport.methods.rounding import format_number
+from perfreport.methods.suppressed import SUPPRESSED
 from tests.conftest import REPO, make_indicator
 
 RULE = Disclosure()

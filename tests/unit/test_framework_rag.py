@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from perfreport.assess.framework_rag import Evidence, Risk, framework_rag, load_rag_settings
-from perfreport.assess.rag import Status
+from perfreport.assess.framework_rag import Evidence, Risk, framework_rag
 from perfreport.config.plans import ImprovementPlan
+from perfreport.config.rag_settings import load_rag_settings
 from perfreport.methods.periods import Period
+from perfreport.methods.status import Status
 from tests.conftest import REPO, make_indicator
 
 SETTINGS = load_rag_settings(REPO / "params" / "rag.yaml")

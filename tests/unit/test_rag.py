@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from perfreport.assess.rag import Status, applicable_target, change_direction, target_rag
+from perfreport.assess.rag import applicable_target, change_direction, target_rag
 from perfreport.methods.periods import parse_period
+from perfreport.methods.status import Status
 from tests.conftest import make_indicator
 
 ON = date(2025, 3, 31)

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from perfreport.assess.series import display_kind, period_kind_of, to_periods
-from perfreport.methods.periods import parse_period
+from perfreport.assess.series import display_kind, to_periods
+from perfreport.methods.periods import parse_period, period_kind_of
 from perfreport.store.demo import OBSERVATION_COLUMNS
 from tests.conftest import make_indicator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfreport.assess.rag import Rag, Status
+from perfreport.methods.status import Rag, Status
 from perfreport.present.charts import Line, small_multiples
 from perfreport.present.tables import Table, rag_badge
 

@@ -29,30 +29,20 @@ in charts, and as empty cells with ``suppressed`` true in the open data.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from perfreport.config.disclosure import Disclosure
 from perfreport.methods.periods import Period
 from perfreport.methods.recovery import Relation, averaged, determined, holds, summed
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import duckdb
-
     from perfreport.config.areas import Areas
 
-SYMBOL = "[c]"
-NOTE = (
-    "[c] Suppressed to protect confidentiality: counts of 1 to {top}, and figures from which "
-    "they could be worked out, are not shown."
-)
 COUNT_COLUMNS = ("numerator", "denominator")
 DERIVED_COLUMNS = ("value", "lower", "upper", "change_year", "change_previous")
 CHANGE_COLUMNS = {
@@ -68,63 +58,6 @@ SERIES_KEYS = ("indicator_id", "breakdown", "category")
 DAYS_IN_MONTH = 30.44
 REASON_COLUMNS = ("target_reason", "framework_reason")
 REASON = "figure suppressed to protect confidentiality"
-
-
-class Disclosure(BaseModel):
-    """A cycle's disclosure control settings."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    public: bool = False
-    """Published to the public: control cannot be turned off."""
-    control: bool = True
-    threshold: int = Field(5, ge=1, le=100)
-    """Counts from 1 to ``threshold - 1`` are suppressed."""
-    round_to: int | None = Field(None, ge=2, le=100)
-    """Round the counts that are shown to the nearest multiple (5 is common); None: do not."""
-
-    @model_validator(mode="after")
-    def _public_reports_are_controlled(self) -> Self:
-        if self.public and not self.control:
-            raise ValueError("a public report cannot turn disclosure control off (control: false)")
-        return self
-
-    @property
-    def active(self) -> bool:
-        return self.control and self.threshold > 1
-
-    @property
-    def note(self) -> str:
-        return NOTE.format(top=self.threshold - 1)
-
-    @property
-    def key(self) -> str:
-        """What the suppression pattern depends on: rules with the same key withhold the
-        same figures (so every report of a site under one rule is consistent)."""
-        return json.dumps({"threshold": self.threshold, "round_to": self.round_to})
-
-    def is_small(self, count: float | None) -> bool:
-        """Whether ``count`` is a count that must be suppressed (0 is not)."""
-        return (
-            self.active and count is not None and not np.isnan(count) and 0 < count < self.threshold
-        )
-
-
-class Suppressed(float):
-    """A figure withheld by disclosure control: a NaN that knows why it is missing.
-
-    Arithmetic on it gives a plain NaN, so anything worked out from it is missing too; display
-    code shows it as ``[c]`` rather than "no data".
-    """
-
-    def __new__(cls) -> Suppressed:
-        return super().__new__(cls, "nan")
-
-    def __repr__(self) -> str:
-        return "SUPPRESSED"
-
-
-SUPPRESSED = Suppressed()
 
 
 def suppress_parts(counts: Sequence[float | None], rule: Disclosure) -> list[bool]:
@@ -424,81 +357,3 @@ def _withhold_across_rows(out: pd.DataFrame, areas: Areas | None) -> None:
             for k, q, p in zip(series, quoted, periods, strict=True)
         ]
         out.loc[hit, column] = np.nan
-
-
-DISCLOSED = "disclosed"
-"""Warehouse table: the prepared totals after each disclosure rule the cycles use."""
-
-
-def store_disclosed(
-    con: duckdb.DuckDBPyConnection,
-    results: pd.DataFrame,
-    rules: Sequence[Disclosure],
-    areas: Areas,
-) -> int:
-    """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
-    ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
-    rule. Returns the rows written."""
-    totals = results[results["breakdown"] == "all"] if not results.empty else results
-    frames = [
-        protect(totals, rule, areas).assign(rule=key)
-        for key, rule in {r.key: r for r in rules if r.active}.items()
-    ]
-    if not frames or totals.empty:
-        con.execute(f"DROP TABLE IF EXISTS {DISCLOSED}")
-        return 0
-    con.register("protected", pd.concat(frames, ignore_index=True))
-    con.execute(f"CREATE OR REPLACE TABLE {DISCLOSED} AS SELECT * FROM protected")
-    con.unregister("protected")
-    return sum(len(f) for f in frames)
-
-
-def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
-    tables = {
-        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    }
-    return DISCLOSED in tables and bool(
-        con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()[0]
-    )
-
-
-def disclosed_current(path: Path, rules: Sequence[Disclosure]) -> bool:
-    """Whether ``disclosed`` holds every active rule in ``rules`` (else prepare again)."""
-    from perfreport.store.warehouse import connect
-
-    with connect(path, read_only=True) as con:
-        return all(has_disclosed(con, rule) for rule in rules if rule.active)
-
-
-def read_disclosed(
-    con: duckdb.DuckDBPyConnection,
-    rule: Disclosure | None,
-    areas: Areas,
-    columns: str,
-    where: str,
-    params: Sequence[object],
-    order: str,
-) -> pd.DataFrame:
-    """Prepared totals (``SELECT columns ... WHERE where ORDER BY order``) as a report under
-    ``rule`` may publish them, with ``suppressed``: from ``disclosed`` when ``perfreport
-    prepare`` stored this rule, else protected here from the whole of ``results`` (the same
-    figures either way)."""
-    tail = f"WHERE breakdown = 'all' AND {where} ORDER BY {order}"
-    if rule is None or not rule.active:
-        return con.execute(
-            f"SELECT {columns}, false AS suppressed FROM results {tail}", list(params)
-        ).df()
-    if has_disclosed(con, rule):
-        return con.execute(
-            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND breakdown = 'all' "
-            f"AND {where} ORDER BY {order}",
-            [rule.key, *params],
-        ).df()
-    whole = protect(con.execute("SELECT * FROM results WHERE breakdown = 'all'").df(), rule, areas)
-    con.register("protected_now", whole)
-    try:
-        return con.execute(
-            f"SELECT {columns}, suppressed FROM protected_now {tail}", list(params)
-        ).df()
-    finally:
-        con.unregister("protected_now")

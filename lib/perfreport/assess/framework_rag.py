@@ -25,19 +25,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from perfreport.assess.rag import Status, target_rag
-from perfreport.config.catalogue import Frequency, Indicator, Target
+from perfreport.assess.rag import target_rag
+from perfreport.config.catalogue import Indicator, Target
 from perfreport.config.plans import ImprovementPlan
-from perfreport.config.yamlfile import read_yaml, validate
+from perfreport.config.rag_settings import RagSettings
 from perfreport.methods.periods import Period
 from perfreport.methods.spc import classify, improvement_for
 from perfreport.methods.stats import projected_date_on_target, trend
+from perfreport.methods.status import Status
 
 DAYS_PER_MONTH = 30.44
 
@@ -46,28 +44,6 @@ class Risk(StrEnum):
     NOT_MANAGED = "performance not managed"
     NO_IMPROVEMENT = "no improvement"
     UNEXPECTED = "something unexpected"
-
-
-SpcRuleSet = Literal["mdc", "nhsi2017"]
-"""The SPC rule sets :mod:`perfreport.methods.spc` knows (``RULE_SETS``): Making Data Count, NHSI 2017."""
-
-
-class RagSettings(BaseModel):
-    """``params/rag.yaml``: the framework RAG's thresholds and the SPC rule set it applies."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    staleness_months: dict[Frequency, int]
-    trend_alpha: float = Field(0.05, gt=0, lt=1)
-    trend_minimum_months: int = Field(12, ge=3)
-    special_cause_months: int = Field(3, ge=1)
-    spc_rules: SpcRuleSet = "mdc"
-    spc_minimum_points: int = Field(12, ge=4)
-    short_term_months: int = Field(3, ge=1)
-
-
-def load_rag_settings(path: Path) -> RagSettings:
-    return validate(RagSettings, read_yaml(path))
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,19 @@ import numpy as np
 import pandas as pd
 
 from perfreport import __version__
-from perfreport.assess.disclosure import Disclosure, store_disclosed
-from perfreport.assess.framework_rag import Evidence, RagSettings, framework_rag
+from perfreport.assess.framework_rag import Evidence, framework_rag
+from perfreport.assess.funnels import with_funnel_positions
 from perfreport.assess.rag import applicable_target, describe_target, target_rag
-from perfreport.assess.series import period_kind_of, to_periods
+from perfreport.assess.results import store_disclosed
+from perfreport.assess.series import to_periods
 from perfreport.config.catalogue import Indicator
+from perfreport.config.context import Context
+from perfreport.config.disclosure import Disclosure
 from perfreport.config.plans import Plans
-from perfreport.methods.funnels import with_funnel_positions
-from perfreport.methods.periods import Period
+from perfreport.config.rag_settings import RagSettings
+from perfreport.methods.periods import Period, period_kind_of
 from perfreport.methods.spc import classify, improvement_for
 from perfreport.methods.stats import poisson_limits, proportion, trend
-from perfreport.reports.context import ReportContext
 from perfreport.store.warehouse import connect, observations, transaction
 
 ALL = "all"
@@ -64,7 +66,7 @@ class PrepareSummary:
 
 
 def prepare(
-    ctx: ReportContext,
+    ctx: Context,
     plans: Plans,
     settings: RagSettings,
     until: Period | None = None,
@@ -92,7 +94,7 @@ def prepare(
 
 
 def compute_results(
-    ctx: ReportContext, plans: Plans, settings: RagSettings, obs: pd.DataFrame
+    ctx: Context, plans: Plans, settings: RagSettings, obs: pd.DataFrame
 ) -> pd.DataFrame:
     """The results rows for ``obs`` (all indicators, areas, periods and breakdowns)."""
     periods = {

@@ -18,36 +18,11 @@ The framework RAG of the Integrated Performance Framework (tables 3 and 4) build
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
-from perfreport.assess.disclosure import Suppressed
 from perfreport.config.catalogue import Indicator, Target
 from perfreport.methods.periods import MONTHS_IN, Period
 from perfreport.methods.rounding import format_number, round_half_up
-
-
-class Status(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NO_TARGET = "no_target"
-    NO_DATA = "no_data"
-
-    @property
-    def label(self) -> str:
-        return {"no_target": "No target", "no_data": "No data"}.get(self.value, self.value.title())
-
-
-@dataclass(frozen=True)
-class Rag:
-    """A RAG status and the plain-English reason for it."""
-
-    status: Status
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.status.label}: {self.reason}"
+from perfreport.methods.status import Rag, Status
+from perfreport.methods.suppressed import Suppressed
 
 
 def describe_value(ind: Indicator, value: float | None) -> str:
@@ -109,13 +84,14 @@ def applicable_target(ind: Indicator, period: Period, area_type: str) -> Target 
 def target_rag(ind: Indicator, value: float | None, target: Target | None) -> Rag:
     """RAG of ``value`` against ``target`` (see the module docstring and :func:`applicable_target`).
 
-    >>> from perfreport.config.catalogue import Indicator
-    >>> ind = Indicator.model_validate(dict(id="X", set="local", title="Answered on time",
-    ...     description="", unit="percent", method="proportion", polarity="higher_is_better",
-    ...     frequency="monthly", target=dict(value=80, unit="percent", kind="min"), tolerance=5,
-    ...     scorecard=dict(section="Delivery", subsection="Service Measures"), source="test"))
-    >>> str(target_rag(ind, 73.8, ind.target_on(date(2025, 3, 31))))
-    'Red: 6.2 points below the 80.0% target (tolerance 5.0 points)'
+        >>> from perfreport.methods.status import Rag, Status
+    from perfreport.config.catalogue import Indicator
+        >>> ind = Indicator.model_validate(dict(id="X", set="local", title="Answered on time",
+        ...     description="", unit="percent", method="proportion", polarity="higher_is_better",
+        ...     frequency="monthly", target=dict(value=80, unit="percent", kind="min"), tolerance=5,
+        ...     scorecard=dict(section="Delivery", subsection="Service Measures"), source="test"))
+        >>> str(target_rag(ind, 73.8, ind.target_on(date(2025, 3, 31))))
+        'Red: 6.2 points below the 80.0% target (tolerance 5.0 points)'
     """
     if value is None:
         return Rag(Status.NO_DATA, "no data for this period")

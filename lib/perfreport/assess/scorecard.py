@@ -13,9 +13,10 @@ from typing import Literal
 
 import pandas as pd
 
-from perfreport.assess.rag import Status, describe_value
+from perfreport.assess.rag import describe_value
 from perfreport.config.catalogue import Catalogue, Indicator
 from perfreport.methods.rounding import format_number, round_half_up
+from perfreport.methods.status import Status
 
 Family = Literal["target", "framework"]
 STATUS_COLUMNS = [s.value for s in Status]

@@ -11,23 +11,11 @@ from datetime import date
 
 import pandas as pd
 
-from perfreport.assess.disclosure import SUPPRESSED
 from perfreport.config.catalogue import Indicator
-from perfreport.methods.periods import MONTHS_IN, Period, PeriodKind
+from perfreport.methods.periods import MONTHS_IN, Period, PeriodKind, period_kind_of
+from perfreport.methods.suppressed import SUPPRESSED
 
 SERIES_COLUMNS = ["indicator_id", "area_code", "period", "numerator", "denominator", "value"]
-
-
-def period_kind_of(start: date, end: date) -> PeriodKind:
-    """The kind of period running from ``start`` to ``end`` (both inclusive)."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 1:
-        return "month"
-    if months == 3:
-        return "quarter"
-    if months == 6:
-        return "half_year"
-    return "calendar_year" if start.month == 1 else "financial_year"
 
 
 def display_kind(ind: Indicator, report_kind: PeriodKind) -> PeriodKind:

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from perfreport.assess.disclosure import SYMBOL, candidates, fitted
+from perfreport.methods.suppressed import SYMBOL
+from perfreport.assess.disclosure import candidates, fitted
 from perfreport.errors import PerfreportError
 from perfreport.methods.recovery import solve
 

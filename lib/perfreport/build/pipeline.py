@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from perfreport import __version__
 from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
 from perfreport.config.cycles import Cycles, load_cycles
-from perfreport.assess.disclosure import disclosed_current
+from perfreport.assess.results import disclosed_current
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, parse_period
-from perfreport.reports.context import ReportContext
+from perfreport.config.context import Setup
 from perfreport.build.runner import JobResult, plan, run
 from perfreport.store.warehouse import (
     DEFAULT_WAIT_SECONDS,
@@ -34,19 +34,6 @@ PERIOD_PARAMETER = "parameter '--period':"
 
 # The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
 # they are used, so that a run whose reports are all cached starts quickly.
-
-
-@dataclass(frozen=True)
-class Setup(ReportContext):
-    """A project with its validated configuration, cycles included."""
-
-    cycles: Cycles
-
-    @classmethod
-    def load(cls, root: str | Path | None = None) -> Setup:
-        ctx = ReportContext.load(root)
-        cycles = load_cycles(ctx.project.cycles_file, ctx.project.root)
-        return cls(ctx.project, ctx.catalogue, ctx.areas, cycles)
 
 
 def generate_demo(setup: Setup, folder: Path | None = None) -> Path:

@@ -22,7 +22,7 @@ from perfreport.config.yamlfile import read_yaml
 if TYPE_CHECKING:
     from perfreport.config.activities import ActivityMonitor
     from perfreport.config.catalogue import Catalogue
-    from perfreport.build.pipeline import Setup
+    from perfreport.config.context import Setup
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from markupsafe import escape
 
 from perfreport import __version__
 from perfreport.config.cycles import Accessibility, load_cycles
-from perfreport.assess.disclosure import read_disclosed
+from perfreport.assess.results import read_disclosed
 from perfreport.build.render import CSP_META, TEMPLATES
 from perfreport.store.warehouse import connect
 

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from perfreport.assess.disclosure import Disclosure
 from perfreport.config.areas import AreaType
+from perfreport.config.disclosure import Disclosure
 from perfreport.config.yamlfile import entries, read_yaml, section, validate
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.periods import PeriodKind

@@ -21,12 +21,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from perfreport.assess.disclosure import SYMBOL
 from perfreport.config.catalogue import Catalogue
 from perfreport.config.yamlfile import Located, read_yaml, validate
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.rounding import format_number
 from perfreport.methods.stats import margin_of_error
+from perfreport.methods.suppressed import SYMBOL
 
 LIKERT = {
     "agree": (

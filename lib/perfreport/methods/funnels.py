@@ -7,23 +7,14 @@ as PHEindicatormethods' ``poisson_funnel``).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import scipy  # scipy.stats loads on first use: reports that need no interval start faster
 
-if TYPE_CHECKING:
-    from perfreport.config.catalogue import Indicator
+from perfreport.methods.confidence import confidence_level
 
 FUNNEL_LEVELS = (0.95, 0.998)
-
-
-def _confidence(level: float) -> float:
-    from perfreport.methods.stats import _confidence as check
-
-    return check(level)
 
 
 def funnel_limits(
@@ -45,7 +36,7 @@ def funnel_limits(
         raise ValueError("denominators must all be greater than zero")
     out: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     for level in confidence:
-        c = _confidence(level)
+        c = confidence_level(level)
         p = 1 - (1 - c) / 2
         if kind == "proportion":
             low, high = _wilson_funnel(p, n, average)
@@ -93,39 +84,9 @@ def _poisson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.
     return np.asarray(lows), np.asarray(highs)
 
 
-def with_funnel_positions(
-    ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, area_types: dict[str, str]
-) -> pd.DataFrame:
-    """Each locality against funnel limits around its partnership's average, per period."""
-    extra["funnel_position"] = None
-    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
-    if kind is None or ind.time_aggregation == "last":
-        return extra
-    positions: dict[tuple[str, date], str] = {}
-    for start, group in totals.groupby("period_start"):
-        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
-            subset=["numerator", "denominator"]
-        )
-        localities = localities[localities["denominator"] > 0]
-        if localities.empty:
-            continue
-        average = localities["numerator"].sum() / localities["denominator"].sum()
-        if not 0 < average < (1 if kind == "proportion" else np.inf):
-            continue
-        limits = funnel_limits(
-            localities["denominator"].to_numpy(float), average, kind, FUNNEL_LEVELS
-        )
-        rate = (localities["numerator"] / localities["denominator"]).to_numpy(float)
-        for j, area in enumerate(localities["area_code"]):
-            positions[(area, start)] = _position(rate[j], limits, j)
-    extra["funnel_position"] = [
-        positions.get((a, s))
-        for a, s in zip(extra["area_code"], extra["period_start"], strict=True)
-    ]
-    return extra
-
-
-def _position(value: float, limits: dict[float, tuple[np.ndarray, np.ndarray]], j: int) -> str:
+def funnel_position(
+    value: float, limits: dict[float, tuple[np.ndarray, np.ndarray]], j: int
+) -> str:
     low95, high95 = limits[0.95][0][j], limits[0.95][1][j]
     low998, high998 = limits[0.998][0][j], limits[0.998][1][j]
     if value > high998:

@@ -251,3 +251,15 @@ def periods_between(kind: PeriodKind, first: date, last: date) -> list[Period]:
         out.append(p)
         p = p.shift(1)
     return out
+
+
+def period_kind_of(start: date, end: date) -> PeriodKind:
+    """The kind of period running from ``start`` to ``end`` (both inclusive)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 1:
+        return "month"
+    if months == 3:
+        return "quarter"
+    if months == 6:
+        return "half_year"
+    return "calendar_year" if start.month == 1 else "financial_year"

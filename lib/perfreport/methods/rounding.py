@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from perfreport.assess.disclosure import SUPPRESSED, SYMBOL, Suppressed  # noqa: F401 (doctest)
+from perfreport.methods.suppressed import SUPPRESSED, SYMBOL, Suppressed  # noqa: F401 (doctest
 
 
 def round_half_up(x: float | None, digits: int = 0) -> float | None:

@@ -21,6 +21,39 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from perfreport.methods.run_chart import (  # re-exported: part of the SPC API
+    AttributeChart,
+    RunChart,
+    p_chart,
+    run_chart,
+    u_chart,
+)
+
+__all__ = [
+    "CLOSE_SIGMAS",
+    "IMPROVEMENT",
+    "LIMIT_SIGMAS",
+    "MR_SCREEN",
+    "RULE_SETS",
+    "RULE_WORDS",
+    "VARIATION_WORDS",
+    "Assurance",
+    "AttributeChart",
+    "Classified",
+    "Improvement",
+    "PointType",
+    "RuleSet",
+    "RunChart",
+    "XmrResult",
+    "classify",
+    "describe",
+    "improvement_for",
+    "p_chart",
+    "run_chart",
+    "u_chart",
+    "xmr",
+]
+
 Improvement = Literal["increase", "decrease", "neutral"]
 PointType = Literal[
     "special_cause_improvement",
@@ -30,8 +63,6 @@ PointType = Literal[
     "common_cause",
 ]
 Assurance = Literal["consistent_pass", "consistent_fail", "inconsistent"]
-
-from perfreport.methods.run_chart import AttributeChart, RunChart, p_chart, run_chart, u_chart  # noqa: E402, F401
 
 IMPROVEMENT = {"higher_is_better": "increase", "lower_is_better": "decrease"}
 

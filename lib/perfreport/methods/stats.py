@@ -28,15 +28,14 @@ from typing import Any, Literal
 import numpy as np
 import scipy  # scipy.stats loads on first use: reports that need no interval start faster
 
+from perfreport.methods.confidence import confidence_level
+from perfreport.methods.funnels import funnel_limits  # re-exported: part of the stats API
 from perfreport.methods.rounding import round_half_up
 
 BYAR_THRESHOLD = 10
 """Counts from 10 use Byar's approximation; below it, exact Poisson limits."""
 DSR_MINIMUM_EVENTS = 10
 """A directly standardised rate is not published from fewer than 10 events (Fingertips guidance)."""
-CONFIDENCE_RANGE = (0.9, 1.0)
-
-from perfreport.methods.funnels import funnel_limits  # noqa: E402  (re-exported: part of the stats API)
 
 __all__ = [
     "Estimate",
@@ -64,16 +63,6 @@ class Estimate:
     upper: Any
     method: str
     confidence: float
-
-
-def _confidence(confidence: float) -> float:
-    """0.95 or 95 -> 0.95; outside 0.9 to 1 is an error naming the argument."""
-    c = float(confidence)
-    if c > 1:
-        c /= 100
-    if not CONFIDENCE_RANGE[0] <= c <= CONFIDENCE_RANGE[1]:
-        raise ValueError(f"confidence must be between 0.9 and 1 (or 90 and 100), not {confidence}")
-    return c
 
 
 def _z(confidence: float) -> float:
@@ -106,7 +95,7 @@ def proportion(x: Any, n: Any, confidence: float = 0.95, multiplier: float = 1) 
     >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
     (65.0, 55.2544, 73.6358)
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     scalar, a = _arrays(x=x, n=n)
     x_, n_ = a["x"], a["n"]
     _check_counts("x (observed events)", x_)
@@ -131,7 +120,7 @@ def proportion(x: Any, n: Any, confidence: float = 0.95, multiplier: float = 1) 
 
 def poisson_limits(x: Any, confidence: float = 0.95) -> tuple[Any, Any]:
     """Limits of a Poisson count: exact (chi-square) below 10, Byar's approximation from 10."""
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     x_ = np.asarray(x, dtype=float)
     _check_counts("x (observed events)", x_)
     exact_low, exact_high = exact_poisson_limits(x_, c)
@@ -167,7 +156,7 @@ def rate(x: Any, n: Any, multiplier: float = 100_000, confidence: float = 0.95) 
     >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
     (65.0, 50.1632, 82.8491)
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     scalar, a = _arrays(x=x, n=n)
     x_, n_ = a["x"], a["n"]
     _check_denominators("n (populations)", n_)
@@ -194,7 +183,7 @@ def dsr(
     ``x``, ``n`` and ``standard_population`` are age-specific (one value per age band). Value
     and limits are missing when the total count is under 10, as Fingertips publishes them.
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     x_, n_, w = (np.asarray(v, dtype=float) for v in (x, n, standard_population))
     if not (x_.shape == n_.shape == w.shape):
         raise ValueError("x, n and standard_population must have one value per age band each")
@@ -225,7 +214,7 @@ def isratio(
 
     ``n`` are the area's age-specific populations; ``ref_x`` / ``ref_n`` the reference rates.
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     obs = float(np.sum(observed))
     if obs < 0:
         raise ValueError("observed must be greater than or equal to zero")
@@ -275,7 +264,7 @@ def mean(values: Any, confidence: float = 0.95) -> Estimate:
     >>> e.value, round(e.lower, 4), round(e.upper, 4)
     (30.0, 5.1586, 54.8414)
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     v = np.asarray(values, dtype=float)
     if v.size < 2:
         raise ValueError("values must hold at least two numbers for a confidence interval")
@@ -295,7 +284,7 @@ def margin_of_error(
     >>> round(margin_of_error(3053, 31000) * 100, 2)
     1.68
     """
-    c = _confidence(confidence)
+    c = confidence_level(confidence)
     if n <= 0:
         raise ValueError("n (responses) must be greater than zero")
     if population is not None and population < n:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup, escape
 
-from perfreport.assess.rag import Rag, Status
+from perfreport.methods.status import Rag, Status
 
 RAG_SHAPE = {
     Status.GREEN: "●",

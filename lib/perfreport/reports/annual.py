@@ -15,12 +15,13 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.disclosure import SUPPRESSED, Suppressed
-from perfreport.assess.rag import Rag, Status, describe_value
+from perfreport.assess.rag import describe_value
 from perfreport.assess.series import shown_value, value_in
 from perfreport.config.activities import activity_table, load_activities, objective_rag, roll_up
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.methods.rounding import format_number
+from perfreport.methods.status import Rag, Status
+from perfreport.methods.suppressed import SUPPRESSED, Suppressed
 from perfreport.present.tables import Section, Table, rag_badge
 from perfreport.reports.locality import Headline, LocalityReport
 

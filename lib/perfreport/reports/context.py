@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Self
 
 import pandas as pd
 
-from perfreport.assess.disclosure import Disclosure, read_disclosed
+from perfreport.assess.results import read_disclosed
 from perfreport.assess.series import display_kind
-from perfreport.config.areas import Area, Areas, load_areas
-from perfreport.config.catalogue import Catalogue, load_catalogue
+from perfreport.config.areas import Area
+from perfreport.config.context import Context
 from perfreport.config.cycles import Cycle, load_cycles
-from perfreport.config.project import Project, find_project
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind, parse_period
 from perfreport.present.tables import Html, title_block
 from perfreport.store.warehouse import connect, scalar
 
 if TYPE_CHECKING:
-    from perfreport.assess.framework_rag import RagSettings
-    from perfreport.config.plans import Plans
+    pass
 
 RESULT_FIELDS = (
     "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, denominator, value, lower, upper, "
@@ -31,33 +29,13 @@ RESULT_FIELDS = (
 
 
 @dataclass(frozen=True)
-class ReportContext:
-    project: Project
-    catalogue: Catalogue
-    areas: Areas
-    disclosure: Disclosure | None = field(default=None, kw_only=True)
-    """The report's disclosure control: applied to every figure it reads (None: none)."""
+class ReportContext(Context):
+    """The project's configuration with the reader of its prepared results."""
 
     @classmethod
     def load(cls, project_dir: str | Path | None = None) -> ReportContext:
-        project = find_project(project_dir)
-        return cls(project, load_catalogue(project.catalogue), load_areas(project.areas_file))
-
-    def plans(self) -> Plans:
-        """The improvement plans in ``params/improvement_plans.yaml``."""
-        from perfreport.config.plans import load_plans
-
-        return load_plans(
-            self.project.params / "improvement_plans.yaml", self.catalogue, self.areas
-        )
-
-    def rag_settings(self) -> RagSettings:
-        """The framework RAG and SPC settings in ``params/rag.yaml``."""
-        from perfreport.assess.framework_rag import (
-            load_rag_settings,  # loads SciPy: only when needed
-        )
-
-        return load_rag_settings(self.project.params / "rag.yaml")
+        ctx = Context.load(project_dir)
+        return cls(ctx.project, ctx.catalogue, ctx.areas)
 
     def results(self, area_codes: list[str]) -> pd.DataFrame:
         """The prepared totals rows for ``area_codes``, every period kind, with a ``period``

@@ -15,19 +15,15 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.disclosure import SUPPRESSED, SYMBOL, Suppressed
-from perfreport.assess.rag import (
-    Rag,
-    Status,
-    change_direction,
-    describe_value,
-)
+from perfreport.assess.rag import change_direction, describe_value
 from perfreport.assess.series import latest_on_or_before, shown_value, value_in
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.methods.rounding import format_number
+from perfreport.methods.status import Rag, Status
+from perfreport.methods.suppressed import SUPPRESSED, SYMBOL, Suppressed
 from perfreport.present.charts import Chart, Line, small_multiples
 from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext

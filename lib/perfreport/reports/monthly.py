@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.rag import Rag, Status, describe_value
+from perfreport.assess.rag import describe_value
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.config.plans import plan_exceptions
 from perfreport.methods.periods import Period
 from perfreport.methods.spc import improvement_for, xmr
+from perfreport.methods.status import Rag, Status
 from perfreport.present.charts import Chart
 from perfreport.present.spc_chart import LABELS, spc_chart
 from perfreport.present.tables import Html, Section, Table, rag_badge

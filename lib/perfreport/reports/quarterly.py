@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.rag import Status
 from perfreport.config.plans import ImprovementPlan, plan_exceptions
+from perfreport.methods.status import Status
 from perfreport.present.commentary import commentary_for, render_markdown
 from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.locality import Headline, LocalityReport

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.disclosure import SYMBOL, suppress_parts
-from perfreport.assess.rag import Rag, Status, describe_value
+from perfreport.assess.disclosure import suppress_parts
+from perfreport.assess.rag import describe_value
 from perfreport.assess.series import display_kind
 from perfreport.config.areas import Area
 from perfreport.config.strategy import (
@@ -27,6 +27,8 @@ from perfreport.config.strategy import (
 )
 from perfreport.methods.periods import Period
 from perfreport.methods.rounding import format_number
+from perfreport.methods.status import Rag, Status
+from perfreport.methods.suppressed import SYMBOL
 from perfreport.present.commentary import render_markdown
 from perfreport.present.tables import Group, Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext

@@ -29,11 +29,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from perfreport.assess.series import period_kind_of
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Catalogue, Indicator
 from perfreport.errors import PerfreportError
-from perfreport.methods.periods import Period, parse_period
+from perfreport.methods.periods import Period, parse_period, period_kind_of
 from perfreport.store.ingest.limits import quoted
 from perfreport.store.ingest.readers import Extract
 from perfreport.store.ingest.spec import Measure, SourceSpec

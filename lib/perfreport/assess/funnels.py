@@ -1,0 +1,43 @@
+"""Where each locality falls on its partnership's funnel plot, per period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from perfreport.config.catalogue import Indicator
+from perfreport.methods.funnels import FUNNEL_LEVELS, funnel_limits, funnel_position
+
+
+def with_funnel_positions(
+    ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, area_types: dict[str, str]
+) -> pd.DataFrame:
+    """Each locality against funnel limits around its partnership's average, per period."""
+    extra["funnel_position"] = None
+    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
+    if kind is None or ind.time_aggregation == "last":
+        return extra
+    positions: dict[tuple[str, date], str] = {}
+    for start, group in totals.groupby("period_start"):
+        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
+            subset=["numerator", "denominator"]
+        )
+        localities = localities[localities["denominator"] > 0]
+        if localities.empty:
+            continue
+        average = localities["numerator"].sum() / localities["denominator"].sum()
+        if not 0 < average < (1 if kind == "proportion" else np.inf):
+            continue
+        limits = funnel_limits(
+            localities["denominator"].to_numpy(float), average, kind, FUNNEL_LEVELS
+        )
+        rate = (localities["numerator"] / localities["denominator"]).to_numpy(float)
+        for j, area in enumerate(localities["area_code"]):
+            positions[(area, start)] = funnel_position(rate[j], limits, j)
+    extra["funnel_position"] = [
+        positions.get((a, s))
+        for a, s in zip(extra["area_code"], extra["period_start"], strict=True)
+    ]
+    return extra

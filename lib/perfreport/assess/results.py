@@ -1,0 +1,100 @@
+"""The prepared results as a report may publish them: one reader for reports and open data.
+
+``perfreport prepare`` stores the prepared totals (warehouse table ``results``) and, for each
+disclosure rule the cycles use, the same totals after that rule (table ``disclosed``). Every
+figure a report or its open data shows is read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from perfreport.assess.disclosure import protect
+from perfreport.config.disclosure import Disclosure
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+
+    from perfreport.config.areas import Areas
+
+DISCLOSED = "disclosed"
+"""Warehouse table: the prepared totals after each disclosure rule the cycles use."""
+
+
+def store_disclosed(
+    con: duckdb.DuckDBPyConnection,
+    results: pd.DataFrame,
+    rules: Sequence[Disclosure],
+    areas: Areas,
+) -> int:
+    """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
+    ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
+    rule. Returns the rows written."""
+    totals = results[results["breakdown"] == "all"] if not results.empty else results
+    frames = [
+        protect(totals, rule, areas).assign(rule=key)
+        for key, rule in {r.key: r for r in rules if r.active}.items()
+    ]
+    if not frames or totals.empty:
+        con.execute(f"DROP TABLE IF EXISTS {DISCLOSED}")
+        return 0
+    con.register("protected", pd.concat(frames, ignore_index=True))
+    con.execute(f"CREATE OR REPLACE TABLE {DISCLOSED} AS SELECT * FROM protected")
+    con.unregister("protected")
+    return sum(len(f) for f in frames)
+
+
+def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    return DISCLOSED in tables and bool(
+        con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()[0]
+    )
+
+
+def disclosed_current(path: Path, rules: Sequence[Disclosure]) -> bool:
+    """Whether ``disclosed`` holds every active rule in ``rules`` (else prepare again)."""
+    from perfreport.store.warehouse import connect
+
+    with connect(path, read_only=True) as con:
+        return all(has_disclosed(con, rule) for rule in rules if rule.active)
+
+
+def read_disclosed(
+    con: duckdb.DuckDBPyConnection,
+    rule: Disclosure | None,
+    areas: Areas,
+    columns: str,
+    where: str,
+    params: Sequence[object],
+    order: str,
+) -> pd.DataFrame:
+    """Prepared totals (``SELECT columns ... WHERE where ORDER BY order``) as a report under
+    ``rule`` may publish them, with ``suppressed``: from ``disclosed`` when ``perfreport
+    prepare`` stored this rule, else protected here from the whole of ``results`` (the same
+    figures either way)."""
+    tail = f"WHERE breakdown = 'all' AND {where} ORDER BY {order}"
+    if rule is None or not rule.active:
+        return con.execute(
+            f"SELECT {columns}, false AS suppressed FROM results {tail}", list(params)
+        ).df()
+    if has_disclosed(con, rule):
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND breakdown = 'all' "
+            f"AND {where} ORDER BY {order}",
+            [rule.key, *params],
+        ).df()
+    whole = protect(con.execute("SELECT * FROM results WHERE breakdown = 'all'").df(), rule, areas)
+    con.register("protected_now", whole)
+    try:
+        return con.execute(
+            f"SELECT {columns}, suppressed FROM protected_now {tail}", list(params)
+        ).df()
+    finally:
+        con.unregister("protected_now")
