@@ -8,6 +8,7 @@ figure a report or its open data shows is read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -98,3 +99,57 @@ def read_disclosed(
         ).df()
     finally:
         con.unregister("protected_now")
+
+
+REPORT_COLUMNS = (
+    "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, "
+    "denominator, value, lower, upper, target_value, target_text, target_status, target_reason, "
+    "framework_status, framework_reason, trend, spc_type, spc_rule, plan_id"
+)
+"""What a report reads of each prepared total."""
+OPEN_DATA_COLUMNS = (
+    "indicator_id, area_code, period_label, period_start, period_end, numerator, denominator, "
+    "value, lower, upper, target_text, target_status, framework_status, change_year, "
+    "partnership_value, country_value"
+)
+"""What a report's open data CSV publishes of each prepared total it reads."""
+
+
+def has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``perfreport prepare`` has written the ``results`` table."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def read_results(
+    con: duckdb.DuckDBPyConnection,
+    rule: Disclosure | None,
+    areas: Areas,
+    area_codes: Sequence[str],
+    *,
+    columns: str = REPORT_COLUMNS,
+    until: date | None = None,
+    observed_only: bool = False,
+) -> pd.DataFrame:
+    """The prepared totals of ``area_codes`` as a report under ``rule`` may publish them, in
+    indicator, area and period order, with ``suppressed``: every period (or those ending by
+    ``until``), observed figures only where ``observed_only`` (open data publishes no
+    estimates)."""
+    marks = ", ".join("?" * len(area_codes))
+    where, params = [f"area_code IN ({marks})"], list(area_codes)
+    if observed_only:
+        where.insert(0, "observed")
+    if until is not None:
+        where.append("period_end <= ?")
+        params.append(until)
+    return read_disclosed(
+        con,
+        rule,
+        areas,
+        columns,
+        " AND ".join(where),
+        params,
+        "indicator_id, area_code, period_start, period_end",
+    )
