@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from perfreport.assess.disclosure import protect
+from perfreport.config.catalogue import ALL
 from perfreport.config.disclosure import Disclosure
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def store_disclosed(
     """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
     ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
     rule. Returns the rows written."""
-    totals = results[results["breakdown"] == "all"] if not results.empty else results
+    totals = results[results["breakdown"] == ALL] if not results.empty else results
     frames = [
         protect(totals, rule, areas).assign(rule=key)
         for key, rule in {r.key: r for r in rules if r.active}.items()
@@ -48,6 +49,11 @@ def store_disclosed(
     con.execute(f"CREATE OR REPLACE TABLE {DISCLOSED} AS SELECT * FROM protected")
     con.unregister("protected")
     return sum(len(f) for f in frames)
+
+
+def all_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every prepared total (breakdown ``all``) of ``results``, before disclosure control."""
+    return con.execute("SELECT * FROM results WHERE breakdown = ?", [ALL]).df()
 
 
 def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
@@ -91,7 +97,7 @@ def read_disclosed(
             f"AND {where} ORDER BY {order}",
             [rule.key, *params],
         ).df()
-    whole = protect(con.execute("SELECT * FROM results WHERE breakdown = 'all'").df(), rule, areas)
+    whole = protect(all_totals(con), rule, areas)
     con.register("protected_now", whole)
     try:
         return con.execute(

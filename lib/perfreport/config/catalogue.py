@@ -54,6 +54,8 @@ DEFAULT_AGGREGATION: Mapping[str, Aggregation] = {
 }
 """How a method's monthly figures combine into a quarter or year (see :class:`Indicator`)."""
 
+ALL = "all"
+"""The breakdown and category of a total: every person, not one group of a breakdown."""
 SIZE_DEPENDENT_UNITS = frozenset({"count", "hours", "currency"})
 """Units whose values cannot be compared between areas of different size."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from perfreport.config.areas import Area, Areas
-from perfreport.config.catalogue import Catalogue, Indicator
+from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.config.demo import DemoSettings, SeriesSpec
 from perfreport.methods.periods import Period, parse_period, periods_between
 
@@ -39,7 +39,6 @@ OBSERVATION_COLUMNS = (
     "denominator",
     "value",
 )
-ALL = "all"
 SURVEY_FIRST_YEAR = 2019
 """The Health and Care Experience Survey runs in 2019/20, 2021/22, 2023/24 (biennial)."""
 DEFAULT_NOISE = {"count": 0.03, "proportion": 0.05}

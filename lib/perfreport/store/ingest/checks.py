@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from perfreport.config.areas import Areas
-from perfreport.config.catalogue import Catalogue, Indicator
+from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, parse_period, period_kind_of
 from perfreport.store.ingest.limits import quoted
@@ -39,7 +39,6 @@ from perfreport.store.ingest.spec import Measure, SourceSpec
 
 KEY = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
 OBSERVATION_COLUMNS = [*KEY, "numerator", "denominator", "value", "source_row"]
-ALL = "all"
 JOIN = "|"
 """Separator of crossed breakdowns: ``age_group|delay_reason`` with category ``75plus|Code 9 AWI``."""
 NON_NEGATIVE_UNITS = frozenset({"count", "per_1000", "per_100000", "days", "hours"})
@@ -111,14 +110,53 @@ def validate_extract(
     extract: Extract, spec: SourceSpec, catalogue: Catalogue, areas: Areas, *, as_of: date
 ) -> Validation:
     """Check every row of ``extract`` against ``spec``, the catalogue and the areas."""
-    frame, rows = extract.frame, extract.row_numbers
-    rows_read = len(frame)
+    frame, rows, keep = _filtered(_mapped(extract.frame, spec), extract.row_numbers, spec)
+    reasons = _Reasons(len(frame))
+    area = frame[spec.area.column].str.strip()
+    unknown_area = ~area.isin([a.code for a in areas]).to_numpy()
+    reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
+    start, end = _periods(frame, spec, reasons, as_of)
+    breakdown, category = _breakdowns(frame, spec, reasons)
+    observations = pd.concat(
+        [
+            _measure(
+                frame, rows, spec, m, catalogue, reasons, area, start, end, breakdown, category
+            )
+            for m in spec.measures
+        ],
+        ignore_index=True,
+    )
+    _duplicates(observations, rows, reasons)
+    bad = reasons.bad()
+    accepted = (
+        observations[~bad[observations["_pos"].to_numpy()]]
+        .drop(columns="_pos")
+        .reset_index(drop=True)
+    )
+    return Validation(
+        accepted,
+        _quarantine(frame, rows, reasons),
+        len(extract.frame),
+        int((~keep).sum()),
+        extract.blank_rows,
+    )
+
+
+def _mapped(frame: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
+    """``frame`` with the spec's value mappings applied to their columns."""
     for column, mapping in spec.mappings.items():
         if column not in frame.columns:
             raise PerfreportError(
                 f"source spec '{spec.name}': mappings name column {column!r}, which the file lacks"
             )
         frame = frame.assign(**{column: frame[column].replace(mapping)})
+    return frame
+
+
+def _filtered(
+    frame: pd.DataFrame, rows: np.ndarray, spec: SourceSpec
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The rows the spec's filters keep, their file row numbers, and which rows were kept."""
     keep = np.ones(len(frame), dtype=bool)
     for rule in spec.filters:
         values = frame[rule.column].str.strip()
@@ -129,43 +167,14 @@ def validate_extract(
         )
     if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
         frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
-    reasons = _Reasons(len(frame))
+    return frame, rows, keep
 
-    area = frame[spec.area.column].str.strip()
-    unknown_area = ~area.isin([a.code for a in areas]).to_numpy()
-    reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
-    start, end = _periods(frame, spec, reasons, as_of)
-    breakdown, category = _breakdowns(frame, spec, reasons)
 
-    parts = []
-    for measure in spec.measures:
-        parts.append(
-            _measure(
-                frame,
-                rows,
-                spec,
-                measure,
-                catalogue,
-                reasons,
-                area,
-                start,
-                end,
-                breakdown,
-                category,
-            )
-        )
-    observations = pd.concat(parts, ignore_index=True)
-    _duplicates(observations, rows, reasons)
-
-    bad = reasons.bad()
-    accepted = (
-        observations[~bad[observations["_pos"].to_numpy()]]
-        .drop(columns="_pos")
-        .reset_index(drop=True)
-    )
+def _quarantine(frame: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> pd.DataFrame:
+    """One row per refused file row: its row number, its reasons and its raw cells."""
     joined = reasons.joined()
     positions = sorted(joined)
-    quarantine = pd.DataFrame(
+    return pd.DataFrame(
         {
             "row_number": [int(rows[p]) for p in positions],
             "reasons": [joined[p] for p in positions],
@@ -173,7 +182,6 @@ def validate_extract(
             "raw": pd.Series(_raw_cells(frame, positions), dtype=object),
         }
     )
-    return Validation(accepted, quarantine, rows_read, int((~keep).sum()), extract.blank_rows)
 
 
 def _raw_cells(frame: pd.DataFrame, positions: list[int]) -> list[str]:
