@@ -25,7 +25,11 @@ import numpy as np
 
 from perfreport.config.areas import Area, Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
-from perfreport.config.demo import DemoSettings, SeriesSpec
+from perfreport.config.demo import (  # load_demo_settings: re-exported, as perfreport.demo had it
+    DemoSettings,
+    SeriesSpec,
+    load_demo_settings,  # noqa: F401
+)
 from perfreport.methods.periods import Period, parse_period, periods_between
 
 OBSERVATION_COLUMNS = (
