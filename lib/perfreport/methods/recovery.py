@@ -58,7 +58,9 @@ def holds(relation: Relation, values: np.ndarray) -> bool:
     return bool(abs(float(coefficients @ amounts)) <= 1e-6 * max(1.0, float(np.abs(amounts).max())))
 
 
-def _components(unknown: np.ndarray, relations: Sequence[Relation]) -> list[tuple[list, list]]:
+def _components(
+    unknown: np.ndarray, relations: Sequence[Relation]
+) -> list[tuple[list[Relation], list[int]]]:
     """The relations touching an unknown cell, grouped into independent systems: each a list
     of relations and the sorted unknown cells they share."""
     parent: dict[int, int] = {}
@@ -82,7 +84,7 @@ def _components(unknown: np.ndarray, relations: Sequence[Relation]) -> list[tupl
             other = find(cell)
             if other != root:
                 parent[other] = root
-    systems: dict[int, tuple[list, set]] = {}
+    systems: dict[int, tuple[list[Relation], set[int]]] = {}
     for relation, cells in touching:
         rels, members = systems.setdefault(find(cells[0]), ([], set()))
         rels.append(relation)
@@ -107,7 +109,8 @@ def _determined_in(matrix: np.ndarray) -> np.ndarray:
     null = vt[rank:]
     if null.shape[0] == 0:
         return np.ones(matrix.shape[1], dtype=bool)
-    return np.all(np.abs(null) < 1e-7, axis=0)
+    determined: np.ndarray = np.all(np.abs(null) < 1e-7, axis=0)
+    return determined
 
 
 def determined(unknown: np.ndarray, relations: Sequence[Relation]) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import scipy  # scipy.stats loads on first use: reports that need no interval start faster
@@ -74,8 +74,12 @@ def _arrays(**named: Any) -> tuple[bool, dict[str, np.ndarray]]:
     return scalar, {k: np.asarray(v, dtype=float) for k, v in named.items()}
 
 
-def _out(scalar: bool, *values: np.ndarray) -> tuple[Any, ...]:
-    return tuple(float(v) if scalar else v for v in values)
+def _out(
+    scalar: bool, value: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[Any, Any, Any]:
+    if scalar:
+        return float(value), float(lower), float(upper)
+    return value, lower, upper
 
 
 def _check_counts(name: str, x: np.ndarray) -> None:
@@ -136,7 +140,7 @@ def exact_poisson_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, 
     with np.errstate(invalid="ignore"):
         lower = np.where(x_ > 0, scipy.stats.chi2.ppf(alpha / 2, 2 * x_) / 2, 0.0)
     upper = scipy.stats.chi2.ppf(1 - alpha / 2, 2 * (x_ + 1)) / 2
-    return lower, upper
+    return lower, cast(np.ndarray, upper)  # an array, since x_ is one
 
 
 def byar_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -325,7 +329,7 @@ def trend(values: Any, alpha: float = 0.05) -> Trend:
         return Trend(0.0, float(y[0]), 1.0, False, "no significant trend")
     slope, intercept, p_value = _least_squares(x.astype(float), y)
     significant = bool(p_value < alpha)
-    direction = (
+    direction: Literal["increasing", "decreasing", "no significant trend"] = (
         ("increasing" if slope > 0 else "decreasing") if significant else "no significant trend"
     )
     return Trend(slope, intercept, p_value, significant, direction)
