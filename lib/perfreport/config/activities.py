@@ -31,11 +31,13 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from perfreport.config.catalogue import Catalogue
 from perfreport.config.framework import Framework
-from perfreport.config.yamlfile import entries, read_yaml, validate
+from perfreport.config.located import Located
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
 
 ON_TRACK_POINTS = 10
@@ -43,16 +45,12 @@ AT_RISK_POINTS = 25
 RED_SHARE = 1 / 3
 
 
-class DeliveryPlan(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class DeliveryPlan(Params):
     id: str
     name: str
 
 
-class Activity(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Activity(Params):
     id: str
     plan: str
     theme: str
@@ -72,9 +70,7 @@ class Activity(BaseModel):
         return self
 
 
-class Objective(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Objective(Params):
     id: str
     theme: str
     title: str
@@ -232,7 +228,7 @@ def load_activities(path: Path, catalogue: Catalogue, framework: Framework) -> A
     return ActivityMonitor(plans, tuple(activities), tuple(objectives))
 
 
-def _check(ok: bool, item, name: str, field: str, message: str) -> None:
+def _check(ok: bool, item: Located, name: str, field: str, message: str) -> None:
     if not ok:
         raise PerfreportError(
             located(item.path, f"{name}: field '{field}': {message}", line=item.line_of((field,)))

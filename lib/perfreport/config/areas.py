@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from perfreport.config.yamlfile import entries, read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
 
 AreaType = Literal[
@@ -21,9 +22,7 @@ AreaType = Literal[
 ]
 
 
-class Area(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Area(Params):
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=20)
     name: str = Field(min_length=2)
     type: AreaType

@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from perfreport.config.framework import Framework, load_framework
-from perfreport.config.yamlfile import Located, entries, read_yaml, validate
+from perfreport.config.located import Located
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
 
 Unit = Literal["percent", "per_1000", "per_100000", "count", "days", "hours", "currency", "ratio"]
@@ -68,7 +70,7 @@ PERIOD_KIND_OF_FREQUENCY = {
 }
 
 
-class Target(BaseModel):
+class Target(Params):
     """A target: ``min`` (at least), ``max`` (at most) or ``band`` (between value and upper).
 
     ``unit`` must repeat the indicator's unit, so a target of ``0.8`` meant as 80% is caught.
@@ -78,7 +80,7 @@ class Target(BaseModel):
     unit (count, hours, money) binds the partnership only, and a rate or percentage every area.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     value: float
     unit: Unit
@@ -97,14 +99,12 @@ class Target(BaseModel):
         return self
 
 
-class Scorecard(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Scorecard(Params):
     section: str
     subsection: str
 
 
-class Indicator(BaseModel):
+class Indicator(Params):
     """One catalogue entry.
 
     ``aggregation`` says how monthly figures combine into a quarter or a year: ``sum`` adds
@@ -115,7 +115,7 @@ class Indicator(BaseModel):
     Areas always combine by adding numerators and denominators.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)
     set: IndicatorSet

@@ -12,18 +12,17 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from perfreport.config.areas import AreaType
 from perfreport.config.disclosure import Disclosure
-from perfreport.config.yamlfile import entries, read_yaml, section, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import entries, read_yaml, section
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.periods import PeriodKind
 
 
-class Cycle(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Cycle(Params):
     id: Literal["monthly", "quarterly", "locality", "annual", "scorecard", "strategic"]
     title: str
     notebook: str
@@ -38,7 +37,7 @@ class Cycle(BaseModel):
     """Disclosure control (on unless turned off; a public report cannot turn it off)."""
 
 
-class Accessibility(BaseModel):
+class Accessibility(Params):
     """What the site's accessibility statement says about who to contact and when it was checked.
 
     ``contact`` is published as a ``mailto:`` link, so it is one email address: one ``@``, no
@@ -46,8 +45,6 @@ class Accessibility(BaseModel):
     (a display name such as ``Team <a@b.org>`` is refused), and a domain of at least two
     dot-separated labels of letters, digits and hyphens.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     contact: str
     reviewed: date

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Catalogue
-from perfreport.config.yamlfile import read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import read_yaml
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.periods import Period, parse_period
 
 
-class Shift(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Shift(Params):
     at: str
     size: float
 
@@ -29,10 +28,8 @@ class Shift(BaseModel):
         return value
 
 
-class SeriesSpec(BaseModel):
+class SeriesSpec(Params):
     """How one indicator's demo series looks (see the comments in ``params/demo.yaml``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     level: float
     scotland: float | None = None
@@ -66,9 +63,7 @@ class SeriesSpec(BaseModel):
         return self.denominator["population"] if isinstance(self.denominator, dict) else None
 
 
-class DemoSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class DemoSettings(Params):
     seed: int = Field(ge=0)
     start: str
     end: str
@@ -77,7 +72,7 @@ class DemoSettings(BaseModel):
     populations: dict[str, int]
     population_shares: dict[str, float]
     categories: dict[str, dict[str, float]]
-    category_shares_by_area: dict[str, dict[str, dict[str, float]]] = {}
+    category_shares_by_area: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
     indicators: dict[str, SeriesSpec]
 
     @field_validator("start", "end", mode="before")

@@ -11,7 +11,9 @@ import json
 from typing import Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from perfreport.config.validation import Params
 
 NOTE = (
     "[c] Suppressed to protect confidentiality: counts of 1 to {top}, and figures from which "
@@ -19,10 +21,8 @@ NOTE = (
 )
 
 
-class Disclosure(BaseModel):
+class Disclosure(Params):
     """A cycle's disclosure control settings."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     public: bool = False
     """Published to the public: control cannot be turned off."""

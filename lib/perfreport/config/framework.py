@@ -8,29 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from perfreport.config.yamlfile import read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import read_yaml
 
 
-class ScorecardSection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ScorecardSection(Params):
     section: str
     subsections: tuple[str, ...] = Field(min_length=1)
 
 
-class Theme(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Theme(Params):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
 
 
-class Framework(BaseModel):
+class Framework(Params):
     """Scorecard structure (table 1), strategic themes (figure 2), national outcomes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     scorecard: tuple[ScorecardSection, ...] = Field(min_length=1)
     themes: tuple[Theme, ...]

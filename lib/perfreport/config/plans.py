@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Catalogue
-from perfreport.config.yamlfile import entries, read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
 
 
-class ImprovementPlan(BaseModel):
+class ImprovementPlan(Params):
     """One plan: the seven contents of framework table 5, plus when it started."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     indicator: str

@@ -5,19 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from perfreport.config.catalogue import Frequency
-from perfreport.config.yamlfile import read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import read_yaml
 
 SpcRuleSet = Literal["mdc", "nhsi2017"]
 """The SPC rule sets :mod:`perfreport.methods.spc` knows (``RULE_SETS``): Making Data Count, NHSI 2017."""
 
 
-class RagSettings(BaseModel):
+class RagSettings(Params):
     """``params/rag.yaml``: the framework RAG's thresholds and the SPC rule set it applies."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     staleness_months: dict[Frequency, int]
     trend_alpha: float = Field(0.05, gt=0, lt=1)

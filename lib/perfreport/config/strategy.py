@@ -19,10 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from perfreport.config.catalogue import Catalogue
-from perfreport.config.yamlfile import Located, read_yaml, validate
+from perfreport.config.located import Located
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import read_yaml
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.rounding import format_number
 from perfreport.methods.stats import margin_of_error
@@ -54,11 +56,7 @@ PROJECT_STATUS = {
 }
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Measure(_Model):
+class Measure(Params):
     text: str = Field(min_length=3)
     indicator: str | None = None
     question: str | None = None
@@ -70,18 +68,18 @@ class Measure(_Model):
         return self
 
 
-class Priority(_Model):
+class Priority(Params):
     title: str = Field(min_length=3)
     measures: tuple[Measure, ...] = Field(min_length=1)
 
 
-class Outcome(_Model):
+class Outcome(Params):
     id: int = Field(ge=1)
     title: str = Field(min_length=3)
     priorities: tuple[Priority, ...] = Field(min_length=1)
 
 
-class Project(_Model):
+class Project(Params):
     ref: str = Field(pattern=r"^[1-9][0-9]*[a-z]$")
     outcome: int
     title: str = Field(min_length=3)
@@ -89,7 +87,7 @@ class Project(_Model):
     update: str = Field(min_length=3)
 
 
-class Question(_Model):
+class Question(Params):
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     text: str = Field(min_length=3)
     scale: Literal["agree", "satisfied"]
@@ -104,14 +102,14 @@ class Question(_Model):
         return self
 
 
-class Survey(_Model):
+class Survey(Params):
     title: str
     fieldwork_end: date
     population: int | None = Field(None, ge=1)
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
-class Strategy(_Model):
+class Strategy(Params):
     outcomes: tuple[Outcome, ...] = Field(min_length=1)
     projects: tuple[Project, ...] = ()
     survey: Survey | None = None
@@ -180,7 +178,9 @@ def load_strategy(path: Path, catalogue: Catalogue) -> Strategy:
     return strategy
 
 
-def _no_duplicates(doc: Located, kind: str, where: tuple[str, ...], idents: list) -> None:
+def _no_duplicates(
+    doc: Located, kind: str, where: tuple[str, ...], idents: Sequence[int | str]
+) -> None:
     for i, ident in enumerate(idents):
         if ident in idents[:i]:
             raise PerfreportError(

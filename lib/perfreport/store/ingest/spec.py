@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from perfreport.config.yamlfile import read_yaml, validate
+from perfreport.config.validation import Params, validate
+from perfreport.config.yamlfile import read_yaml
 from perfreport.methods.periods import PeriodKind
 
 DEFAULT_SUPPRESSION = ("*", ":", "c", "..", "")
@@ -57,17 +58,13 @@ characters; a longer cell is almost always an unclosed quote that swallowed the 
 file. Below the ``csv`` module's own default limit (131,072)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ColumnRef(_Strict):
+class ColumnRef(Params):
     """A value read from a column."""
 
     column: str = Field(min_length=1)
 
 
-class IndicatorRef(_Strict):
+class IndicatorRef(Params):
     """Which indicator a measure is: a constant ``id`` or a ``column`` holding ids."""
 
     id: str | None = None
@@ -80,7 +77,7 @@ class IndicatorRef(_Strict):
         return self
 
 
-class PeriodSpec(_Strict):
+class PeriodSpec(Params):
     """Where the period is and how to read it.
 
     Either ``column`` with a ``format`` (a ``strptime`` pattern such as ``%Y%m`` giving any day
@@ -109,7 +106,7 @@ class PeriodSpec(_Strict):
         return (self.column,) if self.column else (self.start, self.end)  # type: ignore[return-value]
 
 
-class WideBreakdown(_Strict):
+class WideBreakdown(Params):
     """A column of categories (``AgeGroup``); ``total`` is the value meaning "all of them"."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -117,14 +114,14 @@ class WideBreakdown(_Strict):
     total: str
 
 
-class LongBreakdown(_Strict):
+class LongBreakdown(Params):
     """Breakdowns already in the observations layout: one dimension and one category column."""
 
     dimension: str
     category: str
 
 
-class Measure(_Strict):
+class Measure(Params):
     """One indicator's figures in each row."""
 
     indicator: IndicatorRef
@@ -144,7 +141,7 @@ class Measure(_Strict):
         return tuple(dict.fromkeys(c for c in own if c))
 
 
-class Filter(_Strict):
+class Filter(Params):
     """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values."""
 
     column: str
@@ -158,7 +155,7 @@ class Filter(_Strict):
         return self
 
 
-class SourceSpec(_Strict):
+class SourceSpec(Params):
     """A validated source spec (see the module docstring and the README)."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -183,7 +180,7 @@ class SourceSpec(_Strict):
     breakdowns: tuple[WideBreakdown, ...] = ()
     breakdown: LongBreakdown | None = None
     measures: tuple[Measure, ...] = Field(min_length=1)
-    mappings: dict[str, dict[str, str]] = {}
+    mappings: dict[str, dict[str, str]] = Field(default_factory=dict)
     filters: tuple[Filter, ...] = ()
     suppression: tuple[str, ...] = DEFAULT_SUPPRESSION
     complete_extract: bool = False
