@@ -17,15 +17,24 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from perfreport.build import runner
-from perfreport.build.notebook_parameters import (
-    KernelReplies,
-    for_publication,
-    hidden_error,
-    incomplete,
+from perfreport.build import execute, pool
+from perfreport.build.completeness import KernelReplies, incomplete
+from perfreport.build.hidden_errors import hidden_error
+from perfreport.build.interrupt import Stop
+from perfreport.build.jobs import JobResult
+from perfreport.build.layout import (
+    FAILED,
+    PROVENANCE,
+    REPORT_FILES,
+    RETIRED,
+    STAGING,
+    staging_folder,
 )
-from perfreport.build.runner import LOCK_FILE, RETIRED, STAGING, JobResult, outputs_lock, recover
-from perfreport.build.site import FAILED, PROVENANCE, REPORT_FILES, index_html, published
+from perfreport.build.lock import LOCK_FILE, outputs_lock
+from perfreport.build.provenance import published
+from perfreport.build.scrub import for_publication
+from perfreport.build.site import index_html
+from perfreport.build.swap import recover
 from perfreport.errors import PerfreportError
 
 
@@ -447,7 +456,7 @@ RUNNING_NOTEBOOK = {
 def _fake_run_job(job: _FakeJob) -> JobResult:
     """In a worker: a report folder in staging; ``kill`` and ``term`` kill the worker instead
     (``kill-once`` only the first time), ``slow`` takes a second, as a real report would."""
-    staging = runner._staging(job, os.getpid())
+    staging = staging_folder(job, os.getpid())
     staging.mkdir(parents=True)
     (staging / "notebook.ipynb").write_text(json.dumps(RUNNING_NOTEBOOK))
     first = not (job.root / f"{job.key}.tried").exists()
@@ -464,9 +473,9 @@ def _fake_run_job(job: _FakeJob) -> JobResult:
 
 
 def _build(jobs: list[_FakeJob], workers: int, monkeypatch) -> dict[str, JobResult]:
-    monkeypatch.setattr(runner, "run_job", _fake_run_job)  # the workers are forked from here
+    monkeypatch.setattr(execute, "run_job", _fake_run_job)  # the workers are forked from here
     results: dict[str, JobResult] = {}
-    runner._build(jobs, workers, runner._Stop(), lambda r: results.setdefault(r.key, r))
+    pool.build(jobs, workers, Stop(), lambda r: results.setdefault(r.key, r))
     assert psutil.Process().children(recursive=True) == []  # no worker left
     return results
 

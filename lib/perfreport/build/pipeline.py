@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfreport import __version__
-from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
-from perfreport.config.cycles import Cycles, load_cycles
 from perfreport.assess.results import disclosed_current
+from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
+from perfreport.build.jobs import JobResult, plan
+from perfreport.build.runner import run
+from perfreport.config.context import Setup
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, parse_period
-from perfreport.config.context import Setup
-from perfreport.build.runner import JobResult, plan, run
 from perfreport.store.warehouse import (
     DEFAULT_WAIT_SECONDS,
     connect,
@@ -25,10 +25,10 @@ from perfreport.store.warehouse import (
 )
 
 if TYPE_CHECKING:
-    from perfreport.store.ingest import LoadSummary, SourceSpec
     from perfreport.assess.prepare import PrepareSummary
     from perfreport.build.project_check import CheckSummary
     from perfreport.build.publish import Published
+    from perfreport.store.ingest import LoadSummary, SourceSpec
 
 PERIOD_PARAMETER = "parameter '--period':"
 

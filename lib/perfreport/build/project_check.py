@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perfreport.errors import PerfreportError, located
 from perfreport.config.yamlfile import read_yaml
+from perfreport.errors import PerfreportError, located
 
 if TYPE_CHECKING:
     from perfreport.config.activities import ActivityMonitor
@@ -50,8 +50,8 @@ def check_project(setup: Setup) -> CheckSummary:
         The first problem found, naming the file and line.
     """
     from perfreport.config.activities import load_activities
-    from perfreport.present.commentary import check_commentary
     from perfreport.config.strategy import load_strategy
+    from perfreport.present.commentary import check_commentary
 
     params, cycles = setup.project.params, {c.id for c in setup.cycles.items}
     checked = [

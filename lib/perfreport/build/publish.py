@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfreport.build.audit import AuditResult, audit_site
+from perfreport.build.layout import FAILED
+from perfreport.build.provenance import published
+from perfreport.build.site import write_site
 from perfreport.errors import PerfreportError
-from perfreport.build.site import FAILED, published, write_site
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,217 +1,65 @@
-"""The published site: cache keys, open data, the provenance manifest and the index page.
+"""The published site, derived from the report folders: ``outputs/manifest.json`` (every
+report's provenance record) and ``outputs/index.html`` (every report by cycle, period and area
+with its HTML, PDF and open data), and the accessibility statement. They are rebuilt on every
+run from the published folders' records, so reports skipped as unchanged are listed, a removed
+folder is not, and no interruption can make them lie.
 
-- A job's **cache key** hashes everything its report depends on: the notebook, the prepared
-  results it reads (its area and those its cycle declares, up to its period), the templates,
-  the ``params/`` folder, the package version and its parameters. A report whose published key matches is not rebuilt.
-- Each report gets ``data.csv``: the tidy figures behind its tables and charts (formula-safe).
-- Each published report folder carries its own provenance record, ``provenance.json``: its
-  notebook, input hashes and cache key, parameters, package versions, git commit and build
-  times. The build time lives here, never in the HTML.
-- **The site is derived from the folders.** ``outputs/manifest.json`` (every report's record)
-  and ``outputs/index.html`` (every report by cycle, period and area with its HTML, PDF and
-  open data) are rebuilt on every run from the published folders' records, so reports skipped
-  as unchanged are listed, a removed folder is not, and no interruption can make them lie.
+Cache keys (:mod:`.cache`), open data (:mod:`.open_data`), provenance records
+(:mod:`.provenance`) and the folder names (:mod:`.layout`) were in this module up to 0.7 and
+are re-exported here under their old names.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
-from collections.abc import Sequence
-from dataclasses import replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
 from markupsafe import escape
 
-from perfreport import __version__
-from perfreport.config.cycles import Accessibility, load_cycles
-from perfreport.assess.results import read_disclosed
+from perfreport.build.cache import is_cached, shared_inputs, with_cache_key, with_cache_keys
+from perfreport.build.layout import (
+    FAILED,
+    INDEX,
+    MANIFEST,
+    NOTEBOOK,
+    OPEN_DATA,
+    PROVENANCE,
+    REPORT_FILES,
+    STATEMENT,
+)
+from perfreport.build.open_data import DATA_COLUMNS, open_data
+from perfreport.build.provenance import PACKAGES, RECORD_FIELDS, provenance_record, published
 from perfreport.build.render import CSP_META, TEMPLATES
-from perfreport.store.warehouse import connect
+from perfreport.config.cycles import Accessibility, load_cycles
 
 if TYPE_CHECKING:
     from perfreport.config.project import Project
-    from perfreport.build.runner import Job
 
-PROVENANCE = "provenance.json"
-NOTEBOOK = "notebook.ipynb"
-FAILED = "failed"
-"""The folder under ``outputs/`` keeping failed jobs' notebooks and errors (never listed)."""
-OPEN_DATA = "data.csv"
-REPORT_FILES = ("report.html", "report.pdf", OPEN_DATA, NOTEBOOK)
-MANIFEST = "manifest.json"
-INDEX = "index.html"
-STATEMENT = "accessibility.html"
-PACKAGES = (
-    "perfreport",
-    "papermill",
-    "nbconvert",
-    "nbclient",
-    "weasyprint",
-    "pandas",
-    "duckdb",
-    "matplotlib",
-)
-DATA_COLUMNS = (
-    "indicator_id, area_code, period_label, period_start, period_end, numerator, denominator, value, "
-    "lower, upper, target_text, target_status, framework_status, change_year, partnership_value, country_value"
-)
-
-
-def open_data(job: Job, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
-    """The prepared figures a report reads: its areas' totals up to its period, after its
-    cycle's disclosure control (``suppressed`` says which figures were withheld)."""
-    if con is None:
-        with connect(job.project.warehouse, read_only=True) as own:
-            return open_data(job, own)
-
-    marks = ", ".join("?" * len(job.reads))
-    return read_disclosed(
-        con,
-        job.cycle.disclosure,
-        job.areas,
-        DATA_COLUMNS,
-        f"observed AND area_code IN ({marks}) AND period_end <= ?",
-        [*job.reads, job.period.end],
-        "indicator_id, area_code, period_start, period_end",
-    )
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _tree_hash(folder: Path) -> str:
-    """One hash of every file under ``folder``: names and contents."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def shared_inputs(project: Project) -> dict[str, str]:
-    """The inputs every report of a run shares: templates, configuration and package version.
-
-    The whole ``params/`` folder counts (catalogue, targets, plans, commentary, strategy): a
-    change there can change any report's text.
-    """
-    return {
-        "templates": _tree_hash(TEMPLATES),
-        "params": _tree_hash(project.params),
-        "perfreport": __version__,
-    }
-
-
-def with_cache_keys(jobs: Sequence[Job]) -> list[Job]:
-    """Each job with its input hashes and the cache key made from them (one warehouse
-    connection and one hash of the shared inputs for the lot)."""
-    if not jobs:
-        return []
-    shared = shared_inputs(jobs[0].project)
-    with connect(jobs[0].project.warehouse, read_only=True) as con:
-        return [with_cache_key(job, shared, con) for job in jobs]
-
-
-def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnection) -> Job:
-    """The job with its input hashes and the cache key made from them."""
-    inputs = {
-        **shared,
-        "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
-        "data": _sha(open_data(job, con).to_csv(index=False).encode("utf-8")),
-        "parameters": json.dumps(
-            {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
-        ),
-    }
-    key = _sha(json.dumps(inputs, sort_keys=True).encode("utf-8"))
-    return replace(job, cache_key=key, inputs=tuple(sorted(inputs.items())))
-
-
-def is_cached(job: Job) -> bool:
-    """Whether the published report is whole and was built from exactly these inputs."""
-    record = _read_record(job.out_dir)
-    return record is not None and record.get("cache_key") == job.cache_key
-
-
-def provenance_record(job: Job, started: str, ended: str) -> dict:
-    """What ``provenance.json`` holds for a report built from ``job``."""
-    return {
-        "cycle": job.cycle.id,
-        "period": job.period.id,
-        "area": job.area.code,
-        "title": job.meta.title,
-        "notebook": job.cycle.notebook,
-        "outputs": _outputs(job.key),
-        "inputs": dict(job.inputs),
-        "cache_key": job.cache_key,
-        "parameters": {k: v for k, v in job.parameters.items() if k != "project"},
-        "packages": _versions(),
-        "git_commit": _git_commit(job.project.root),
-        "started": started,
-        "ended": ended,
-    }
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:  # pragma: no cover - every one is a dependency
-            out[name] = "not installed"
-    return out
-
-
-def _git_commit(root: Path) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return done.stdout.strip() if done.returncode == 0 else "unknown"
-
-
-def _outputs(key: str) -> dict[str, str]:
-    """A report's files, relative to ``outputs/``."""
-    return {name: f"{key}/{name}" for name in REPORT_FILES}
-
-
-RECORD_FIELDS = ("cycle", "period", "title", "cache_key")
-
-
-def _read_record(folder: Path) -> dict | None:
-    """A published folder's provenance record, or None unless the folder holds a whole report
-    (every file, and a record that can be read)."""
-    try:
-        record = json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    whole = isinstance(record, dict) and all(field in record for field in RECORD_FIELDS)
-    return record if whole and all((folder / n).is_file() for n in REPORT_FILES) else None
-
-
-def published(outputs: Path) -> dict[str, dict]:
-    """Every report published under ``outputs/<cycle>/<period>/<area>/``, by key, from the
-    records in the folders themselves (staging, moved-aside and failed folders excluded).
-    The key and file links come from where the folder is, not from what its record says."""
-    reports = {}
-    for path in sorted(outputs.glob(f"*/*/*/{PROVENANCE}")):
-        parts = path.parent.relative_to(outputs).parts
-        if parts[0] == FAILED or any(part.startswith(".") for part in parts):
-            continue
-        record = _read_record(path.parent)
-        if record is not None:
-            key = "/".join(parts)
-            reports[key] = {**record, "outputs": _outputs(key)}
-    return reports
+__all__ = [
+    "DATA_COLUMNS",
+    "FAILED",
+    "INDEX",
+    "MANIFEST",
+    "NOTEBOOK",
+    "OPEN_DATA",
+    "PACKAGES",
+    "PROVENANCE",
+    "RECORD_FIELDS",
+    "REPORT_FILES",
+    "STATEMENT",
+    "index_html",
+    "is_cached",
+    "open_data",
+    "provenance_record",
+    "published",
+    "shared_inputs",
+    "statement_html",
+    "with_cache_key",
+    "with_cache_keys",
+    "write_site",
+]
 
 
 def write_site(project: Project, folder: Path | None = None) -> None:

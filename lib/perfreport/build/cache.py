@@ -1,0 +1,82 @@
+"""Cache keys: a job's key hashes everything its report depends on (the notebook, the
+prepared results it reads: its area and those its cycle declares, up to its period; the
+templates, the ``params/`` folder, the package version and its parameters). A report whose
+published key matches is not rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from perfreport import __version__
+from perfreport.build.open_data import open_data
+from perfreport.build.provenance import read_record
+from perfreport.build.render import TEMPLATES
+from perfreport.store.warehouse import connect
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from perfreport.build.jobs import Job
+    from perfreport.config.project import Project
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_hash(folder: Path) -> str:
+    """One hash of every file under ``folder``: names and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shared_inputs(project: Project) -> dict[str, str]:
+    """The inputs every report of a run shares: templates, configuration and package version.
+
+    The whole ``params/`` folder counts (catalogue, targets, plans, commentary, strategy): a
+    change there can change any report's text.
+    """
+    return {
+        "templates": _tree_hash(TEMPLATES),
+        "params": _tree_hash(project.params),
+        "perfreport": __version__,
+    }
+
+
+def with_cache_keys(jobs: Sequence[Job]) -> list[Job]:
+    """Each job with its input hashes and the cache key made from them (one warehouse
+    connection and one hash of the shared inputs for the lot)."""
+    if not jobs:
+        return []
+    shared = shared_inputs(jobs[0].project)
+    with connect(jobs[0].project.warehouse, read_only=True) as con:
+        return [with_cache_key(job, shared, con) for job in jobs]
+
+
+def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnection) -> Job:
+    """The job with its input hashes and the cache key made from them."""
+    inputs = {
+        **shared,
+        "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
+        "data": _sha(open_data(job, con).to_csv(index=False).encode("utf-8")),
+        "parameters": json.dumps(
+            {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
+        ),
+    }
+    key = _sha(json.dumps(inputs, sort_keys=True).encode("utf-8"))
+    return replace(job, cache_key=key, inputs=tuple(sorted(inputs.items())))
+
+
+def is_cached(job: Job) -> bool:
+    """Whether the published report is whole and was built from exactly these inputs."""
+    record = read_record(job.out_dir)
+    return record is not None and record.get("cache_key") == job.cache_key

@@ -1,0 +1,49 @@
+"""The state of a worker process: its renderer, its warm spare kernel, and what it shares with
+the parent (how many jobs are not yet taken, which worker took which job)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from perfreport.build.kernels import Spares, die_with_parent
+from perfreport.build.render import Renderer
+
+spares = Spares()
+_renderer: Renderer | None = None
+_jobs_left: Any = None
+"""A shared count of jobs not yet started: a worker warms a spare kernel only while some are."""
+_started_by: Any = None
+"""Shared with the parent: the pid of the worker that took each job of the pool, so that the
+parent knows which job a worker that died was building."""
+
+
+def init_worker(counter: Any, started_by: Any, parent: int) -> None:
+    """A pool's ``initializer``: the shared state, and exit with the parent."""
+    global _jobs_left, _started_by
+    _jobs_left, _started_by = counter, started_by
+    die_with_parent(parent)
+
+
+def took(slot: int) -> None:
+    """Tell the parent that this worker took the pool's job ``slot``."""
+    if _started_by is not None:
+        _started_by[slot] = os.getpid()
+
+
+def take_a_job() -> None:
+    if _jobs_left is not None:
+        with _jobs_left.get_lock():
+            _jobs_left.value -= 1
+
+
+def jobs_remain() -> bool:
+    return _jobs_left is not None and _jobs_left.value > 0
+
+
+def renderer() -> Renderer:
+    """This worker's one renderer (one configured exporter for all its reports)."""
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    return _renderer
