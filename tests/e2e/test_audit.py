@@ -14,10 +14,10 @@ import pytest
 from perfreport.assess import disclosure
 from perfreport.assess.disclosure import protect
 from perfreport.build import pipeline
-from perfreport.build.site import DATA_COLUMNS
+from perfreport.build.open_data import DATA_COLUMNS
 from perfreport.config.disclosure import Disclosure
 from perfreport.errors import PerfreportError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 pytestmark = pytest.mark.e2e
 KEY = ["indicator_id", "area_code", "period_start", "period_end"]

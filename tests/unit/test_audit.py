@@ -11,14 +11,15 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perfreport.assess.attack import attack, attack_tables
 from perfreport.assess.disclosure import protect
-from perfreport.build.audit import attack, attack_tables, audit_site
-from perfreport.build.site import DATA_COLUMNS
+from perfreport.build.audit import audit_site
+from perfreport.build.open_data import DATA_COLUMNS
 from perfreport.cli.main import main
 from perfreport.config.cycles import load_cycles
 from perfreport.config.disclosure import Disclosure
 from perfreport.methods.periods import Period
-from tests.conftest import REPO, copy_project
+from tests.helpers import REPO, copy_project
 
 PARTNERSHIP, LOCALITIES, COUNTRY = "S37000005", ["CS-CLK", "CS-RST", "CS-UST"], "S92000003"
 YEAR = Period(date(2024, 4, 1), "financial_year")

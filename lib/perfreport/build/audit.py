@@ -2,17 +2,8 @@
 
 ``perfreport audit [OUTPUTS]`` reads what the site publishes for its controlled cycles (every
 report's open data and the tables of its web page), pools it, and tries to work out each
-suppressed figure:
-
-- **the same figure shown elsewhere**: in another report's open data, or beside the ``[c]``;
-- **differencing along every hierarchy**: a partnership is the sum of its localities, a
-  quarter of its months, a year of its quarters or months; every such sum the published data
-  satisfy, solved together (:mod:`perfreport.methods.recovery`), not one subtraction at a time;
-- **derived columns**: a value less its change on the year before (or the previous period)
-  gives that period's value; a partnership's or Scotland's value quoted beside another row; a
-  rate or percentage times its denominator gives its numerator;
-- **a web page's own tables**: a column or row of a table whose shown cells add up to a shown
-  total, with one ``[c]`` among them.
+suppressed figure with :mod:`perfreport.assess.attack` (the same figure shown elsewhere,
+differencing along every hierarchy, derived columns, a web page's own totals).
 
 Every recovery is printed; the command exits 1 if there is any. Builds run the same attack on
 what a controlled cycle is about to publish and refuse to publish it if anything is found.
@@ -22,378 +13,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from perfreport.methods.suppressed import SYMBOL
-from perfreport.assess.disclosure import candidates, fitted
+from perfreport.assess.attack import Recovery, attack, attack_tables
+from perfreport.build.open_data import open_data
 from perfreport.errors import PerfreportError
-from perfreport.methods.recovery import solve
+from perfreport.store.warehouse import connect
 
 if TYPE_CHECKING:
+    from perfreport.build.jobs import Job
     from perfreport.config.areas import Areas
     from perfreport.config.cycles import Cycles
-    from perfreport.build.runner import Job
 
-KEY = ("indicator_id", "area_code", "period_start", "period_end")
-COUNTS = ("numerator", "denominator")
-FIGURES = ("numerator", "denominator", "value", "lower", "upper")
-CHANGES = {"change_year": 12, "change_previous": None}
-"""A change column and how many months back its other period starts (None: the period before)."""
-QUOTED = {"partnership_value": "partnership", "country_value": "country"}
-EXACT = 1e-6
-
-
-@dataclass(frozen=True)
-class Recovery:
-    """A suppressed figure the auditor worked out from what is published."""
-
-    source: str
-    indicator: str
-    area: str
-    period: str
-    column: str
-    value: float
-    how: str
-    key: tuple[str, str, str, str] | None = None
-    """Indicator, area, first and last day of the period: where the figure sits in ``results``."""
-
-    def describe(self) -> str:
-        return (
-            f"{self.source}: {self.indicator} {self.area} {self.period}: {self.column} = "
-            f"{self.value:g} ({self.how})"
-        )
-
-
-def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-
-
-def _pool(frames: Sequence[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[Recovery]]:
-    """One row per figure from every file, knowing whatever any file shows; a figure that one
-    file suppresses and another shows is a recovery already."""
-    found: list[Recovery] = []
-    parts = []
-    for source, frame in frames:
-        if frame.empty:
-            continue
-        part = frame.copy()
-        part["source"] = source
-        part["suppressed"] = part["suppressed"].astype(str).str.lower().isin(("true", "1"))
-        for column in (*FIGURES, *CHANGES, *QUOTED):
-            part[column] = _num(part, column)
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=[*KEY, *FIGURES, "suppressed", "source"]), found
-    pooled = pd.concat(parts, ignore_index=True)
-    for column in ("period_start", "period_end"):
-        pooled[column] = pd.to_datetime(pooled[column]).dt.date
-    for row in pooled[pooled["suppressed"]].itertuples(index=False):
-        for column in FIGURES:
-            amount = getattr(row, column)
-            if np.isfinite(amount):
-                found.append(_recovery(row, row.source, column, amount, "shown beside the [c]"))
-    keys = list(KEY)
-    pooled["_all_hidden"] = pooled.groupby(keys)["suppressed"].transform("all")
-    leaked = pooled[pooled["suppressed"] & ~pooled["_all_hidden"]]
-    if not leaked.empty:
-        shown = pooled[~pooled["suppressed"]].drop_duplicates(keys)
-        both = leaked.drop_duplicates(keys).merge(shown, on=keys, suffixes=("", "_shown"))
-        for row in both.itertuples(index=False):
-            for column in (*COUNTS, "value"):
-                amount = getattr(row, f"{column}_shown")
-                if np.isfinite(amount):
-                    found.append(
-                        _recovery(row, row.source, column, amount, f"shown in {row.source_shown}")
-                    )
-    pooled = pooled.sort_values(["suppressed", *keys], ascending=[False, *([True] * len(keys))])
-    merged = pooled.groupby(keys, sort=True).first().reset_index()
-    merged["suppressed"] = pooled.groupby(keys, sort=True)["_all_hidden"].first().to_numpy()
-    return merged.drop(columns="_all_hidden"), found
-
-
-def _recovery(row, source: str, column: str, value: float, how: str) -> Recovery:  # type: ignore[no-untyped-def]
-    label = getattr(row, "period_label", None)
-    period = label if isinstance(label, str) and label else f"{row.period_start}"
-    key = (str(row.indicator_id), str(row.area_code), str(row.period_start), str(row.period_end))
-    return Recovery(
-        source,
-        str(row.indicator_id),
-        str(row.area_code),
-        period,
-        column,
-        round(value, 6),
-        how,
-        key,
-    )
-
-
-def attack(
-    frames: Sequence[tuple[str, pd.DataFrame]],
-    areas: Areas | None,
-    truth: pd.DataFrame | None = None,
-) -> list[Recovery]:
-    """Every suppressed figure that the published rows ``frames`` (open data: ``(source,
-    rows)``, pooled) give away, each once.
-
-    The attack assumes a sum holds wherever the published data do not contradict it; with
-    ``truth`` (the warehouse's ``results``) a worked-out figure counts only if it is the true
-    one: a guess that a sum holds where it does not recovers nothing.
-    """
-    return _true_only(_attack(frames, areas), truth)
-
-
-def _true_only(found: list[Recovery], truth: pd.DataFrame | None) -> list[Recovery]:
-    if truth is None or truth.empty:
-        return found
-    starts = pd.to_datetime(truth["period_start"]).dt.date.astype(str)
-    ends = pd.to_datetime(truth["period_end"]).dt.date.astype(str)
-    keys = list(zip(truth["indicator_id"], truth["area_code"], starts, ends, strict=True))
-    index = {k: i for i, k in enumerate(keys)}
-    kept = []
-    for recovery in found:
-        row = index.get(recovery.key) if recovery.key else None
-        if row is None or recovery.column not in truth.columns:
-            kept.append(recovery)
-            continue
-        actual = float(truth[recovery.column].iloc[row])
-        if np.isfinite(actual) and abs(actual - recovery.value) <= EXACT * max(1.0, abs(actual)):
-            kept.append(recovery)
-    return kept
-
-
-def _attack(frames: Sequence[tuple[str, pd.DataFrame]], areas: Areas | None) -> list[Recovery]:
-    pool, found = _pool(frames)
-    if pool.empty:
-        return found
-    hidden = pool["suppressed"].to_numpy(dtype=bool)
-    known = {c: pool[c].to_numpy(dtype=float).copy() for c in FIGURES}
-    how: dict[tuple[int, str], str] = {}
-
-    def learn(i: int, column: str, amount: float, why: str) -> bool:
-        if np.isfinite(known[column][i]) or not np.isfinite(amount):
-            return False
-        known[column][i] = amount
-        how[(i, column)] = why
-        return True
-
-    cands = candidates(pool, areas)
-    links = _links(pool, areas)
-    progress = True
-    while progress:
-        progress = False
-        progress |= _derived(pool, known["value"], links, learn)
-        for column in (*COUNTS, "value"):
-            shown = np.isfinite(known[column])
-            relations = fitted(pool.assign(**{column: known[column]}), cands, column, shown)
-            for i, amount in solve(known[column], ~shown, relations).items():
-                progress |= learn(i, column, amount, "differencing sums of areas and periods")
-        progress |= _from_values(pool, known, learn)
-    for (i, column), why in sorted(how.items()):
-        if hidden[i]:
-            found.append(
-                _recovery(pool.iloc[i], pool["source"].iloc[i], column, known[column][i], why)
-            )
-    return _unique(found)
-
-
-def _links(pool: pd.DataFrame, areas: Areas | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Pairs of rows that a derived column ties: ``(column, rows, other rows)``, where a row's
-    change is its value less the other's, or its quoted value is the other's value."""
-    index = {k: i for i, k in enumerate(pool[list(KEY)].itertuples(index=False, name=None))}
-    ind, area = pool["indicator_id"].tolist(), pool["area_code"].tolist()
-    starts = pd.to_datetime(pool["period_start"])
-    ends = pd.to_datetime(pool["period_end"]) + pd.Timedelta(days=1)
-    months = ((ends - starts).dt.days / 30.44).round().astype(int).to_numpy()
-    out = []
-    for column, back in CHANGES.items():
-        rows, others = [], []
-        for i in np.flatnonzero(np.isfinite(pool[column].to_numpy(dtype=float))):
-            step = pd.DateOffset(months=int(back if back is not None else months[i]))
-            key = (
-                ind[i],
-                area[i],
-                (starts.iloc[i] - step).date(),
-                (ends.iloc[i] - step - pd.Timedelta(days=1)).date(),
-            )
-            j = index.get(key)
-            if j is not None:
-                rows.append(i)
-                others.append(j)
-        out.append((column, np.array(rows, dtype=int), np.array(others, dtype=int)))
-    if areas is None:
-        return out
-    country = areas.country.code if areas.country else None
-    start_dates, end_dates = pool["period_start"].tolist(), pool["period_end"].tolist()
-    for column, which in QUOTED.items():
-        rows, others = [], []
-        for i in np.flatnonzero(np.isfinite(pool[column].to_numpy(dtype=float))):
-            if which == "partnership":
-                code = areas.partnership_of(area[i]).code if area[i] in areas else None
-            else:
-                code = country
-            j = index.get((ind[i], code, start_dates[i], end_dates[i]))
-            if j is not None:
-                rows.append(i)
-                others.append(j)
-        out.append((column, np.array(rows, dtype=int), np.array(others, dtype=int)))
-    return out
-
-
-def _derived(pool: pd.DataFrame, value: np.ndarray, links, learn) -> bool:  # type: ignore[no-untyped-def]
-    """Values given away by a change column or by another row's quoted value."""
-    progress = False
-    for column, rows, others in links:
-        given = pool[column].to_numpy(dtype=float)
-        for i, j in zip(rows, others, strict=True):
-            if column in CHANGES:
-                progress |= learn(int(j), "value", value[i] - given[i], f"value less {column}")
-                progress |= learn(
-                    int(i), "value", value[j] + given[i], f"earlier value plus {column}"
-                )
-            else:
-                progress |= learn(int(j), "value", given[i], f"{column} on another row")
-    return progress
-
-
-def _from_values(pool: pd.DataFrame, known: dict[str, np.ndarray], learn) -> bool:  # type: ignore[no-untyped-def]
-    """A numerator from its value: equal to it for a count, ``value × denominator /
-    multiplier`` for a rate or percentage (the multiplier read off the shown rows)."""
-    progress = False
-    num, den, value = known["numerator"], known["denominator"], known["value"]
-    for _, rows in pool.groupby("indicator_id", sort=False):
-        at = rows.index.to_numpy()
-        whole = at[np.isfinite(num[at]) & np.isfinite(value[at])]
-        if whole.size == 0:
-            continue
-        if np.allclose(num[whole], value[whole]) and np.all(~np.isfinite(den[whole])):
-            for i in at[~np.isfinite(num[at]) & np.isfinite(value[at])]:
-                progress |= learn(int(i), "numerator", value[i], "a count's value")
-            continue
-        ratio = whole[np.isfinite(den[whole]) & (num[whole] > 0)]
-        if ratio.size == 0:
-            continue
-        multiplier = float(np.median(value[ratio] * den[ratio] / num[ratio]))
-        for i in at[~np.isfinite(num[at]) & np.isfinite(value[at]) & np.isfinite(den[at])]:
-            estimate = value[i] * den[i] / multiplier
-            if abs(estimate - round(estimate)) < 0.01 * max(1.0, den[i] / 100):
-                progress |= learn(
-                    int(i), "numerator", float(round(estimate)), "value × denominator"
-                )
-    return progress
-
-
-def _unique(found: Iterable[Recovery]) -> list[Recovery]:
-    seen, out = set(), []
-    for recovery in found:
-        key = (recovery.indicator, recovery.area, recovery.period, recovery.column)
-        if key not in seen:
-            seen.add(key)
-            out.append(recovery)
-    return out
-
-
-class _Tables(HTMLParser):
-    """The tables of a page: each a list of rows of cell texts (header cells included)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
-        self._depth = 0
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs) -> None:  # type: ignore[no-untyped-def]
-        if tag == "table":
-            self._depth += 1
-            self.tables.append([])
-        elif tag == "tr" and self._depth:
-            self.tables[-1].append([])
-        elif tag in ("td", "th") and self._depth and self.tables[-1]:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table" and self._depth:
-            self._depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-NUMBER = re.compile(r"^[£]?(-?\d[\d,]*(?:\.\d+)?)")
-"""A cell's leading figure: ``1,352``, ``41 (44%)``, ``5,809 hours``, ``90.3%``."""
-
-
-def _number(text: str) -> float | None:
-    match = NUMBER.match(text.strip())
-    return float(match.group(1).replace(",", "")) if match else None
-
-
-def _whole(x: float) -> bool:
-    return abs(x - round(x)) < EXACT
-
-
-def _adds_up(cells: dict[int, float], total: int) -> bool:
-    parts = [v for k, v in cells.items() if k != total]
-    return (
-        cells[total] > 0
-        and sum(1 for v in parts if v != 0) >= 2
-        and abs(cells[total] - sum(parts)) < EXACT * max(1.0, cells[total])
-    )
-
-
-def attack_tables(source: str, page: str) -> list[Recovery]:
-    """Suppressed cells of a page's tables that the table's own totals give away.
-
-    In a table whose rows (or columns) add up (a shown cell is the sum of the other shown cells
-    of the same line wherever a line has no ``[c]``), a line with exactly one ``[c]`` gives it
-    back as its total less its other cells.
-    """
-    parser = _Tables()
-    parser.feed(page)
-    found = []
-    for n, table in enumerate(parser.tables, start=1):
-        width = max((len(r) for r in table), default=0)
-        grid = [r + [""] * (width - len(r)) for r in table]
-        for kind, lines in (("row", grid), ("column", [list(c) for c in zip(*grid, strict=True)])):
-            numbers = [
-                {k: v for k, c in enumerate(line) if (v := _number(c)) is not None}
-                for line in lines
-            ]
-            gaps = [[k for k, c in enumerate(line) if c.strip() == SYMBOL] for line in lines]
-            totals = {
-                total
-                for cells, gap in zip(numbers, gaps, strict=True)
-                if not gap and len(cells) >= 3
-                for total in cells
-                if _adds_up(cells, total)
-            }
-            for at, (line, cells, gap) in enumerate(zip(lines, numbers, gaps, strict=True)):
-                if len(gap) != 1:
-                    continue
-                for total in sorted(totals & set(cells)):
-                    missing = cells[total] - sum(v for k, v in cells.items() if k != total)
-                    if missing >= 0 and _whole(missing):
-                        found.append(
-                            Recovery(
-                                source, f"table {n}", f"{kind} {at + 1}", line[0], SYMBOL,
-                                missing, f"the table's total less its other cells ({kind})",
-                            )
-                        )  # fmt: skip
-                        break
-    return found
+__all__ = [
+    "AUDIT_MARK",
+    "AuditResult",
+    "Recovery",
+    "attack",
+    "attack_tables",
+    "audit_before_publishing",
+    "audit_site",
+]
 
 
 @dataclass(frozen=True)
@@ -450,9 +95,6 @@ prepared data and the jobs are the same)."""
 def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
     """Refuse to build controlled reports whose open data, pooled, give a suppressed figure
     away (one line naming the first recovery and how many more; nothing is built)."""
-    from perfreport.build.site import open_data
-    from perfreport.store.warehouse import connect
-
     controlled = [job for job in jobs if job.cycle.disclosure.active]
     if not controlled:
         return
