@@ -6,13 +6,13 @@ exists), a name for readers, a type, an optional parent and a slug used in outpu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
+from perfreport.config.entries import Entries
 from perfreport.config.validation import Params, validate
 from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
@@ -31,16 +31,8 @@ class Area(Params):
 
 
 @dataclass(frozen=True)
-class Areas:
+class Areas(Entries[Area]):
     """All areas, in file order, looked up by code."""
-
-    items: tuple[Area, ...]
-
-    def __iter__(self) -> Iterator[Area]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def __contains__(self, code: object) -> bool:
         return any(a.code == code for a in self.items)

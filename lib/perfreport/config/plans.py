@@ -10,7 +10,6 @@ back to green, and when the plan will be reviewed. Plans live in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import Field, model_validator
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Catalogue
+from perfreport.config.entries import Entries
 from perfreport.config.validation import Params, validate
 from perfreport.config.yamlfile import entries, read_yaml
 from perfreport.errors import PerfreportError, located
@@ -66,15 +66,7 @@ class ImprovementPlan(Params):
 
 
 @dataclass(frozen=True)
-class Plans:
-    items: tuple[ImprovementPlan, ...]
-
-    def __iter__(self) -> Iterator[ImprovementPlan]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
+class Plans(Entries[ImprovementPlan]):
     def for_indicator(self, indicator: str, area: str, day: date) -> ImprovementPlan | None:
         """The latest-started plan in force on ``day`` for the indicator in the area."""
         current = [p for p in self.items if p.covers(indicator, area) and p.current_on(day)]

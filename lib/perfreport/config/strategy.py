@@ -63,8 +63,7 @@ class Measure(Params):
 
     @model_validator(mode="after")
     def _one_source(self) -> Measure:
-        if (self.indicator is None) == (self.question is None):
-            raise ValueError("give exactly one of 'indicator' or 'question'")
+        self.exactly_one("indicator", "question", "give exactly one of 'indicator' or 'question'")
         return self
 
 

@@ -23,6 +23,11 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def exactly_one(self, first: str, second: str, message: str) -> None:
+        """Refuse with ``message`` unless exactly one of fields ``first`` and ``second`` is given."""
+        if (getattr(self, first) is None) == (getattr(self, second) is None):
+            raise ValueError(message)
+
 
 def field_name(loc: tuple[str | int, ...]) -> str:
     """``('target', 'unit')`` -> ``'target.unit'``; list positions as ``[i]``."""

@@ -125,28 +125,41 @@ class Period:
         (``2011-12`` is December 2011).
         """
         fy = financial_year_start(self.start)
-        if self.kind == "month":
-            return f"{self.start.year}-{self.start.month:02d}"
-        if self.kind == "quarter":
-            return f"{fy}-{(fy + 1) % 100:02d}-Q{self.quarter_number}"
-        if self.kind == "half_year":
-            return f"{fy}-{(fy + 1) % 100:02d}-H{self.half_number}"
-        if self.kind == "financial_year":
-            return f"FY{fy}-{(fy + 1) % 100:02d}"
-        return str(self.start.year)
+        years = f"{fy}-{(fy + 1) % 100:02d}"
+        return self._named(
+            f"{self.start.year}-{self.start.month:02d}", years, "-Q", "-H", f"FY{years}"
+        )
 
     @property
     def label(self) -> str:
         """The label a reader expects: ``March 2025``, ``Q4 2024/25``, ``H2 2024/25``, ``2024/25``, ``2024``."""
         fy = financial_year_label(financial_year_start(self.start))
+        month = f"{calendar.month_name[self.start.month]} {self.start.year}"
+        return self._named(month, fy, "Q", "H", fy, part_first=True)
+
+    def _named(
+        self,
+        month: str,
+        years: str,
+        quarter: str,
+        half: str,
+        year: str,
+        *,
+        part_first: bool = False,
+    ) -> str:
+        """The period's name from its kind's pieces: a quarter is ``years`` with ``quarter`` and
+        its number after it (or, ``part_first``, before it); a calendar year is its number."""
         if self.kind == "month":
-            return f"{calendar.month_name[self.start.month]} {self.start.year}"
-        if self.kind == "quarter":
-            return f"Q{self.quarter_number} {fy}"
-        if self.kind == "half_year":
-            return f"H{self.half_number} {fy}"
+            return month
+        if self.kind in ("quarter", "half_year"):
+            part = (
+                f"{quarter}{self.quarter_number}"
+                if self.kind == "quarter"
+                else f"{half}{self.half_number}"
+            )
+            return f"{part} {years}" if part_first else f"{years}{part}"
         if self.kind == "financial_year":
-            return fy
+            return year
         return str(self.start.year)
 
     @property

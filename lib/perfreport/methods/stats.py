@@ -92,6 +92,17 @@ def _check_denominators(name: str, n: np.ndarray) -> None:
         raise ValueError(f"{name} must all be greater than zero")
 
 
+def _events(
+    x: Any, n: Any, confidence: float, denominators: str, *, counts: bool = True
+) -> tuple[float, bool, np.ndarray, np.ndarray]:
+    """The confidence level, whether ``x`` and ``n`` were scalars, and both as checked arrays."""
+    scalar, a = _arrays(x=x, n=n)
+    if counts:
+        _check_counts("x (observed events)", a["x"])
+    _check_denominators(denominators, a["n"])
+    return confidence_level(confidence), scalar, a["x"], a["n"]
+
+
 def proportion(x: Any, n: Any, confidence: float = 0.95, multiplier: float = 1) -> Estimate:
     """Proportion ``x / n`` with the Wilson score interval (Wilson 1927).
 
@@ -99,11 +110,7 @@ def proportion(x: Any, n: Any, confidence: float = 0.95, multiplier: float = 1) 
     >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
     (65.0, 55.2544, 73.6358)
     """
-    c = confidence_level(confidence)
-    scalar, a = _arrays(x=x, n=n)
-    x_, n_ = a["x"], a["n"]
-    _check_counts("x (observed events)", x_)
-    _check_denominators("n (sample sizes)", n_)
+    c, scalar, x_, n_ = _events(x, n, confidence, "n (sample sizes)")
     if np.any(x_ > n_):
         raise ValueError(
             "x must be less than or equal to n (numerators cannot exceed denominators)"
@@ -160,10 +167,7 @@ def rate(x: Any, n: Any, multiplier: float = 100_000, confidence: float = 0.95) 
     >>> round(e.value, 1), round(e.lower, 4), round(e.upper, 4)
     (65.0, 50.1632, 82.8491)
     """
-    c = confidence_level(confidence)
-    scalar, a = _arrays(x=x, n=n)
-    x_, n_ = a["x"], a["n"]
-    _check_denominators("n (populations)", n_)
+    c, scalar, x_, n_ = _events(x, n, confidence, "n (populations)", counts=False)
     low, high = poisson_limits(x_, c)
     method = (
         "Byar"

@@ -33,7 +33,16 @@ from perfreport.errors import PerfreportError
 
 SCHEMA_VERSION = 2
 """1: perfreport 0.1 (no quarantine or revisions); 2: perfreport 0.2."""
-SCHEMA = """
+KEY_SQL = """\
+    indicator_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    period_end DATE NOT NULL,
+    breakdown VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+"""
+"""The columns of an observation's key, as the observations and revisions tables declare them."""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS areas (
     code VARCHAR PRIMARY KEY,
@@ -60,13 +69,7 @@ CREATE TABLE IF NOT EXISTS loads (
     tool VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS observations (
-    indicator_id VARCHAR NOT NULL,
-    area_code VARCHAR NOT NULL,
-    period_start DATE NOT NULL,
-    period_end DATE NOT NULL,
-    breakdown VARCHAR NOT NULL,
-    category VARCHAR NOT NULL,
-    numerator DOUBLE,
+{KEY_SQL}    numerator DOUBLE,
     denominator DOUBLE,
     value DOUBLE,
     source_file VARCHAR NOT NULL,
@@ -81,13 +84,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     raw VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS revisions (
-    indicator_id VARCHAR NOT NULL,
-    area_code VARCHAR NOT NULL,
-    period_start DATE NOT NULL,
-    period_end DATE NOT NULL,
-    breakdown VARCHAR NOT NULL,
-    category VARCHAR NOT NULL,
-    old_numerator DOUBLE,
+{KEY_SQL}    old_numerator DOUBLE,
     old_denominator DOUBLE,
     old_value DOUBLE,
     old_load_id INTEGER NOT NULL,

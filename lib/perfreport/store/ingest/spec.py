@@ -72,8 +72,9 @@ class IndicatorRef(Params):
 
     @model_validator(mode="after")
     def _one(self) -> IndicatorRef:
-        if (self.id is None) == (self.column is None):
-            raise ValueError("give either 'id' (a constant indicator) or 'column', not both")
+        self.exactly_one(
+            "id", "column", "give either 'id' (a constant indicator) or 'column', not both"
+        )
         return self
 
 
@@ -150,8 +151,7 @@ class Filter(Params):
 
     @model_validator(mode="after")
     def _one(self) -> Filter:
-        if (self.in_ is None) == (self.not_in is None):
-            raise ValueError("give either 'in' or 'not_in'")
+        self.exactly_one("in_", "not_in", "give either 'in' or 'not_in'")
         return self
 
 
