@@ -1,0 +1,85 @@
+"""What the ``perfreport`` command prints: an audit's recoveries, quarantined rows, a run's
+progress bar and its summary."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from perfreport.build.audit import AuditResult
+    from perfreport.build.jobs import JobResult
+    from perfreport.build.pipeline import Setup
+    from perfreport.store.ingest import LoadSummary
+
+
+def print_audit(result: AuditResult) -> int:
+    for recovery in result.recoveries:
+        print(f"recovered: {recovery.describe()}")
+    skipped = (
+        f"; not audited (disclosure control off): {', '.join(result.skipped)}"
+        if result.skipped
+        else ""
+    )
+    print(
+        f"audit: {result.reports} controlled reports, {result.suppressed:,} suppressed figures, "
+        f"{len(result.recoveries)} recovered{skipped}"
+    )
+    return 1 if result.recoveries else 0
+
+
+QUARANTINE_SHOWN = 10
+
+
+def print_quarantine(summary: LoadSummary) -> None:
+    if summary.already_loaded:
+        return
+    rows = summary.validation.quarantine
+    for row in rows.head(QUARANTINE_SHOWN).itertuples():
+        print(f"  row {row.row_number}: {row.reasons}")
+    if len(rows) > QUARANTINE_SHOWN:
+        print(
+            f"  … and {len(rows) - QUARANTINE_SHOWN:,} more: perfreport export quarantine --out quarantine.csv"
+        )
+
+
+class Progress:
+    """A progress bar on a terminal; nothing per job otherwise (the summary says it all)."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        if sys.stdout.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(desc="reports", unit="report", leave=False)
+
+    def __call__(self, result: JobResult) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix_str(result.key, refresh=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def print_results(results: list[JobResult], setup: Setup) -> int:
+    failed = [r for r in results if not r.ok]
+    root = setup.project.root
+    cached = sum(r.cached for r in results)
+    print(
+        f"{len(results) - len(failed)} of {len(results)} reports built"
+        + (f" ({cached} unchanged, not rebuilt)" if cached else "")
+    )
+    for r in results:
+        if r.ok:
+            state = "unchanged" if r.cached else f"built in {r.seconds:.1f} s"
+            print(f"  {(r.output / 'report.html').relative_to(root)}  ({state})")
+    if any(r.ok for r in results):
+        print(f"site: {setup.project.relative(setup.project.outputs / 'index.html')}")
+    for r in failed:
+        print(
+            f"  failed: {r.key}: {r.error} (notebook kept in {r.output.relative_to(root)})",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
