@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from perfreport.assess.disclosure import candidates, fitted
+from perfreport.assess.relations import (
+    DAYS_IN_MONTH,
+    candidates,
+    end_dates,
+    fitted,
+    start_dates,
+)
 from perfreport.methods.recovery import solve
 from perfreport.methods.suppressed import SYMBOL
 
@@ -89,8 +95,7 @@ def _pool(frames: Sequence[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, lis
     if not parts:
         return pd.DataFrame(columns=[*KEY, *FIGURES, "suppressed", "source"]), found
     pooled = pd.concat(parts, ignore_index=True)
-    for column in ("period_start", "period_end"):
-        pooled[column] = pd.to_datetime(pooled[column]).dt.date
+    pooled["period_start"], pooled["period_end"] = start_dates(pooled), end_dates(pooled)
     for row in pooled[pooled["suppressed"]].itertuples(index=False):
         for column in FIGURES:
             amount = getattr(row, column)
@@ -149,8 +154,7 @@ def attack(
 def _true_only(found: list[Recovery], truth: pd.DataFrame | None) -> list[Recovery]:
     if truth is None or truth.empty:
         return found
-    starts = pd.to_datetime(truth["period_start"]).dt.date.astype(str)
-    ends = pd.to_datetime(truth["period_end"]).dt.date.astype(str)
+    starts, ends = start_dates(truth).astype(str), end_dates(truth).astype(str)
     keys = list(zip(truth["indicator_id"], truth["area_code"], starts, ends, strict=True))
     index = {k: i for i, k in enumerate(keys)}
     kept = []
@@ -207,7 +211,7 @@ def _links(pool: pd.DataFrame, areas: Areas | None) -> list[tuple[str, np.ndarra
     ind, area = pool["indicator_id"].tolist(), pool["area_code"].tolist()
     starts = pd.to_datetime(pool["period_start"])
     ends = pd.to_datetime(pool["period_end"]) + pd.Timedelta(days=1)
-    months = ((ends - starts).dt.days / 30.44).round().astype(int).to_numpy()
+    months = ((ends - starts).dt.days / DAYS_IN_MONTH).round().astype(int).to_numpy()
     out = []
     for column, back in CHANGES.items():
         rows, others = [], []
