@@ -31,7 +31,8 @@ from perfreport.build.layout import (
 )
 from perfreport.build.open_data import DATA_COLUMNS, open_data
 from perfreport.build.provenance import PACKAGES, RECORD_FIELDS, provenance_record, published
-from perfreport.build.render import CSP_META, TEMPLATES
+from perfreport.build.render import TEMPLATES
+from perfreport.build.sanitise import CSP_META
 from perfreport.config.cycles import Accessibility, load_cycles
 
 if TYPE_CHECKING:
