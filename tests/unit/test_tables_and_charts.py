@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import hashlib
+import io
+import subprocess
+import sys
+from datetime import date
 
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from PIL import Image
+
+from perfreport.methods.spc import xmr
 from perfreport.methods.status import Rag, Status
-from perfreport.present.charts import Line, small_multiples
+from perfreport.present.charts import (
+    PALETTE,
+    STATUS_BARS,
+    Chart,
+    Line,
+    small_multiples,
+    status_bars,
+)
+from perfreport.present.spc_chart import spc_chart
 from perfreport.present.tables import Table, rag_badge
+from tests.helpers import REPO
 
 
 def test_table_has_caption_and_header_scopes_and_escapes_data():
@@ -49,3 +68,84 @@ def test_chart_is_a_png_with_alt_text_and_same_bytes_each_time():
     assert first.png.startswith(b"\x89PNG") and first.png == second.png
     html = first._repr_html_()
     assert 'alt="Rose from 1 to 3."' in html and "<figcaption>Cap</figcaption>" in html
+
+
+TREND = pd.DataFrame(
+    {
+        "role": ["area"] * 4 + ["country"] * 4,
+        "x": [date(2021, 3, 31), date(2022, 3, 31), date(2023, 3, 31), date(2024, 3, 31)] * 2,
+        "value": [1.0, 2.0, None, 3.0, 2.0, 2.5, 2.0, 2.2],
+    }
+)
+COUNTS = pd.DataFrame(
+    {"green": [3, 1], "amber": [1, 0], "red": [0, 2], "no_target": [1, 0], "no_data": [0, 1]},
+    index=pd.Index(["Outcomes", "Finance"], name="section"),
+)
+SPECIAL = [5, 6, 5, 7, 6, 5, 6, 7, 6, 5, 14]
+
+
+def each_chart_kind() -> dict[str, Chart]:
+    """One chart of every kind the package draws."""
+    return {
+        "trends": small_multiples(
+            [("Panel", TREND, 2.5), ("Second", TREND, None)],
+            [Line("area", "Area"), Line("country", "Country")],
+            caption="Trends",
+            alt="Trend text.",
+        ),
+        "bars": status_bars(COUNTS, caption="Status", alt="Bar text."),
+        "spc": spc_chart(xmr(SPECIAL, target=20), [f"M{i}" for i in range(11)], title="SPC"),
+    }
+
+
+def colours(png: bytes) -> set[str]:
+    """Every colour in the image, as ``#RRGGBB``."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return {"#{:02X}{:02X}{:02X}".format(*rgb) for _, rgb in image.getcolors(1 << 20)}
+
+
+def test_charts_leave_matplotlib_as_they_found_it_and_ignore_the_analysts_settings():
+    reference = {kind: chart.png for kind, chart in each_chart_kind().items()}
+    with matplotlib.rc_context():
+        plt.style.use("dark_background")
+        plt.rcParams["lines.linewidth"] = 9
+        plt.rcParams["font.size"] = 20
+        plt.rcParams["axes.grid"] = False
+        plt.rcParams["savefig.dpi"] = 30
+        before = dict(matplotlib.rcParams)
+        figures = plt.get_fignums()
+        drawn = {kind: chart.png for kind, chart in each_chart_kind().items()}
+        assert dict(matplotlib.rcParams) == before
+        assert plt.get_fignums() == figures
+    assert drawn == reference
+
+
+def test_charts_are_the_same_bytes_in_a_fresh_process_which_keeps_its_backend():
+    code = (
+        "import hashlib, matplotlib\n"
+        "backend = dict.__getitem__(matplotlib.rcParams, 'backend')\n"
+        "from tests.unit.test_tables_and_charts import each_chart_kind\n"
+        "charts = each_chart_kind()\n"
+        "print(dict.__getitem__(matplotlib.rcParams, 'backend') is backend)\n"
+        "for kind, chart in charts.items():\n"
+        "    print(kind, hashlib.sha256(chart.png).hexdigest())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.splitlines()
+    here = [f"{k} {hashlib.sha256(c.png).hexdigest()}" for k, c in each_chart_kind().items()]
+    assert out == ["True", *here]
+
+
+def test_charts_keep_the_house_colours_exactly():
+    charts = each_chart_kind()
+    assert {PALETTE["area"], PALETTE["country"], PALETTE["target"]} <= colours(charts["trends"].png)
+    assert {colour for _, colour, _ in STATUS_BARS.values()} <= colours(charts["bars"].png)
+    assert {"#1F77B4", "#5F6368", "#C55A11"} <= colours(charts["spc"].png)
+
+
+def test_status_bars_are_a_png_with_alt_text_and_same_bytes_each_time():
+    first = status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.")
+    assert first.png == status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.").png
+    assert first.png.startswith(b"\x89PNG") and first.alt == "Outcomes has 3 green."
+    assert "<figcaption>Cap</figcaption>" in first._repr_html_()

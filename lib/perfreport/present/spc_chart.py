@@ -9,18 +9,14 @@ met, missed, or hit and missed. The alt text is :func:`perfreport.methods.spc.de
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from perfreport.methods.spc import XmrResult, describe
-from perfreport.present.charts import Chart
+from perfreport.present.figures import Chart, house_figure, png
 
 MDC_COLOURS = {
     "common_cause": "#5F6368",
@@ -49,7 +45,7 @@ ASSURANCE_ICON = {
     "consistent_fail": ("F", "#C55A11"),
     "inconsistent": ("?", "#5F6368"),
 }
-WIDTH_IN, HEIGHT_IN, DPI = 7.2, 3.4, 110
+WIDTH_IN, HEIGHT_IN = 7.2, 3.4
 
 
 def variation_icon(result: XmrResult) -> tuple[str, str]:
@@ -72,30 +68,61 @@ def spc_chart(
     points = result.points
     if len(labels) != len(points):
         raise ValueError("labels must have one entry per point")
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN))
-    x = list(range(len(points)))
-    ax.plot(x, points["value"], color="#9AA0A6", linewidth=1, zorder=1)
+    with house_figure(WIDTH_IN, HEIGHT_IN) as fig:
+        ax = fig.subplots()
+        _limits(ax, result)
+        _points(ax, result)
+        x = list(range(len(points)))
+        step = max(1, len(x) // 8)
+        ax.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.grid(False, axis="x")
+        ax.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=6)
+        # fixed margins in inches (tight_layout measures every label: slow over a dozen charts)
+        fig.subplots_adjust(
+            left=0.6 / WIDTH_IN,
+            right=1 - 0.15 / WIDTH_IN,
+            bottom=0.8 / HEIGHT_IN,
+            top=1 - 0.5 / HEIGHT_IN,
+        )
+        _icon(fig, 0.88, *variation_icon(result))
+        if result.assurance:
+            _icon(fig, 0.95, *ASSURANCE_ICON[result.assurance])
+        data = png(fig)
+    alt = describe(result, fmt)
+    return Chart(data, f"{title}: {alt}", f"{title}. {alt}")
+
+
+def _limits(ax: Axes, result: XmrResult) -> None:
+    """The values joined in grey, each baseline's mean and process limits, and the target."""
+    points = result.points
+    ax.plot(range(len(points)), points["value"], color="#9AA0A6", linewidth=1, zorder=1)
     for baseline, part in points.groupby("baseline"):
-        idx = list(part.index)
+        first = baseline == 0
         ax.plot(
-            idx,
+            part.index,
             part["mean"],
             color="#202124",
             linewidth=1.2,
-            label="Mean" if baseline == 0 else None,
+            label="Mean" if first else None,
         )
-        ax.plot(
-            idx,
-            part["upl"],
-            color="#202124",
-            linewidth=1,
-            linestyle="--",
-            label="Process limits" if baseline == 0 else None,
-        )
-        ax.plot(idx, part["lpl"], color="#202124", linewidth=1, linestyle="--")
+        for column, label in (("upl", "Process limits"), ("lpl", None)):
+            ax.plot(
+                part.index,
+                part[column],
+                color="#202124",
+                linewidth=1,
+                linestyle="--",
+                label=label if first else None,
+            )
     if result.target is not None:
         ax.axhline(result.target, color="#007F3B", linewidth=1.2, linestyle="-.", label="Target")
-    for kind, part in points.groupby("point_type"):
+
+
+def _points(ax: Axes, result: XmrResult) -> None:
+    """Each point coloured and shaped by its type (common cause, improvement, concern...)."""
+    for kind, part in result.points.groupby("point_type"):
         ax.scatter(
             part.index,
             part["value"],
@@ -107,32 +134,9 @@ def spc_chart(
             edgecolors="white",
             linewidths=0.4,
         )
-    step = max(1, len(x) // 8)
-    ax.set_xticks(x[::step], [labels[i] for i in x[::step]], fontsize=7)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.set_title(title, fontsize=9, loc="left")
-    ax.grid(axis="y", color="#E8EAED", linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=6)
-    # fixed margins in inches (tight_layout measures every label: slow over a dozen charts)
-    fig.subplots_adjust(
-        left=0.6 / WIDTH_IN,
-        right=1 - 0.15 / WIDTH_IN,
-        bottom=0.8 / HEIGHT_IN,
-        top=1 - 0.5 / HEIGHT_IN,
-    )
-    _icon(fig, 0.88, *variation_icon(result))
-    if result.assurance:
-        _icon(fig, 0.95, *ASSURANCE_ICON[result.assurance])
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
-    alt = describe(result, fmt)
-    return Chart(buffer.getvalue(), f"{title}: {alt}", f"{title}. {alt}")
 
 
-def _icon(fig: plt.Figure, x: float, letter: str, colour: str) -> None:
+def _icon(fig: Figure, x: float, letter: str, colour: str) -> None:
     """A filled circle with a white letter, in figure coordinates near the top right."""
     ax = fig.add_axes((x - 0.03, 0.86, 0.06, 0.13))
     ax.set_aspect("equal")

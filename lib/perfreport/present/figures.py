@@ -1,0 +1,85 @@
+"""The house theme, one way to make a figure in it, and one way to save it as a PNG.
+
+Every chart is drawn on its own :class:`matplotlib.figure.Figure`, not through pyplot, inside
+:func:`house_figure`: nothing global changes (not the backend, not ``rcParams``, not pyplot's
+list of open figures), and what an analyst has set in their kernel (a style, a line width)
+does not change a chart's look, because the theme starts from matplotlib's defaults.
+
+>>> import matplotlib
+>>> before = dict(matplotlib.rcParams)
+>>> with house_figure(1, 1) as fig:
+...     _ = fig.subplots().plot([1, 2])
+...     data = png(fig)
+>>> data.startswith(b"\\x89PNG") and dict(matplotlib.rcParams) == before
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+import matplotlib.style
+import seaborn as sns
+from markupsafe import escape
+from matplotlib.figure import Figure
+
+DPI = 110
+HOUSE = {
+    **sns.axes_style("whitegrid"),
+    "grid.color": "#E8EAED",
+    "grid.linewidth": 0.6,
+    "axes.edgecolor": "#BDC1C6",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.bottom": True,
+    "ytick.left": True,
+    "font.size": 7,
+    # matplotlib's own font first, wherever the report is built (seaborn would take Arial)
+    "font.sans-serif": ["DejaVu Sans", "Bitstream Vera Sans", "sans-serif"],
+    "figure.dpi": DPI,
+}
+"""Seaborn's white grid, lighter (a pale grid, grey axes, no top or right spine), small type."""
+
+
+def house_theme() -> AbstractContextManager[None]:
+    """A context with matplotlib's defaults and :data:`HOUSE` on top, undone on leaving."""
+    return matplotlib.style.context(["default", HOUSE])
+
+
+@contextmanager
+def house_figure(width: float, height: float) -> Iterator[Figure]:
+    """A new figure ``width`` by ``height`` inches, drawn and saved in the house theme.
+
+    Call :func:`png` inside the ``with`` block: matplotlib reads some settings only when it
+    draws. The figure belongs to no pyplot window, so it goes when the last reference does.
+    """
+    with house_theme():
+        yield Figure(figsize=(width, height), dpi=DPI)
+
+
+def png(fig: Figure) -> bytes:
+    """``fig`` as PNG bytes with no software name or date in them, so that the same drawing
+    gives the same bytes in every run."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: PNG bytes, its text alternative and its caption."""
+
+    png: bytes
+    alt: str
+    caption: str
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
+            f"<figcaption>{escape(self.caption)}</figcaption></figure>"
+        )
