@@ -1,9 +1,10 @@
 """Status bars: how many indicators of each group are green, amber, red, without a target or
-without data, as one horizontal stacked bar per group."""
+without data, as one horizontal stacked bar per group (seaborn bars on the house theme)."""
 
 from __future__ import annotations
 
 import pandas as pd
+import seaborn as sns
 
 from perfreport.present.figures import Chart, house_figure, png
 
@@ -26,19 +27,21 @@ def status_bars(counts: pd.DataFrame, *, caption: str, alt: str) -> Chart:
         left = pd.Series(0.0, index=counts.index)
         for status, (label, colour, hatch) in STATUS_BARS.items():
             width = counts[status].astype(float)
-            ax.barh(
-                groups,
-                width,
-                left=left,
+            sns.barplot(
+                x=width.to_numpy(),
+                y=groups,
+                orient="y",
+                left=left.to_numpy(),
                 color=colour,
                 hatch=hatch,
                 edgecolor="#202124",
                 linewidth=0.6,
                 label=label,
+                errorbar=None,
+                saturation=1,
+                ax=ax,
             )
             left += width
-        ax.invert_yaxis()
-        ax.grid(False, axis="y")
         ax.set_xlabel("Indicators", fontsize=8)
         ax.tick_params(axis="both", labelsize=8)
         ax.legend(
