@@ -1,45 +1,44 @@
-"""Shared fixtures: the repository's own project files, and throwaway copies of them."""
+"""Shared fixtures (the helpers they use are in ``tests/helpers.py``); a guard that no test
+changes a session fixture that later tests read; and one hook: a tool the browser checks need
+but cannot find fails its test with one line saying how to install it."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
+import pickle
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
 
 from perfreport.config.areas import Areas, load_areas
-from perfreport.config.catalogue import Catalogue, Indicator, load_catalogue
+from perfreport.config.catalogue import Catalogue, load_catalogue
 from perfreport.config.demo import DemoSettings, load_demo_settings
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@dataclass(frozen=True)
-class Completed:
-    code: int
-    stdout: str
-    stderr: str
+from tests.a11y.browser import ToolMissing
+from tests.helpers import REPO, Completed, copy_project
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Completed:
-    """Run the installed ``perfreport`` command as a user would."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "perfreport", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=900,
-    )
-    return Completed(proc.returncode, proc.stdout, proc.stderr)
+def _one_line_if_a_tool_is_missing() -> Generator[None, object, object]:
+    try:
+        return (yield)
+    except ToolMissing as exc:
+        message = str(exc)  # failed outside the except block, so without the chained traceback
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    return (yield from _one_line_if_a_tool_is_missing())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    return (yield from _one_line_if_a_tool_is_missing())
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Completed]:
     """Run ``perfreport`` in this process (fast) from the folder ``cwd``."""
     from perfreport.cli.main import main
 
@@ -51,33 +50,6 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return Completed(code, out, err)
 
     return run
-
-
-def make_indicator(**changes: object) -> Indicator:
-    """A valid percentage indicator (target at least 80%, tolerance 5) with ``changes`` applied."""
-    fields: dict[str, object] = dict(
-        id="T",
-        set="local",
-        title="Test",
-        description="",
-        unit="percent",
-        method="proportion",
-        polarity="higher_is_better",
-        frequency="monthly",
-        target={"value": 80, "unit": "percent", "kind": "min"},
-        tolerance=5,
-        scorecard={"section": "Delivery", "subsection": "Service Measures"},
-        source="test",
-    )
-    fields.update(changes)
-    return Indicator.model_validate(fields)
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the project's params and notebooks, so tests never write into the repo."""
-    for folder in ("params", "notebooks"):
-        shutil.copytree(REPO / folder, target / folder)
-    return target
 
 
 @pytest.fixture
@@ -98,3 +70,17 @@ def areas() -> Areas:
 @pytest.fixture(scope="session")
 def demo_settings(catalogue: Catalogue, areas: Areas) -> DemoSettings:
     return load_demo_settings(REPO / "params" / "demo.yaml", catalogue, areas)
+
+
+SESSION_FIXTURES = ("catalogue", "areas", "demo_settings")
+
+
+@pytest.fixture(autouse=True)
+def _session_fixtures_unchanged(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Fail a test that changes a session fixture it uses (they are shared by every later
+    test): a test that needs a changed one makes a copy (``copy.deepcopy``, ``model_copy``)."""
+    used = {n: request.getfixturevalue(n) for n in SESSION_FIXTURES if n in request.fixturenames}
+    before = {name: pickle.dumps(value) for name, value in used.items()}
+    yield
+    changed = [name for name, value in used.items() if pickle.dumps(value) != before[name]]
+    assert not changed, f"the test changed the session fixture {', '.join(changed)}; copy it"

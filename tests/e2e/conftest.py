@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_project, run_cli
-
-SLUGS = ["clackmannanshire-and-stirling", "clackmannanshire", "rural-stirling", "urban-stirling"]
-QUARTER = "2024-25-Q4"
-LATEST = {
-    "monthly": "2025-03",
-    "quarterly": "2024-25-Q4",
-    "locality": "2024-25-Q4",
-    "annual": "FY2024-25",
-    "scorecard": "FY2024-25",
-    "strategic": "2024-25-H2",
-}
-"""The latest complete period of each cycle in the demo data (which ends in March 2025)."""
+from tests.helpers import LATEST, QUARTER, SLUGS, copy_project, run_cli
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built demo project. Tests read it and never change it: one that needs to change
+    something builds or copies its own project (``copy_project``, or ``shutil.copytree(built, ...)``)."""
     project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
     result = run_cli("demo", "--jobs", "2", cwd=project)
     assert result.code == 0, result.stderr
@@ -34,3 +25,28 @@ def built(tmp_path_factory) -> Path:
             f"outputs/{cycle}/{period}/clackmannanshire-and-stirling/report.html" in result.stdout
         )
     return project
+
+
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` with its size and modification time."""
+    return {
+        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _built_is_unchanged(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Fail a test that writes into, or deletes from, the shared built demo."""
+    if "built" not in request.fixturenames:
+        yield
+        return
+    project = request.getfixturevalue("built")
+    before = _files(project)
+    yield
+    after = _files(project)
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    assert not changed, f"the test changed the shared built demo (copy it first): {changed[:5]}"

@@ -13,9 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from perfreport.methods.rounding import format_number
-from tests.conftest import run_cli
-from tests.e2e.conftest import LATEST
-from tests.e2e.test_locality_run import image_alts
+from tests.helpers import LATEST, image_alts, run_cli
 
 pytestmark = pytest.mark.e2e
 PARTNERSHIP = "clackmannanshire-and-stirling"

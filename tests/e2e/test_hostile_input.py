@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from tests.a11y.browser import run_axe
-from tests.conftest import copy_project, run_cli
-from tests.e2e.conftest import LATEST, QUARTER
+from tests.helpers import LATEST, QUARTER, copy_project, run_cli
 
 pytestmark = pytest.mark.e2e
 PAYLOAD = (

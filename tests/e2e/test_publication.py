@@ -17,9 +17,7 @@ import pytest
 
 from perfreport.build.render import PLACEHOLDER_ALT
 from tests.a11y.browser import run_axe
-from tests.conftest import run_cli
-from tests.e2e.conftest import LATEST, QUARTER
-from tests.e2e.test_locality_run import insert_cell
+from tests.helpers import LATEST, QUARTER, insert_cell, run_cli
 
 pytestmark = pytest.mark.e2e
 PARTNERSHIP = "clackmannanshire-and-stirling"

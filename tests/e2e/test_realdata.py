@@ -15,7 +15,7 @@ from perfreport.assess.series import to_periods, value_in
 from perfreport.methods.periods import parse_period
 from perfreport.reports.context import ReportContext
 from perfreport.store.warehouse import connect, observations
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 REAL = REPO.parent / "shared" / "realdata" / "phs_delayed_discharge_beddays_hb_201607_202209.csv"
 pytestmark = [
@@ -29,7 +29,7 @@ SCOTLAND = "S92000003"
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    from tests.conftest import copy_project
+    from tests.helpers import copy_project
 
     project = copy_project(tmp_path_factory.mktemp("real") / "project")
     result = run_cli("ingest", "phs_delayed_discharge_beddays", str(REAL), cwd=project)

@@ -19,8 +19,7 @@ import pikepdf
 import pytest
 
 import perfreport
-from tests.conftest import run_cli
-from tests.e2e.conftest import QUARTER
+from tests.helpers import QUARTER, run_cli
 
 pytestmark = pytest.mark.e2e
 

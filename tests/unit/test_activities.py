@@ -15,7 +15,7 @@ from perfreport.config.activities import (
     roll_up,
 )
 from perfreport.errors import PerfreportError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 ACTIVITIES = REPO / "params" / "activities.yaml"
 

@@ -10,7 +10,7 @@ import pytest
 
 from perfreport.config.catalogue import load_catalogue
 from perfreport.errors import PerfreportError
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 # Integrated Performance Framework 2024, appendix 1: Core National Indicators and MSG indicators.
 APPENDIX_1_CORE = [

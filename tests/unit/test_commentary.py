@@ -1,6 +1,6 @@
 from perfreport.methods.periods import parse_period
 from perfreport.present.commentary import commentary_for, commentary_in, render_markdown
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 FOLDER = REPO / "params" / "commentary"
 Q4 = parse_period("2024-25-Q4")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from perfreport.store.demo import generate
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 
 @pytest.fixture(scope="module")

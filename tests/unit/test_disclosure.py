@@ -15,7 +15,7 @@ from perfreport.config.disclosure import Disclosure
 from perfreport.errors import PerfreportError
 from perfreport.methods.rounding import format_number
 from perfreport.methods.suppressed import SUPPRESSED
-from tests.conftest import REPO, make_indicator
+from tests.helpers import REPO, make_indicator
 
 RULE = Disclosure()
 

@@ -11,7 +11,7 @@ from perfreport.config.plans import ImprovementPlan
 from perfreport.config.rag_settings import load_rag_settings
 from perfreport.methods.periods import Period
 from perfreport.methods.status import Status
-from tests.conftest import REPO, make_indicator
+from tests.helpers import REPO, make_indicator
 
 SETTINGS = load_rag_settings(REPO / "params" / "rag.yaml")
 AS_OF = date(2025, 3, 31)

@@ -9,31 +9,9 @@ from pathlib import Path
 import pytest
 
 from perfreport.store.ingest import check_file, load_spec
+from tests.helpers import COMPLAINTS_SPEC, LONG_SPEC, REPO
 
 AS_OF = date(2025, 6, 30)
-COMPLAINTS_SPEC = """\
-name: council_complaints
-format: csv
-area: {column: Locality}
-period: {column: Month, format: "%Y-%m", kind: month}
-measures:
-  - indicator: {id: L-COM-01}
-    numerator: On time
-    denominator: Complaints
-"""
-LONG_SPEC = """\
-name: long_extract
-format: csv
-area: {column: area}
-period: {column: period, format: label}
-breakdowns:
-  - {name: sex, column: sex, total: All}
-measures:
-  - indicator: {column: indicator}
-    numerator: numerator
-    denominator: denominator
-    value: value
-"""
 
 
 def check(tmp_path: Path, spec_text: str, csv_text: str):
@@ -43,7 +21,6 @@ def check(tmp_path: Path, spec_text: str, csv_text: str):
     data.write_text(csv_text, encoding="utf-8")
     from perfreport.config.areas import load_areas
     from perfreport.config.catalogue import load_catalogue
-    from tests.conftest import REPO
 
     return check_file(
         data,

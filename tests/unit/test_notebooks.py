@@ -12,7 +12,7 @@ import pytest
 from perfreport.build.notebook_parameters import declared_parameters
 from perfreport.config.cycles import load_cycles
 from perfreport.methods.periods import parse_period
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 CYCLES = load_cycles(REPO / "params" / "cycles.yaml", REPO)

@@ -6,7 +6,7 @@ import pytest
 from perfreport.build.pipeline import DataSpan, latest_complete
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, financial_year_label, parse_period, periods_between
-from tests.conftest import copy_project, run_cli
+from tests.helpers import copy_project, run_cli
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 
 from perfreport.config.plans import load_plans, plan_exceptions
 from perfreport.errors import PerfreportError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 PLANS = REPO / "params" / "improvement_plans.yaml"
 

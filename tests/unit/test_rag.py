@@ -9,7 +9,7 @@ import pytest
 from perfreport.assess.rag import applicable_target, change_direction, target_rag
 from perfreport.methods.periods import parse_period
 from perfreport.methods.status import Status
-from tests.conftest import make_indicator
+from tests.helpers import make_indicator
 
 ON = date(2025, 3, 31)
 
@@ -134,3 +134,33 @@ def test_count_targets_bind_the_partnership_and_scale_to_the_quarter():
 )
 def test_change_direction_follows_polarity(ind, change, word):
     assert change_direction(ind, change) == word
+
+
+def test_rag_of_a_row_reads_the_cycles_family():
+    import pandas as pd
+
+    from perfreport.assess.rag import rag_of
+
+    row = pd.Series(
+        {
+            "target_status": "red",
+            "target_reason": "6.2 points below the 80.0% target",
+            "framework_status": "amber",
+            "framework_reason": "Amber: mitigated by improvement plan PIP-1",
+        }
+    )
+    assert (rag_of(row, "target").status, rag_of(row, "target").reason) == (
+        Status.RED,
+        "6.2 points below the 80.0% target",
+    )
+    framework = rag_of(row, "framework")
+    assert (framework.status, framework.reason) == (
+        Status.AMBER,
+        "mitigated by improvement plan PIP-1",
+    )
+    # an area the framework does not assess (the country) shows its target status
+    unassessed = row.copy()
+    unassessed["framework_status"] = None
+    assert rag_of(unassessed, "framework").status is Status.RED
+    no_row = rag_of(None, "framework")
+    assert (no_row.status, no_row.reason) == (Status.NO_DATA, "no data for this period")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from perfreport.assess.scorecard import goal_delta, latest_results, scorecard, with_previous
-from tests.conftest import make_indicator
+from tests.helpers import make_indicator
 
 
 def results_frame():

@@ -10,7 +10,7 @@ import pytest
 from perfreport.assess.series import display_kind, to_periods
 from perfreport.methods.periods import parse_period, period_kind_of
 from perfreport.store.demo import OBSERVATION_COLUMNS
-from tests.conftest import make_indicator
+from tests.helpers import make_indicator
 
 
 def months(

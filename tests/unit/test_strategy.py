@@ -9,7 +9,7 @@ import yaml
 
 from perfreport.config.strategy import Question, likert_summary, load_strategy
 from perfreport.errors import PerfreportError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from perfreport.errors import PerfreportError
 from perfreport.store.demo import write_demo
 from perfreport.store.ingest import ingest_file, load_spec
 from perfreport.store.warehouse import SCHEMA_VERSION, connect, observations, scalar, sync_areas
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import yaml
 from perfreport.config import yamlfile
 from perfreport.config.yamlfile import LOADER, read_yaml
 from perfreport.errors import PerfreportError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def read(tmp_path: Path, text: str) -> object:

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from tests.conftest import run_cli
-from tests.unit.test_ingest_rows import COMPLAINTS_SPEC
+from tests.helpers import COMPLAINTS_SPEC, run_cli
 
 GOOD = "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-RST,10,10\n"
 

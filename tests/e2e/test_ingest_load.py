@@ -13,8 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from perfreport.store.exports import neutralise, safe_text
-from tests.conftest import run_cli
-from tests.unit.test_ingest_rows import COMPLAINTS_SPEC, LONG_SPEC
+from tests.helpers import COMPLAINTS_SPEC, LONG_SPEC, run_cli
 
 FIRST = (
     "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-01,CS-RST,10,10\n2025-01,XX,3,1\n"

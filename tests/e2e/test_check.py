@@ -10,7 +10,7 @@ import pytest
 from perfreport.config.rag_settings import SpcRuleSet
 from perfreport.config.yamlfile import read_yaml
 from perfreport.methods.spc import RULE_SETS
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def edit(project: Path, name: str, old: str, new: str) -> None:

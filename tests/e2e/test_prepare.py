@@ -12,7 +12,7 @@ import pytest
 from perfreport.methods.periods import parse_period
 from perfreport.methods.stats import poisson_limits, proportion
 from perfreport.reports.context import ReportContext
-from tests.conftest import copy_project, run_cli
+from tests.helpers import copy_project, run_cli
 
 MONTHLY = [
     "MSG-1a",
@@ -253,3 +253,97 @@ def test_reports_check_their_parameters_against_their_cycle(project):
         report.exception_lines[0].indicator.id
     ]
     assert all(not line.exceptions for line in report.lines[len(report.exception_lines) :])
+
+
+def test_each_row_stores_the_xmr_chart_it_is_the_latest_point_of(project, results):
+    """What the monthly report draws (``stored_xmr``) is the XmR chart of the series up to
+    the row, as :func:`xmr` draws it: limits, every point's type and rule, and assurance."""
+    from perfreport.assess.series import stored_xmr
+    from perfreport.methods.spc import improvement_for, xmr
+
+    ctx = ReportContext.load(project)
+    settings = ctx.rag_settings()
+    months = results[
+        (results.area_code == "S37000005")
+        & (results.breakdown == "all")
+        & (results.period_kind == "month")
+    ].sort_values("period_start")
+    drawn = special = 0
+    for indicator in MONTHLY:
+        ind = ctx.catalogue[indicator]
+        improvement = improvement_for(ind.polarity)
+        observed = months[months.indicator_id == indicator].dropna(subset=["value"])
+        observed = observed.reset_index(drop=True)
+        assert len(observed) >= 24, indicator
+        for end in (
+            settings.spc_minimum_points - 1,
+            settings.spc_minimum_points,
+            20,
+            len(observed),
+        ):
+            upto = observed.iloc[:end]
+            target = upto["target_value"].iloc[-1]
+            target = None if pd.isna(target) else float(target)
+            stored = stored_xmr(upto, target, improvement, settings.spc_rules)
+            if end < settings.spc_minimum_points:
+                assert stored is None and pd.isna(upto["spc_points"].iloc[-1])
+                continue
+            expected = xmr(upto["value"], improvement, target=target, rules=settings.spc_rules)
+            assert stored is not None
+            pd.testing.assert_frame_equal(stored.points, expected.points, check_dtype=False)
+            assert (stored.variation, stored.assurance) == (expected.variation, expected.assurance)
+            assert stored.variation == upto["spc_type"].iloc[-1]
+            drawn += 1
+            special += expected.variation != "common_cause"
+    assert drawn == 3 * len(MONTHLY) and special > 0  # special cause charts are checked too
+
+
+def test_the_wording_file_changes_the_words_reports_print(project, tmp_path):
+    """params/wording.yaml, not the package, says what the reporting body and its framework
+    and law are called (defaults: the partnership's words)."""
+    import shutil
+
+    from perfreport.reports.annual import AnnualReport
+    from perfreport.reports.quarterly import QuarterlyReport
+    from perfreport.reports.strategic import StrategicReport
+
+    def printed(root: Path) -> str:
+        annual = AnnualReport.load(area="S37000005", period="FY2024-25", project=str(root))
+        quarterly = QuarterlyReport.load(area="S37000005", period="2024-25-Q4", project=str(root))
+        strategic = StrategicReport.load(area="S37000005", period="2024-25-H2", project=str(root))
+        parts = (
+            annual.title_block(),
+            annual.national_tables(),
+            quarterly.exception_details(),
+            strategic.title_block(),
+        )
+        return "".join(part._repr_html_() for part in parts)
+
+    before = printed(project)
+    copy = shutil.copytree(project, tmp_path / "project")
+    (copy / "params" / "wording.yaml").write_text(
+        "body: council\nplans_section: paragraph 4.2\nplans_table: annex B\n"
+        "statute: the Care Act 2014\n",
+        encoding="utf-8",
+    )
+    after = printed(copy)
+    for words in (
+        "This is the partnership's annual performance report for 2024/25 (April 2024 to "
+        "March 2025), published under the Public Bodies (Joint Working) (Scotland) Act 2014.",
+        "Partnership and Scotland by year",
+        "so for counts the partnership and Scotland are compared",
+        "The framework (section 6.4) requires a performance improvement plan for each.",
+        "every amber or red indicator (table 5).",
+        "Progress towards the partnership&#39;s 4 strategic outcomes",
+    ):
+        assert words in before and words not in after, words
+    for words in (
+        "This is the council's annual performance report for 2024/25 (April 2024 to "
+        "March 2025), published under the Care Act 2014.",
+        "Council and Scotland by year",
+        "so for counts the council and Scotland are compared",
+        "The framework (paragraph 4.2) requires a performance improvement plan for each.",
+        "every amber or red indicator (annex B).",
+        "Progress towards the council&#39;s 4 strategic outcomes",
+    ):
+        assert words in after, words
