@@ -1,5 +1,13 @@
+import pytest
+
+from perfreport.errors import PerfreportError
 from perfreport.methods.periods import parse_period
-from perfreport.present.commentary import commentary_for, commentary_in, render_markdown
+from perfreport.present.commentary import (
+    check_commentary,
+    commentary_for,
+    commentary_in,
+    render_markdown,
+)
 from tests.helpers import REPO
 
 FOLDER = REPO / "params" / "commentary"
@@ -58,3 +66,19 @@ def test_commentary_keeps_structure_and_drops_everything_that_runs():
 def test_headings_move_down_but_never_below_h6():
     html = str(render_markdown("# One\n\n##### Five\n\n<h2>Two</h2>", top_heading=3))
     assert "<h3>One</h3>" in html and "<h6>Five</h6>" in html and "<h4>Two</h4>" in html
+
+
+def test_check_commentary_counts_the_demo_files_and_names_a_misplaced_one(
+    tmp_path, catalogue, areas
+):
+    assert check_commentary(FOLDER, catalogue, areas) == sum(
+        1 for p in FOLDER.glob("*/*.md") if not p.name.startswith(".")
+    )
+    (tmp_path / "2024-25-Q4").mkdir()
+    (tmp_path / "2024-25-Q4" / "NOPE.md").write_text("x", encoding="utf-8")
+    with pytest.raises(PerfreportError, match="'NOPE', which is not in the indicator catalogue"):
+        check_commentary(tmp_path, catalogue, areas)
+    (tmp_path / "2024-25-Q4" / "NOPE.md").unlink()
+    (tmp_path / "Q4").mkdir()
+    with pytest.raises(PerfreportError, match="folder name 'Q4' is not a period id"):
+        check_commentary(tmp_path, catalogue, areas)

@@ -6,13 +6,13 @@ Headings, lists, emphasis, links, tables, quotes and line breaks are kept, writt
 or as HTML; everything else is removed by an allow-list sanitiser (Ammonia, through ``nh3``): a
 ``<script>`` or ``<style>`` with its content, event handlers such as ``onerror=``, ``style``
 attributes, images, forms and frames, and any link that is not ``http``, ``https``, ``mailto``
-or relative (``javascript:``, ``data:``, ``vbscript:``).
+or relative (``javascript:``, ``data:``, ``vbscript:``). :func:`check_commentary` (from
+:mod:`~perfreport.present.commentary_check`) checks that every file is where a report looks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Container
 from functools import cache
 from pathlib import Path
 
@@ -20,8 +20,20 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from perfreport.errors import PerfreportError, located
-from perfreport.methods.periods import Period, parse_period
+from perfreport.methods.periods import Period
+from perfreport.present.commentary_check import COMMENTARY_NAMES, check_commentary
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "COMMENTARY_NAMES",
+    "URL_SCHEMES",
+    "check_commentary",
+    "commentary_for",
+    "commentary_in",
+    "render_markdown",
+    "sanitise",
+]
 
 ALLOWED_TAGS = {
     *(f"h{n}" for n in range(1, 7)),
@@ -47,7 +59,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     # every link becomes an <a>, so that the sanitiser decides: an unsafe one keeps its text
     # and loses its address, rather than staying behind as literal markdown with its URL
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -102,90 +114,3 @@ def commentary_in(folder: Path, period: Period) -> dict[str, str]:
     if not base.is_dir():
         return {}
     return {p.stem: p.read_text(encoding="utf-8").strip() for p in sorted(base.glob("*.md"))}
-
-
-COMMENTARY_NAMES = "<indicator id>.md or <indicator id>@<area code>.md"
-
-
-def check_commentary(folder: Path, indicators: Container[str], areas: Container[str]) -> int:
-    """Check that every commentary file sits where a report will find it; returns how many.
-
-    Each folder under ``folder`` must be named by a period id (``2024-25-Q4``, as
-    :attr:`Period.id` writes it), and each file in it ``<indicator>.md`` or
-    ``<indicator>@<area>.md`` with an indicator in the catalogue and an area in
-    ``params/areas.yaml``, in UTF-8. ``README.md`` at the top is for people; dotfiles are ignored.
-
-    Raises
-    ------
-    PerfreportError
-        Naming the file (line 1, or the line of a byte that is not UTF-8) and what is wrong.
-    """
-    if not folder.is_dir():
-        return 0
-    count = 0
-    for place in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
-        if place.is_file():
-            if place.suffix == ".md" and place.name != "README.md":
-                raise PerfreportError(
-                    located(
-                        place,
-                        f"commentary must be in a period folder: {folder / '<period id>' / place.name}",
-                        line=1,
-                    )
-                )
-            continue
-        _check_period_folder(place)
-        for path in sorted(p for p in place.iterdir() if not p.name.startswith(".")):
-            _check_commentary_file(path, indicators, areas)
-            count += 1
-    return count
-
-
-def _check_period_folder(place: Path) -> None:
-    try:
-        period = parse_period(place.name, what="folder name")
-    except PerfreportError:
-        period = None
-    if period is None or period.id != place.name:
-        hint = f"; {period.label} is written {period.id}" if period else ""
-        raise PerfreportError(
-            located(
-                place,
-                f"folder name {place.name!r} is not a period id such as 2024-25-Q4 (a quarter) "
-                f"or FY2024-25 (a financial year){hint}",
-            )
-        )
-
-
-def _check_commentary_file(path: Path, indicators: Container[str], areas: Container[str]) -> None:
-    if not path.is_file() or path.suffix != ".md":
-        raise PerfreportError(
-            located(path, f"not a commentary file; name it {COMMENTARY_NAMES}", line=1)
-        )
-    indicator, _, area = path.stem.partition("@")
-    if indicator not in indicators:
-        raise PerfreportError(
-            located(
-                path,
-                f"commentary for {indicator!r}, which is not in the indicator catalogue; "
-                f"name the file {COMMENTARY_NAMES}",
-                line=1,
-            )
-        )
-    if area and area not in areas:
-        raise PerfreportError(
-            located(
-                path,
-                f"commentary for area {area!r}, which is not in params/areas.yaml; "
-                f"name the file {COMMENTARY_NAMES}",
-                line=1,
-            )
-        )
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PerfreportError(
-            located(path, "is not UTF-8 text; save it as UTF-8", line=line)
-        ) from None
