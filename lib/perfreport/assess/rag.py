@@ -18,11 +18,16 @@ The framework RAG of the Integrated Performance Framework (tables 3 and 4) build
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from perfreport.config.catalogue import Indicator, Target
 from perfreport.methods.periods import MONTHS_IN, Period
 from perfreport.methods.rounding import format_number, round_half_up
 from perfreport.methods.status import Rag, Status
 from perfreport.methods.suppressed import Suppressed
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def describe_value(ind: Indicator, value: float | None) -> str:
@@ -84,14 +89,13 @@ def applicable_target(ind: Indicator, period: Period, area_type: str) -> Target 
 def target_rag(ind: Indicator, value: float | None, target: Target | None) -> Rag:
     """RAG of ``value`` against ``target`` (see the module docstring and :func:`applicable_target`).
 
-        >>> from perfreport.methods.status import Rag, Status
-    from perfreport.config.catalogue import Indicator
-        >>> ind = Indicator.model_validate(dict(id="X", set="local", title="Answered on time",
-        ...     description="", unit="percent", method="proportion", polarity="higher_is_better",
-        ...     frequency="monthly", target=dict(value=80, unit="percent", kind="min"), tolerance=5,
-        ...     scorecard=dict(section="Delivery", subsection="Service Measures"), source="test"))
-        >>> str(target_rag(ind, 73.8, ind.target_on(date(2025, 3, 31))))
-        'Red: 6.2 points below the 80.0% target (tolerance 5.0 points)'
+    >>> from datetime import date
+    >>> ind = Indicator.model_validate(dict(id="X", set="local", title="Answered on time",
+    ...     description="", unit="percent", method="proportion", polarity="higher_is_better",
+    ...     frequency="monthly", target=dict(value=80, unit="percent", kind="min"), tolerance=5,
+    ...     scorecard=dict(section="Delivery", subsection="Service Measures"), source="test"))
+    >>> str(target_rag(ind, 73.8, ind.target_on(date(2025, 3, 31))))
+    'Red: 6.2 points below the 80.0% target (tolerance 5.0 points)'
     """
     if value is None:
         return Rag(Status.NO_DATA, "no data for this period")
@@ -134,3 +138,19 @@ def change_direction(ind: Indicator, change: float | None) -> str:
         return "higher" if change > 0 else "lower"
     better = change > 0 if ind.polarity == "higher_is_better" else change < 0
     return "improved" if better else "worsened"
+
+
+def rag_of(row: pd.Series | None, family: str) -> Rag:
+    """A prepared results row's status in the RAG family a cycle uses (``target`` or
+    ``framework``, ``params/cycles.yaml`` ``rag``), with its reason; no row is "no data".
+
+    The framework reason is stored with its status in front (``'Amber: ...'``); the reason
+    returned is the words after it. A row without a framework status (an area the framework
+    does not assess) falls back to its target status.
+    """
+    if row is None:
+        return Rag(Status.NO_DATA, "no data for this period")
+    if family == "framework" and isinstance(row["framework_status"], str):
+        reason = str(row["framework_reason"]).split(": ", 1)[-1]
+        return Rag(Status(row["framework_status"]), reason)
+    return Rag(Status(row["target_status"]), str(row["target_reason"]))
