@@ -16,6 +16,7 @@ from perfreport.config.project import Project, find_project
 if TYPE_CHECKING:
     from perfreport.config.plans import Plans
     from perfreport.config.rag_settings import RagSettings
+    from perfreport.config.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Context:
         from perfreport.config.rag_settings import load_rag_settings
 
         return load_rag_settings(self.project.params / "rag.yaml")
+
+    def wording(self) -> Wording:
+        """The words reports print for this kind of organisation (``params/wording.yaml``)."""
+        from perfreport.config.wording import load_wording
+
+        return load_wording(self.project.params)
 
 
 @dataclass(frozen=True)
