@@ -23,14 +23,14 @@ from perfreport.assess.framework_rag import Evidence, framework_rag
 from perfreport.assess.funnels import with_funnel_positions
 from perfreport.assess.rag import applicable_target, describe_target, target_rag
 from perfreport.assess.results import store_disclosed
-from perfreport.assess.series import to_periods
+from perfreport.assess.series import SPC_COLUMNS, spc_points, to_periods
 from perfreport.config.catalogue import Indicator
 from perfreport.config.context import Context
 from perfreport.config.disclosure import Disclosure
 from perfreport.config.plans import Plans
 from perfreport.config.rag_settings import RagSettings
 from perfreport.methods.periods import Period, period_kind_of
-from perfreport.methods.spc import classify, improvement_for
+from perfreport.methods.spc import Improvement, classify, improvement_for
 from perfreport.methods.stats import poisson_limits, proportion, trend
 from perfreport.store.warehouse import connect, observations, transaction
 
@@ -44,6 +44,7 @@ ASSESSMENT_COLUMNS = [
     "trend",
     "spc_type",
     "spc_rule",
+    *SPC_COLUMNS,
     "target_value",
     "target_text",
     "target_status",
@@ -257,6 +258,34 @@ def _a_year_later(p: Period) -> Period:
     return Period.containing(p.kind, date(p.start.year + 1, p.start.month, 1))
 
 
+@dataclass(frozen=True)
+class _Assessing:
+    """What assessing one indicator's totals reads besides each area's own series."""
+
+    ind: Indicator
+    area_types: dict[str, str]
+    parents: dict[str, str | None]
+    country: str | None
+    plans: Plans
+    settings: RagSettings
+    breakdowns_at: pd.Series
+    """The breakdowns held for each (area, period start, period end), besides the totals."""
+    value_of: dict[tuple[str, date], float]
+    """Each (area, period start)'s total, for the partnership's and the country's values."""
+    localities_with_data: frozenset[date]
+    """The period starts for which some locality has a figure."""
+
+    def breakdowns(self, area: str, kind: str, period: Period) -> frozenset[str]:
+        """The breakdowns an area's figure has for the period: a partnership with locality
+        figures that period has a locality breakdown."""
+        present = set(self.breakdowns_at.get((area, period.start, period.end), frozenset()))
+        if kind == "locality" or (
+            kind == "partnership" and period.start in self.localities_with_data
+        ):
+            present.add("locality")
+        return frozenset(present)
+
+
 def _assess_totals(
     ind: Indicator,
     totals: pd.DataFrame,
@@ -276,81 +305,88 @@ def _assess_totals(
             totals["area_code"], totals["period_start"], totals["value"], strict=True
         )
     }
-    localities_with_data = {p for a, p in value_of if area_types.get(a) == "locality"}
+    localities = frozenset(p for a, p in value_of if area_types.get(a) == "locality")
+    how = _Assessing(
+        ind, area_types, parents, country, plans, settings, breakdowns_at, value_of, localities
+    )
     rows = []
-    improvement = improvement_for(ind.polarity)
     for area, series in totals.sort_values("period_start").groupby("area_code", sort=False):
-        points = list(zip(series["period"], series["value"], strict=True))
-        kind = area_types.get(area, "")
-        previous_status = None
-        values = series["value"].to_numpy(float)
-        spc_types, spc_rules = _spc_by_prefix(values, improvement, settings)
-        for i, (period, value) in enumerate(points):
-            target = applicable_target(ind, period, kind)
-            t_rag = target_rag(ind, None if np.isnan(value) else value, target)
-            present = set(breakdowns_at.get((area, period.start, period.end), frozenset()))
-            if kind == "locality" or (
-                kind == "partnership" and period.start in localities_with_data
-            ):
-                present.add("locality")
-            plan = plans.for_indicator(ind.id, area, period.end)
-            history = [(p, v) for p, v in points[: i + 1] if not np.isnan(v)]
-            if kind in ("partnership", "locality"):
-                f = framework_rag(
-                    Evidence(
-                        ind, period.end, history, target, frozenset(present), plan, previous_status
-                    ),
-                    settings,
-                )
-                previous_status = f.status
-                f_status, f_reason = f.status.value, str(f)
-            else:
-                f_status, f_reason = None, None
-            parent = parents.get(area)
-            rows.append(
-                {
-                    "area_code": area,
-                    "period_start": period.start,
-                    "period_end": period.end,
-                    "breakdown": ALL,
-                    "category": ALL,
-                    "trend": _trend_word(ind, history),
-                    "spc_type": spc_types[i],
-                    "spc_rule": spc_rules[i],
-                    "target_value": None if target is None else target.value,
-                    "target_text": describe_target(ind, target),
-                    "target_status": t_rag.status.value,
-                    "target_reason": t_rag.reason,
-                    "framework_status": f_status,
-                    "framework_reason": f_reason,
-                    "plan_id": plan.id if plan else None,
-                    "partnership_value": value_of.get((parent, period.start))
-                    if kind == "locality"
-                    else None,
-                    "country_value": value_of.get((country, period.start)) if country else None,
-                }
-            )
+        rows += _assess_area(how, str(area), series)
     extra = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
     return with_funnel_positions(ind, extra, totals, area_types)
 
 
+def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]:
+    """The assessment of each period of one area's totals (``series``, in time order)."""
+    ind = how.ind
+    points = list(zip(series["period"], series["value"], strict=True))
+    kind = how.area_types.get(area, "")
+    previous_status = None
+    spc = _spc_by_prefix(
+        series["value"].to_numpy(float), improvement_for(ind.polarity), how.settings
+    )
+    rows = []
+    for i, (period, value) in enumerate(points):
+        target = applicable_target(ind, period, kind)
+        t_rag = target_rag(ind, None if np.isnan(value) else value, target)
+        plan = how.plans.for_indicator(ind.id, area, period.end)
+        history = [(p, v) for p, v in points[: i + 1] if not np.isnan(v)]
+        f_status, f_reason = None, None
+        if kind in ASSESSED_AREA_TYPES:
+            present = how.breakdowns(area, kind, period)
+            evidence = Evidence(ind, period.end, history, target, present, plan, previous_status)
+            f = framework_rag(evidence, how.settings)
+            previous_status, f_status, f_reason = f.status, f.status.value, str(f)
+        parent = how.parents.get(area)
+        rows.append(
+            {
+                "area_code": area,
+                "period_start": period.start,
+                "period_end": period.end,
+                "breakdown": ALL,
+                "category": ALL,
+                "trend": _trend_word(ind, history),
+                **{column: values[i] for column, values in spc.items()},
+                "target_value": None if target is None else target.value,
+                "target_text": describe_target(ind, target),
+                "target_status": t_rag.status.value,
+                "target_reason": t_rag.reason,
+                "framework_status": f_status,
+                "framework_reason": f_reason,
+                "plan_id": plan.id if plan else None,
+                "partnership_value": how.value_of.get((parent, period.start))
+                if kind == "locality"
+                else None,
+                "country_value": how.value_of.get((how.country, period.start))
+                if how.country
+                else None,
+            }
+        )
+    return rows
+
+
 def _spc_by_prefix(
-    values: np.ndarray, improvement: str, settings: RagSettings
-) -> tuple[list, list]:
-    """The SPC type and rule of each point as it stood when it was the latest point."""
-    types: list[str | None] = []
-    rules: list[str | None] = []
+    values: np.ndarray, improvement: Improvement, settings: RagSettings
+) -> dict[str, list]:
+    """The SPC type and rule of each point as it stood when it was the latest point, with the
+    chart it was the latest point of (:data:`~perfreport.assess.series.SPC_COLUMNS`): its
+    limits and its points' types and rules."""
+    out: dict[str, list] = {column: [] for column in ("spc_type", "spc_rule", *SPC_COLUMNS)}
     clean = ~np.isnan(values)
     for i in range(values.size):
         prefix = values[: i + 1][clean[: i + 1]]
         if prefix.size < settings.spc_minimum_points or not clean[i]:
-            types.append(None)
-            rules.append(None)
+            for column in out.values():
+                column.append(None)
             continue
-        c = classify(prefix, improvement, settings.spc_rules)  # type: ignore[arg-type]
-        types.append(c.point_types[-1])
-        rules.append(c.rules[-1])
-    return types, rules
+        c = classify(prefix, improvement, settings.spc_rules)
+        for column, value in zip(
+            out.values(),
+            (c.point_types[-1], c.rules[-1], c.mean[-1], c.lpl[-1], c.upl[-1], spc_points(c)),
+            strict=True,
+        ):
+            column.append(value)
+    return out
 
 
 def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | None:

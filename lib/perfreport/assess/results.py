@@ -110,7 +110,8 @@ def read_disclosed(
 REPORT_COLUMNS = (
     "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, "
     "denominator, value, lower, upper, target_value, target_text, target_status, target_reason, "
-    "framework_status, framework_reason, trend, spc_type, spc_rule, plan_id"
+    "framework_status, framework_reason, trend, spc_type, spc_rule, spc_mean, spc_lpl, spc_upl, "
+    "spc_points, plan_id"
 )
 """What a report reads of each prepared total."""
 OPEN_DATA_COLUMNS = (

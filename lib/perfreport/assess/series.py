@@ -1,18 +1,31 @@
-"""Indicator series at the period a report speaks of.
+"""Indicator series at the period a report speaks of, and the SPC chart stored with them.
 
 A quarterly report shows monthly indicators as quarters (three complete months combined by the
 indicator's aggregation rule, see :class:`perfreport.config.catalogue.Indicator`), quarterly indicators
 as they are, and annual or biennial indicators at their own latest period.
+
+``prepare`` stores on each results row the XmR chart of the series up to that row
+(:data:`SPC_COLUMNS`), so that a report draws it as ``prepare`` classified it
+(:func:`stored_xmr`) rather than computing it again.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from perfreport.config.catalogue import Indicator
 from perfreport.methods.periods import MONTHS_IN, Period, PeriodKind, period_kind_of
+from perfreport.methods.spc import (
+    RULE_SETS,
+    Classified,
+    Improvement,
+    PointType,
+    XmrResult,
+    _assurance,  # private for now: the assurance of stored limits (see stored_xmr)
+)
 from perfreport.methods.suppressed import SUPPRESSED
 
 SERIES_COLUMNS = ["indicator_id", "area_code", "period", "numerator", "denominator", "value"]
@@ -97,3 +110,63 @@ def shown_value(row: pd.Series) -> float | None:
     if bool(row.get("suppressed", False)):
         return SUPPRESSED
     return _opt(row["value"])
+
+
+SPC_COLUMNS = ("spc_mean", "spc_lpl", "spc_upl", "spc_points")
+"""What ``prepare`` stores of the XmR chart whose latest point is a row: its mean, lower and
+upper process limits, and its points' types and rules (:func:`spc_points`)."""
+POINT_CODES: dict[PointType, str] = {
+    "common_cause": "c",
+    "special_cause_improvement": "i",
+    "special_cause_concern": "x",
+    "special_cause_neutral_high": "h",
+    "special_cause_neutral_low": "l",
+}
+RULE_BITS = {"outside_limits": 1, "shift": 2, "trend": 4, "two_of_three": 8}
+"""Each rule's bit in a point's rule digit, in the order :func:`~perfreport.methods.spc.classify`
+names them (``'shift+trend'`` is 6)."""
+
+
+def spc_points(chart: Classified) -> str:
+    """Two characters a point, oldest first: its type's letter (:data:`POINT_CODES`) and the
+    hexadecimal sum of the bits of the rules that flagged it (:data:`RULE_BITS`).
+
+    >>> from perfreport.methods.spc import classify
+    >>> spc_points(classify([5, 6, 5, 7, 6, 5, 6, 7, 6, 5, 14]))
+    'c0c0c0c0c0c0c0c0c0c0i1'
+    """
+    digits = [sum(RULE_BITS[r] for r in rule.split("+")) if rule else 0 for rule in chart.rules]
+    return "".join(f"{POINT_CODES[t]}{d:x}" for t, d in zip(chart.point_types, digits, strict=True))
+
+
+def stored_xmr(
+    observed: pd.DataFrame, target: float | None, improvement: Improvement, rules: str
+) -> XmrResult | None:
+    """The XmR chart ``prepare`` stored on the last of ``observed`` (one area's results rows
+    with a value, in time order), drawn against ``target``: ``None`` when it has too few
+    points for SPC, or when a withheld point leaves the rows short of the stored chart."""
+    if observed.empty or not isinstance(observed["spc_points"].iloc[-1], str):
+        return None
+    last = observed.iloc[-1]
+    codes = str(last["spc_points"])
+    if len(codes) != 2 * len(observed):
+        return None
+    kinds = {code: kind for kind, code in POINT_CODES.items()}
+    types = [kinds[c] for c in codes[::2]]
+    named = [[r for r, bit in RULE_BITS.items() if int(d, 16) & bit] for d in codes[1::2]]
+    y = observed["value"].to_numpy(float)
+    n = len(y)
+    points = pd.DataFrame(
+        {
+            "value": y,
+            "mean": np.full(n, float(last["spc_mean"])),
+            "lpl": np.full(n, float(last["spc_lpl"])),
+            "upl": np.full(n, float(last["spc_upl"])),
+            "moving_range": np.r_[np.nan, np.abs(np.diff(y))],
+            "baseline": np.zeros(n, dtype=int),
+            "point_type": types,
+            "rule": pd.Series(["+".join(r) or None for r in named], dtype=object),
+        }
+    )
+    assurance = _assurance(target, improvement, float(last["spc_lpl"]), float(last["spc_upl"]))
+    return XmrResult(points, types[-1], assurance, RULE_SETS[rules], improvement, target)
