@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import ClassVar, Self
 
 import pandas as pd
 
-from perfreport.assess.results import read_disclosed
+from perfreport.assess.results import has_results, read_results
 from perfreport.assess.series import display_kind
 from perfreport.config.areas import Area
 from perfreport.config.context import Context
@@ -16,16 +16,7 @@ from perfreport.config.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind, parse_period
 from perfreport.present.tables import Html, title_block
-from perfreport.store.warehouse import connect, scalar
-
-if TYPE_CHECKING:
-    pass
-
-RESULT_FIELDS = (
-    "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, denominator, value, lower, upper, "
-    "target_value, target_text, target_status, target_reason, framework_status, framework_reason, "
-    "trend, spc_type, spc_rule, plan_id"
-)
+from perfreport.store.warehouse import connect
 
 
 @dataclass(frozen=True)
@@ -49,22 +40,11 @@ class ReportContext(Context):
 
     def _results(self, area_codes: list[str]) -> pd.DataFrame:
         with connect(self.project.warehouse, read_only=True) as con:
-            if not scalar(
-                con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"
-            ):
+            if not has_results(con):
                 raise PerfreportError(
                     f"{self.project.warehouse}: no prepared results; run 'perfreport prepare'"
                 )
-            marks = ", ".join("?" * len(area_codes))
-            return read_disclosed(
-                con,
-                self.disclosure,
-                self.areas,
-                RESULT_FIELDS,
-                f"area_code IN ({marks})",
-                area_codes,
-                "indicator_id, area_code, period_start",
-            )
+            return read_results(con, self.disclosure, self.areas, area_codes)
 
     def series(self, area_codes: list[str], report_kind: PeriodKind) -> dict[str, pd.DataFrame]:
         """Each indicator's prepared totals for ``area_codes`` at the period the report shows it
@@ -117,20 +97,24 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
 
 
 class Report:
-    """What every report class shares: its cycle, its heading, and loading from parameters.
+    """What every report class shares: its parameters, loading from them, and its title.
 
-    A subclass sets ``cycle`` (its id in ``params/cycles.yaml``) and ``heading``, and takes
-    ``(ctx, area, period, family)`` in its constructor.
+    A report class sets ``cycle`` (its id in ``params/cycles.yaml``) and ``heading``, calls
+    this constructor first from its own, and defines :meth:`lead`. Report classes do not
+    inherit from one another: what several show is a component each holds (for example
+    :class:`perfreport.reports.locality_view.LocalityView`).
     """
 
     cycle: ClassVar[str]
     heading: ClassVar[str]
-    ctx: ReportContext
-    area: Area
-    period: Period
 
     def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
-        raise NotImplementedError  # pragma: no cover - every report defines its own
+        self.ctx = ctx
+        self.area = area
+        self.period = period
+        self.family = family
+        """The RAG family the cycle uses (``target`` or ``framework``)."""
+        self.wording = ctx.wording()
 
     @classmethod
     def load(cls, area: str, period: str, project: str = "") -> Self:

@@ -16,34 +16,33 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.rag import describe_value
+from perfreport.assess.rag import describe_value, rag_of
+from perfreport.assess.series import stored_xmr
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.config.plans import plan_exceptions
 from perfreport.methods.periods import Period
-from perfreport.methods.spc import improvement_for, xmr
+from perfreport.methods.spc import XmrResult, _rule_phrase, improvement_for
 from perfreport.methods.status import Rag, Status
 from perfreport.present.charts import Chart
 from perfreport.present.spc_chart import LABELS, spc_chart
 from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext
 
-RULE_WORDS = {
-    "outside_limits": "a point outside the process limits",
-    "shift": "a run of points on one side of the mean",
-    "trend": "a run of points rising or falling",
-    "two_of_three": "two of three points near a limit",
-}
+__all__ = ["MonthlyMeasure", "MonthlyReport", "rag_of", "spc_words"]  # rag_of: re-exported
 
 
 @dataclass(frozen=True)
-class Line:
-    """One monthly indicator in the report month."""
+class MonthlyMeasure:
+    """One monthly indicator in the report month: its row, its history up to the month, its
+    status, the SPC chart ``prepare`` stored (``None`` with too few points) and why it is an
+    exception, if it is one."""
 
     indicator: Indicator
     row: pd.Series | None
     history: pd.DataFrame
     rag: Rag
+    chart: XmrResult | None = None
     exceptions: list[str] = field(default_factory=list)
 
     @property
@@ -53,24 +52,18 @@ class Line:
         return float(self.row["value"])
 
 
-def rag_of(row: pd.Series | None, family: str) -> Rag:
-    """The row's status in the RAG family (``target`` or ``framework``), with its reason."""
-    if row is None:
-        return Rag(Status.NO_DATA, "no data for this period")
-    if family == "framework" and isinstance(row["framework_status"], str):
-        return Rag(Status(row["framework_status"]), str(row["framework_reason"]).split(": ", 1)[-1])
-    return Rag(Status(row["target_status"]), str(row["target_reason"]))
-
-
-def spc_words(row: pd.Series | None) -> str:
-    """``'Concern: a run of points on one side of the mean'``, ``'Common cause'`` or ``'Too few points'``."""
-    if row is None or not isinstance(row["spc_type"], str):
+def spc_words(measure: MonthlyMeasure) -> str:
+    """``'Concern: a run of 8 points above the mean'``, ``'Common cause'`` or ``'Too few points
+    for SPC'``: the month's variation and every rule that flagged it (the words of
+    :data:`perfreport.methods.spc.RULE_WORDS`)."""
+    chart, row = measure.chart, measure.row
+    if chart is None or row is None or not isinstance(row["spc_type"], str):
         return "Too few points for SPC"
-    words = LABELS[row["spc_type"]]
-    rule = row["spc_rule"]
-    if not isinstance(rule, str):
+    last = chart.points.iloc[-1]
+    words = LABELS[str(last["point_type"])]
+    if not isinstance(last["rule"], str):
         return words
-    return f"{words}: {'; '.join(RULE_WORDS.get(r, r) for r in rule.split('+'))}"
+    return f"{words}: {'; '.join(_rule_phrase(r, chart.points) for r in last['rule'].split('+'))}"
 
 
 class MonthlyReport(Report):
@@ -80,17 +73,16 @@ class MonthlyReport(Report):
     heading = "Monthly key performance measures"
 
     def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
-        self.ctx, self.area, self.period, self.family = ctx, area, period, family
+        super().__init__(ctx, area, period, family)
         self.settings = ctx.rag_settings()
         rows = ctx.results([area.code])
         rows = rows[(rows["period_kind"] == "month") & (rows["period"] <= period)]
         by_indicator = {k: g.reset_index(drop=True) for k, g in rows.groupby("indicator_id")}
-        lines = []
-        for ind in (i for i in ctx.catalogue if i.period_kind == "month"):
-            history = by_indicator.get(ind.id, rows.iloc[0:0])
-            now = history[history["period"] == period]
-            row = None if now.empty else now.iloc[0]
-            lines.append(Line(ind, row, history, rag_of(row, family)))
+        lines = [
+            self._measure(ind, by_indicator.get(ind.id, rows.iloc[0:0]))
+            for ind in ctx.catalogue
+            if ind.period_kind == "month"
+        ]
         statuses = {
             (line.indicator.id, area.code): line.row["framework_status"]
             for line in lines
@@ -106,18 +98,32 @@ class MonthlyReport(Report):
             line.exceptions.extend(self._exceptions(line) + plan_notes[line.indicator.id])
         self.lines = sorted(lines, key=lambda line: not line.exceptions)
 
+    def _measure(self, ind: Indicator, history: pd.DataFrame) -> MonthlyMeasure:
+        """The indicator in the report's month, with the SPC chart ``prepare`` stored for its
+        latest point up to the month, drawn against the month's target."""
+        now = history[history["period"] == self.period]
+        row = None if now.empty else now.iloc[0]
+        target = None if row is None or pd.isna(row["target_value"]) else row["target_value"]
+        chart = stored_xmr(
+            history.dropna(subset=["value"]),
+            None if target is None else float(target),
+            improvement_for(ind.polarity),
+            self.settings.spc_rules,
+        )
+        return MonthlyMeasure(ind, row, history, rag_of(row, self.family), chart)
+
     @property
-    def exception_lines(self) -> list[Line]:
+    def exception_lines(self) -> list[MonthlyMeasure]:
         return [line for line in self.lines if line.exceptions]
 
-    def _exceptions(self, line: Line) -> list[str]:
+    def _exceptions(self, line: MonthlyMeasure) -> list[str]:
         found = []
         if line.row is None or line.value is None:
             return ["No data for this month"]
         if line.rag.status is Status.RED:
             found.append(f"Red: {line.rag.reason}")
         if line.row["spc_type"] == "special_cause_concern":
-            found.append(f"Special cause of concern: {spc_words(line.row).split(': ', 1)[-1]}")
+            found.append(f"Special cause of concern: {spc_words(line).split(': ', 1)[-1]}")
         return found
 
     # --- what the notebook shows -------------------------------------------------------------
@@ -176,7 +182,7 @@ class MonthlyReport(Report):
                     describe_value(line.indicator, line.value),
                     target.capitalize(),
                     rag_badge(line.rag),
-                    spc_words(line.row),
+                    spc_words(line),
                     trend.capitalize() if isinstance(trend, str) else "Not available",
                 )
             )
@@ -187,7 +193,7 @@ class MonthlyReport(Report):
                     "value": line.value,
                     "target": target,
                     "status": line.rag.status.value,
-                    "spc": spc_words(line.row),
+                    "spc": spc_words(line),
                 }
             )
         return Table(
@@ -210,26 +216,19 @@ class MonthlyReport(Report):
             "triangles improvement, grey circles common cause variation.",
         )
 
-    def _chart(self, line: Line) -> Chart | None:
-        observed = line.history.dropna(subset=["value"])
-        if len(observed) < self.settings.spc_minimum_points:
+    def _chart(self, line: MonthlyMeasure) -> Chart | None:
+        if line.chart is None:
             return None
-        target = None if line.row is None else line.row["target_value"]
-        result = xmr(
-            observed["value"].to_numpy(float),
-            improvement_for(line.indicator.polarity),
-            target=None if target is None or pd.isna(target) else float(target),
-            rules=self.settings.spc_rules,
-        )
+        observed = line.history.dropna(subset=["value"])
         labels = [p.start.strftime("%b %Y") for p in observed["period"]]
         return spc_chart(
-            result,
+            line.chart,
             labels,
             title=f"{line.indicator.title}, {self.area.name}",
             fmt=lambda v: describe_value(line.indicator, v),
         )
 
     @staticmethod
-    def _plan_id(line: Line) -> str:
+    def _plan_id(line: MonthlyMeasure) -> str:
         plan = None if line.row is None else line.row["plan_id"]
         return plan if isinstance(plan, str) else "None"

@@ -13,23 +13,30 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
+from perfreport.config.areas import Area
 from perfreport.config.plans import ImprovementPlan, plan_exceptions
+from perfreport.methods.periods import Period
 from perfreport.methods.status import Status
 from perfreport.present.commentary import commentary_for, render_markdown
 from perfreport.present.tables import Html, Section, Table, rag_badge
-from perfreport.reports.locality import Headline, LocalityReport
+from perfreport.reports.context import ReportContext
+from perfreport.reports.locality_parts import LocalityParts
+from perfreport.reports.locality_view import Headline
 
 EXCEPTION = (Status.AMBER, Status.RED)
 
 
-class QuarterlyReport(LocalityReport):
-    """Everything the quarterly key performance report shows, for the partnership and a quarter."""
+class QuarterlyReport(LocalityParts):
+    """Everything the quarterly key performance report shows, for the partnership and a quarter:
+    the locality report's parts (:class:`LocalityParts`) with exceptions and commentary."""
 
     cycle = "quarterly"
     heading = "Quarterly key performance report"
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+    ) -> None:
+        super().__init__(ctx, area, period, family)
         self.plans = self.ctx.plans()
         self.folder = self.ctx.project.params / "commentary"
         statuses = {
@@ -51,8 +58,8 @@ class QuarterlyReport(LocalityReport):
             "Exceptions and improvement plans",
             [self._exception(h) for h in found],
             level=2,
-            intro=f"{len(found)} indicators are amber or red. The framework (section 6.4) "
-            "requires a performance improvement plan for each.",
+            intro=f"{len(found)} indicators are amber or red. The framework "
+            f"({self.wording.plans_section}) requires a performance improvement plan for each.",
         )
 
     def commentary_section(self) -> Section:
@@ -80,14 +87,11 @@ class QuarterlyReport(LocalityReport):
             parts.append(Html(render_markdown(text, top_heading=4)))
         plan = self.plans.for_indicator(h.indicator.id, self.area.code, self.period.end)
         if plan is None:
-            parts.append(
-                Html(
-                    Markup(
-                        "<p><strong>No current improvement plan.</strong> The framework requires "
-                        "one for every amber or red indicator (table 5).</p>"
-                    )
-                )
-            )
+            missing = Markup(
+                "<p><strong>No current improvement plan.</strong> The framework requires "
+                "one for every amber or red indicator ({}).</p>"
+            ).format(self.wording.plans_table)
+            parts.append(Html(missing))
         else:
             parts.append(self._plan_table(plan, h))
         return Section(h.indicator.title, parts, level=3)

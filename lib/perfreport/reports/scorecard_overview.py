@@ -11,27 +11,29 @@ from __future__ import annotations
 import pandas as pd
 
 from perfreport.assess.scorecard import STATUS_COLUMNS, scorecard, with_previous
-from perfreport.methods.periods import PeriodKind
+from perfreport.config.areas import Area
+from perfreport.methods.periods import Period
 from perfreport.present.charts import Chart, status_bars
 from perfreport.present.tables import Section, Table, rag_badge
-from perfreport.reports.locality import LocalityReport
+from perfreport.reports.context import ReportContext
+from perfreport.reports.locality_parts import LocalityParts
 
 STATUS_HEADINGS = ("Green", "Amber", "Red", "No target", "No data")
 
 
-class ScorecardReport(LocalityReport):
+class ScorecardReport(LocalityParts):
     """Everything the balanced scorecard overview shows, for the partnership and a year."""
 
     cycle = "scorecard"
     heading = "Balanced scorecard overview"
-    report_kind: PeriodKind = "financial_year"
+    report_kind = "financial_year"
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        results = pd.concat(self.series.values(), ignore_index=True)
-        self.counts = scorecard(
-            results, self.ctx.catalogue, self.area.code, self.period.end, self.family
-        )
+    def __init__(
+        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+    ) -> None:
+        super().__init__(ctx, area, period, family)
+        results = pd.concat(self.view.series.values(), ignore_index=True)
+        self.counts = scorecard(results, ctx.catalogue, area.code, period.end, family)
 
     def overview_table(self) -> Table:
         """Counts by status for every section and sub-section of table 1."""
@@ -86,7 +88,7 @@ class ScorecardReport(LocalityReport):
         """One table per section: each indicator's value (last year's), status and why."""
         tables = []
         for section in self.ctx.catalogue.framework.sections:
-            lines = [h for h in self.headlines if h.indicator.scorecard.section == section]
+            lines = self.view.in_section(section)
             if not lines:
                 continue
             rows = [
@@ -105,7 +107,7 @@ class ScorecardReport(LocalityReport):
                     f"{section}: value (previous year in brackets) and status, {self.area.name}",
                     ("Indicator", "Sub-section", "Period", "Value (previous)", "Status", "Why"),
                     rows,
-                    self._headline_data(lines),
+                    self.view.data(lines),
                     numeric=(False, False, False, True),
                 )
             )

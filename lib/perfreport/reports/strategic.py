@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.assess.disclosure import suppress_parts
-from perfreport.assess.rag import describe_value
+from perfreport.assess.rag import describe_value, rag_of
 from perfreport.assess.series import display_kind
 from perfreport.config.areas import Area
 from perfreport.config.strategy import (
@@ -32,7 +32,6 @@ from perfreport.methods.suppressed import SYMBOL
 from perfreport.present.commentary import render_markdown
 from perfreport.present.tables import Group, Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext
-from perfreport.reports.monthly import rag_of
 
 
 class StrategicReport(Report):
@@ -42,7 +41,7 @@ class StrategicReport(Report):
     heading = "Strategic performance report"
 
     def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
-        self.ctx, self.area, self.period, self.family = ctx, area, period, family
+        super().__init__(ctx, area, period, family)
         self.strategy = load_strategy(ctx.project.params / "strategic.yaml", ctx.catalogue)
         rows = ctx.results([area.code])
         self.rows = rows[rows["period"].map(lambda p: p.end) <= period.end]
@@ -54,7 +53,7 @@ class StrategicReport(Report):
     def lead(self) -> str:
         outcomes = len(self.strategy.outcomes)
         text = (
-            f"Progress towards the partnership's {outcomes} strategic outcomes in "
+            f"Progress towards the {self.wording.body}'s {outcomes} strategic outcomes in "
             f"{self.period.long_label}: performance against each priority's measures, updates "
             f"on {len(self.strategy.projects)} operational-plan projects, and the customer survey."
         )

@@ -1,0 +1,163 @@
+"""What the locality, quarterly, annual and scorecard reports share: one area's headlines.
+
+A :class:`LocalityView` reads the prepared series of an area, its partnership and the country
+at the period a report speaks of, and holds one :class:`Headline` per indicator with data: its
+latest value, status (in the cycle's RAG family) and change on a year earlier. The tables and
+charts drawn from it are in :mod:`~perfreport.reports.headline_tables` and
+:mod:`~perfreport.reports.trends`; :class:`LocalityParts` gives a report class the methods its
+notebook calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from perfreport.assess.rag import rag_of
+from perfreport.assess.series import latest_on_or_before, shown_value, value_in
+from perfreport.config.areas import Area
+from perfreport.config.catalogue import Indicator
+from perfreport.config.wording import Wording
+from perfreport.errors import PerfreportError
+from perfreport.methods.periods import Period, PeriodKind
+from perfreport.methods.status import Rag
+from perfreport.methods.suppressed import SUPPRESSED, Suppressed
+from perfreport.reports.context import ReportContext
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One indicator's line in the report: latest value, target status and change."""
+
+    indicator: Indicator
+    period: Period
+    value: float | None
+    rag: Rag
+    previous_period: Period | None
+    previous_value: float | None
+    partnership: float | None
+    country: float | None
+    target_text: str = "none"
+    target_value: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        if isinstance(self.value, Suppressed) or isinstance(self.previous_value, Suppressed):
+            return SUPPRESSED  # a change would reveal the withheld figure
+        return self.value - self.previous_value
+
+
+class LocalityView:
+    """An area's headlines at ``period``, with its partnership and the country to compare.
+
+    Raises
+    ------
+    PerfreportError
+        When no indicator has data for the area up to the period.
+    """
+
+    def __init__(
+        self,
+        ctx: ReportContext,
+        area: Area,
+        period: Period,
+        family: str,
+        report_kind: PeriodKind,
+        wording: Wording,
+    ) -> None:
+        self.ctx, self.area, self.period, self.family = ctx, area, period, family
+        self.wording = wording
+        self.partnership = ctx.areas.partnership_of(area.code)
+        self.country = ctx.areas.country
+        self.series = ctx.series(
+            [a.code for a in (area, self.partnership, self.country) if a is not None],
+            report_kind,
+        )
+        self.headlines = [
+            h for h in (self._headline(ind) for ind in ctx.catalogue) if h is not None
+        ]
+        if not self.headlines:
+            raise PerfreportError(
+                f"parameter 'area': no data for {area.name} ({area.code}) up to {period.label}"
+            )
+
+    @property
+    def is_partnership(self) -> bool:
+        """Whether the area is its own partnership (no partnership column or line)."""
+        return self.area.code == self.partnership.code
+
+    @property
+    def sections(self) -> list[str]:
+        """The scorecard sections with a headline, in the framework's order."""
+        present = {h.indicator.scorecard.section for h in self.headlines}
+        return [s for s in self.ctx.catalogue.framework.sections if s in present]
+
+    def in_section(self, section: str) -> list[Headline]:
+        return [h for h in self.headlines if h.indicator.scorecard.section == section]
+
+    def lead(self) -> str:
+        """One sentence: how many indicators, for whom, when, against what."""
+        against = [] if self.is_partnership else [self.partnership.name]
+        against += [self.country.name] if self.country else []
+        return (
+            f"Performance of {len(self.headlines)} indicators for {self.area.name} in "
+            f"{self.period.long_label}, against their targets"
+            + (f" and compared with {' and '.join(against)}" if against else "")
+            + "."
+        )
+
+    def data(self, lines: list[Headline]) -> pd.DataFrame:
+        """The open data behind a table of ``lines``."""
+        return pd.DataFrame(
+            [
+                {
+                    "indicator_id": h.indicator.id,
+                    "area_code": self.area.code,
+                    "period": h.period.id,
+                    "value": h.value,
+                    "target": h.target_text,
+                    "status": h.rag.status.value,
+                    "reason": h.rag.reason,
+                    "previous_period": h.previous_period.id if h.previous_period else None,
+                    "previous_value": h.previous_value,
+                }
+                for h in lines
+            ]
+        )
+
+    def _headline(self, ind: Indicator) -> Headline | None:
+        """The indicator's latest prepared result for the area, as ``prepare`` computed it."""
+        series = self.series.get(ind.id)
+        if series is None or series.empty:
+            return None
+        latest = latest_on_or_before(series, self.area.code, self.period.end)
+        if latest is None:
+            return None
+        period: Period = latest["period"]
+        value = shown_value(latest)
+        previous = self._previous_period(series, ind, period)
+        target_value = None if pd.isna(latest["target_value"]) else float(latest["target_value"])
+        return Headline(
+            indicator=ind,
+            period=period,
+            value=value,
+            rag=rag_of(latest, self.family),
+            previous_period=previous,
+            previous_value=value_in(series, self.area.code, previous) if previous else None,
+            partnership=value_in(series, self.partnership.code, period),
+            country=value_in(series, self.country.code, period) if self.country else None,
+            target_text=str(latest["target_text"]),
+            target_value=target_value,
+        )
+
+    def _previous_period(
+        self, series: pd.DataFrame, ind: Indicator, period: Period
+    ) -> Period | None:
+        """A year earlier; for biennial surveys, the survey before."""
+        if ind.frequency != "biennial":
+            return period.year_earlier()
+        earlier = latest_on_or_before(series, self.area.code, period.start - pd.Timedelta(days=1))
+        return None if earlier is None else earlier["period"]
