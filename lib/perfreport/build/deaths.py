@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from perfreport.build.jobs import Job
 
 STOPPED_BY_POOL = (-signal.SIGTERM, 128 + signal.SIGTERM)
-"""How a worker the pool stopped ends (``terminate()``, which :func:`perfreport.build.kernels.die_with_parent`'s
+"""How a worker the pool stopped ends (``terminate()``, which :func:`perfreport.build.worker_exit.die_with_parent`'s
 handler turns into an exit with status 143)."""
 
 

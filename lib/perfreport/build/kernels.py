@@ -10,19 +10,15 @@ A spare is only started while jobs remain to be taken (``remaining``), and is sh
 the worker exits; a kernel also exits by itself within a second if its worker dies (ipykernel's
 parent poller notices its parent process has changed).
 
-Workers never outlive their run: :func:`die_with_parent` makes a worker process exit, killing
-its kernels first, as soon as the process that started it has gone (``PR_SET_PDEATHSIG`` on
-Linux, and a thread watching the parent's pid everywhere), and :func:`exit_now` is what a
-worker does when told to stop (SIGTERM).
+:func:`kill_kernels` kills every kernel of the worker at once: what a worker does first when
+it must end (:mod:`perfreport.build.worker_exit`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,10 +39,6 @@ WARM_UP = (
 """What every report notebook imports first (seaborn draws the statistical charts); importing
 it early changes no result."""
 READY_SECONDS = 60
-PARENT_POLL_SECONDS = 0.5
-"""How often a worker checks that the process that started it is still there."""
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal the kernel sends this process when its parent dies (Linux)."""
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 """What kills a kernel at once (Windows has no SIGKILL: any signal there ends the process)."""
 
@@ -104,40 +96,6 @@ def kill_kernels() -> None:
         with contextlib.suppress(OSError, TypeError):
             os.remove(km.connection_file)
     _live.clear()
-
-
-def exit_now(status: int = 128 + signal.SIGTERM) -> None:
-    """Kill this worker's kernels and leave at once: no job is finished, nothing is written."""
-    kill_kernels()
-    os._exit(status)
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    exit_now(128 + signum)
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this worker exit, with its kernels, as soon as process ``parent`` has gone.
-
-    Also: SIGTERM stops it at once (:func:`exit_now`), and SIGINT is ignored, since Ctrl-C
-    reaches the whole process group and the parent decides what happens next.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # it died before we could ask to be told
-        exit_now()
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    """The fallback where ``PR_SET_PDEATHSIG`` is missing (or a signal handler cannot run
-    because the main thread is busy in C code)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
-    exit_now()
 
 
 class Spares:

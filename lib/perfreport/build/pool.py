@@ -8,7 +8,7 @@ touches the published report.
 Told to stop (:class:`perfreport.build.interrupt.Stop`), the parent SIGTERMs its workers (each
 kills its kernels and exits) and publishes nothing more. If the parent itself dies
 (``kill -9``), its workers notice within a second and exit, taking their kernels with them
-(:func:`perfreport.build.kernels.die_with_parent`).
+(:func:`perfreport.build.worker_exit.die_with_parent`).
 
 A worker that dies (a notebook that kills its process, the out-of-memory killer) breaks its
 pool, but fails no other job: the parent knows which job each worker took, builds every other
@@ -61,7 +61,8 @@ def build(pending: list[Job], workers: int, stop: Stop, done: Callable[[JobResul
     """
     deaths: dict[str, list[tuple[int, int]]] = {}
     """Each job's worker deaths so far: (pid, exit code)."""
-    fresh, suspects = list(pending), []
+    fresh: list[Job] = list(pending)
+    suspects: list[Job] = []
     while (fresh or suspects) and not stop.signum:
         if fresh:
             batch, width, fresh = fresh, workers, []

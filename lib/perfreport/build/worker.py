@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from perfreport.build.kernels import Spares, die_with_parent
+from perfreport.build.kernels import Spares
 from perfreport.build.render import Renderer
+from perfreport.build.worker_exit import die_with_parent
 
 spares = Spares()
 _renderer: Renderer | None = None
