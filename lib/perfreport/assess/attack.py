@@ -100,7 +100,9 @@ def _pool(frames: Sequence[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, lis
         for column in FIGURES:
             amount = getattr(row, column)
             if np.isfinite(amount):
-                found.append(_recovery(row, row.source, column, amount, "shown beside the [c]"))
+                found.append(
+                    _recovery(row, str(row.source), column, amount, "shown beside the [c]")
+                )
     keys = list(KEY)
     pooled["_all_hidden"] = pooled.groupby(keys)["suppressed"].transform("all")
     leaked = pooled[pooled["suppressed"] & ~pooled["_all_hidden"]]
@@ -112,7 +114,9 @@ def _pool(frames: Sequence[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, lis
                 amount = getattr(row, f"{column}_shown")
                 if np.isfinite(amount):
                     found.append(
-                        _recovery(row, row.source, column, amount, f"shown in {row.source_shown}")
+                        _recovery(
+                            row, str(row.source), column, amount, f"shown in {row.source_shown}"
+                        )
                     )
     pooled = pooled.sort_values(["suppressed", *keys], ascending=[False, *([True] * len(keys))])
     merged = pooled.groupby(keys, sort=True).first().reset_index()

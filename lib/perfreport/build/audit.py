@@ -73,9 +73,9 @@ def audit_site(
             continue
         source = data.relative_to(outputs).as_posix()
         frames.append((source, pd.read_csv(data, dtype={"area_code": str, "indicator_id": str})))
-        page = data.with_name("report.html")
-        if page.is_file() and cycle in controlled:
-            pages.append((page.relative_to(outputs).as_posix(), page.read_text(encoding="utf-8")))
+        html = data.with_name("report.html")
+        if html.is_file() and cycle in controlled:
+            pages.append((html.relative_to(outputs).as_posix(), html.read_text(encoding="utf-8")))
     found = attack(frames, areas, truth)
     for source, page in pages:
         found += attack_tables(source, page)

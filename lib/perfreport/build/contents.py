@@ -59,7 +59,8 @@ def _shortened(text: str) -> str:
 
 
 def _contents_nav(entries: list[tuple[int, str, str]]) -> str:
-    items, open_sub = [], False
+    items: list[str] = []
+    open_sub = False
     for level, ident, text in entries:
         link = f'<a href="#{ident}">{text}</a>'
         if level == 3 and items:

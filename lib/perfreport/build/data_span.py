@@ -66,7 +66,7 @@ def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
                 "SELECT min(period_start), max(period_end) FROM observations "
                 f"WHERE area_code IN ({marks})",
                 codes,
-            ).fetchone()
+            ).fetchone() or (None, None)
         else:
             first = scalar(con, "SELECT min(period_start) FROM observations")
             last = latest_month(con)

@@ -32,7 +32,8 @@ RETIRED = ".old-"
 
 
 class _HasOutputs(Protocol):
-    outputs: Path
+    @property
+    def outputs(self) -> Path: ...
 
 
 class Keyed(Protocol):

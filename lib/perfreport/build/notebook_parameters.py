@@ -35,7 +35,12 @@ __all__ = [
     "validate_parameters",
 ]
 
-PYTHON_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
+PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+}
 
 
 def validate_parameters(job: Job, seen: dict[str, dict] | None = None) -> None:

@@ -10,7 +10,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from perfreport.build.interrupt import Interrupted
 from perfreport.cli.arguments import parser
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from perfreport.build.pipeline import Setup
 
 DEMO_SPEC = "demo_observations"
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+"""A signal's handler, as :func:`signal.signal` gives and takes it."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_on_sigterm() -> object:
+def _stop_on_sigterm() -> Handler:
     """SIGTERM stops the command as Ctrl-C does (a run handles both itself); returns the
     handler it replaced, None off the main thread."""
     import threading
