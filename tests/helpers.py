@@ -13,10 +13,19 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from perfreport.assess.disclosure import protect
+from perfreport.build.open_data import DATA_COLUMNS
+from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Indicator
+from perfreport.config.disclosure import Disclosure
+from perfreport.methods.periods import Period
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,6 +67,27 @@ measures:
     value: value
 """
 """A long source spec: the indicator named in a column, with a breakdown."""
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+RANGE = "the data cover April 2019 to March 2025"
+"""How the command line names the demo data's span when it refuses a period."""
+
+GOOD_ENTRY = """\
+indicators:
+  - id: T-1
+    set: local
+    title: Complaints answered on time
+    description: test entry
+    unit: percent
+    method: proportion
+    polarity: higher_is_better
+    frequency: monthly
+    target: {value: 80, unit: percent, kind: min}
+    tolerance: 5
+    scorecard: {section: Stakeholders, subsection: Complaints and enquiries}
+    source: test
+"""
+"""One valid catalogue entry, as a params file holds it."""
 
 
 @dataclass(frozen=True)
@@ -137,3 +167,80 @@ def insert_cell(project: Path, source: str, position: int = 3) -> None:
     }
     nb["cells"].insert(position, cell)
     notebook.write_text(json.dumps(nb))
+
+
+def write_catalogue(project: Path, text: str, name: str = "zz_test.yaml") -> Path:
+    """Add a catalogue file holding ``text`` to the project."""
+    path = project / "params" / "catalogue" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# A count indicator's results and site, for the disclosure auditor's tests.
+
+PARTNERSHIP, LOCALITIES, COUNTRY = "S37000005", ["CS-CLK", "CS-RST", "CS-UST"], "S92000003"
+YEAR = Period(date(2024, 4, 1), "financial_year")
+COLUMNS = [c.strip() for c in DATA_COLUMNS.split(",")]
+"""The open data's columns."""
+
+
+def _row(indicator: str, area: str, period: Period, count: float) -> dict:
+    return {
+        "indicator_id": indicator,
+        "area_code": area,
+        "breakdown": "all",
+        "period_kind": period.kind,
+        "period_label": period.label,
+        "period_start": period.start,
+        "period_end": period.end,
+        "numerator": count,
+        "denominator": np.nan,
+        "value": count,
+    }
+
+
+def count_results(counts: np.ndarray, last_year: np.ndarray | None = None) -> pd.DataFrame:
+    """A count indicator's results as ``prepare`` makes them: ``counts[locality, month]`` for
+    the twelve months of 2024/25, their quarters and year, the partnership's sums, each
+    locality row quoting the partnership's value, and the change on the year before."""
+    months = YEAR.months()
+    rows = []
+    for periods in (months, [Period(m.start, "quarter") for m in months[::3]], [YEAR]):
+        for period in periods:
+            inside = [i for i, m in enumerate(months) if period.start <= m.start <= period.end]
+            parts = [float(counts[n, inside].sum()) for n in range(len(LOCALITIES))]
+            rows.append(_row("DD", PARTNERSHIP, period, sum(parts)))
+            rows += [
+                {**_row("DD", code, period, part), "partnership_value": sum(parts)}
+                for code, part in zip(LOCALITIES, parts, strict=True)
+            ]
+    if last_year is not None:
+        before = YEAR.year_earlier()
+        rows.append(_row("DD", PARTNERSHIP, before, float(last_year.sum())))
+        rows += [
+            _row("DD", code, before, float(c))
+            for code, c in zip(LOCALITIES, last_year, strict=True)
+        ]
+    frame = pd.DataFrame(rows)
+    year_ago = {
+        (r["area_code"]): r["value"] for r in rows if r["period_start"] == YEAR.year_earlier().start
+    }
+    frame["change_year"] = [
+        r["value"] - year_ago[r["area_code"]]
+        if r["period_start"] == YEAR.start and r["area_code"] in year_ago
+        else np.nan
+        for r in rows
+    ]
+    for column in COLUMNS:
+        if column not in frame:
+            frame[column] = np.nan
+    return frame
+
+
+def count_site(folder: Path, frame: pd.DataFrame, *, complementary: bool, areas: Areas) -> Path:
+    """A published site holding ``frame`` as the annual report's open data."""
+    out = protect(frame, Disclosure(public=True), areas, complementary=complementary)
+    report = folder / "outputs" / "annual" / YEAR.id / "clackmannanshire-and-stirling"
+    report.mkdir(parents=True, exist_ok=True)
+    out[[*COLUMNS, "suppressed"]].to_csv(report / "data.csv", index=False)
+    return folder / "outputs"
