@@ -29,7 +29,7 @@ from perfreport.config.context import Context
 from perfreport.config.disclosure import Disclosure
 from perfreport.config.plans import Plans
 from perfreport.config.rag_settings import RagSettings
-from perfreport.methods.periods import Period, period_kind_of
+from perfreport.methods.periods import Period, PeriodKind, period_kind_of
 from perfreport.methods.spc import Improvement, classify, improvement_for
 from perfreport.methods.stats import poisson_limits, proportion, trend
 from perfreport.store.warehouse import connect, observations, transaction
@@ -98,17 +98,18 @@ def compute_results(
     ctx: Context, plans: Plans, settings: RagSettings, obs: pd.DataFrame
 ) -> pd.DataFrame:
     """The results rows for ``obs`` (all indicators, areas, periods and breakdowns)."""
+    if obs.empty:
+        return pd.DataFrame()
     periods = {
         key: Period.containing(period_kind_of(*key), key[0])
         for key in set(zip(obs["period_start"], obs["period_end"], strict=True))
     }
-    obs = obs.assign(
-        period=[periods[k] for k in zip(obs["period_start"], obs["period_end"], strict=True)]
-    )
-    area_types = {a.code: a.type for a in ctx.areas}
+    keys = zip(obs["period_start"], obs["period_end"], strict=True)
+    obs = obs.assign(period=pd.Series([periods[k] for k in keys], index=obs.index, dtype=object))
+    area_types: dict[str, str] = {a.code: a.type for a in ctx.areas}
     parents = {a.code: a.parent for a in ctx.areas}
     country = ctx.areas.country.code if ctx.areas.country else None
-    last_day = obs["period_end"].max() if not obs.empty else None
+    last_day: date = obs["period_end"].max()
     frames = []
     for ind in ctx.catalogue:
         native = obs[obs["indicator_id"] == ind.id]
@@ -152,7 +153,7 @@ def _with_missing_periods(
     rows = []
     totals = mine[mine["breakdown"] == ALL]
     for area, group in totals.groupby("area_code"):
-        if area_types.get(area) not in ASSESSED_AREA_TYPES:
+        if area_types.get(str(area)) not in ASSESSED_AREA_TYPES:
             continue
         held = set(group["period"])
         period = min(held)
@@ -180,7 +181,10 @@ def _with_missing_periods(
     return pd.concat([mine, pd.DataFrame(rows)], ignore_index=True)
 
 
-ROLL_UPS = {"month": ("quarter", "financial_year"), "quarter": ("financial_year",)}
+ROLL_UPS: dict[str, tuple[PeriodKind, ...]] = {
+    "month": ("quarter", "financial_year"),
+    "quarter": ("financial_year",),
+}
 """The longer periods a sub-annual indicator is also combined into, for quarterly and annual reports."""
 
 
@@ -193,7 +197,7 @@ def _roll_ups(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
         for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
             combined = to_periods(group, ind, kind)
             if not combined.empty:
-                parts.append(combined.assign(breakdown=breakdown, category=category))
+                parts.append(combined.assign(breakdown=str(breakdown), category=str(category)))
         if parts:
             frame = pd.concat(parts, ignore_index=True)
             out.append(
@@ -297,7 +301,7 @@ def _assess_totals(
     settings: RagSettings,
 ) -> pd.DataFrame:
     breakdowns_at = frame.groupby(["area_code", "period_start", "period_end"])["breakdown"].agg(
-        lambda b: frozenset(b) - {ALL}
+        lambda b: frozenset(b) - {ALL}  # type: ignore[type-var]  # pandas-stubs: scalars only
     )
     value_of = {
         (a, p): v
@@ -355,7 +359,7 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
                 "framework_reason": f_reason,
                 "plan_id": plan.id if plan else None,
                 "partnership_value": how.value_of.get((parent, period.start))
-                if kind == "locality"
+                if kind == "locality" and parent
                 else None,
                 "country_value": how.value_of.get((how.country, period.start))
                 if how.country

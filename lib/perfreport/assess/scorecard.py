@@ -83,6 +83,7 @@ def goal_delta(value: float, goal: float, *, decimals: int = 0, goal_decimals: i
     '77%  Goal: 73.0% (+4%)'
     """
     delta = round_half_up(value - goal, decimals)
+    assert delta is not None  # a number rounds to a number
     sign = "+" if delta >= 0 else "-"
     return (
         f"{format_number(value, decimals)}%  Goal: {format_number(goal, goal_decimals)}% "

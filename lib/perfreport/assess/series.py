@@ -12,6 +12,7 @@ as they are, and annual or biennial indicators at their own latest period.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -53,9 +54,14 @@ def to_periods(obs: pd.DataFrame, ind: Indicator, kind: PeriodKind) -> pd.DataFr
         Period.containing(period_kind_of(s, e), s)
         for s, e in zip(obs["period_start"], obs["period_end"], strict=True)
     ]
-    frame = obs.assign(native=native, period=[Period.containing(kind, p.start) for p in native])
+    periods = [Period.containing(kind, p.start) for p in native]
+    frame = obs.assign(
+        native=pd.Series(native, index=obs.index, dtype=object),
+        period=pd.Series(periods, index=obs.index, dtype=object),
+    )
     rows = []
-    for (area, period), group in frame.groupby(["area_code", "period"], sort=True):
+    for key, group in frame.groupby(["area_code", "period"], sort=True):
+        area, period = cast(tuple[str, Period], key)
         covered = sum(len(p.months()) for p in group["native"])
         if covered < len(period.months()):
             continue
@@ -86,8 +92,8 @@ def _combine(
     return float(num), float(den), float(num) / float(den) * ind.multiplier
 
 
-def _opt(x: object) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)  # type: ignore[arg-type]
+def _opt(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
 
 
 def latest_on_or_before(series: pd.DataFrame, area: str, day: date) -> pd.Series | None:
@@ -95,7 +101,8 @@ def latest_on_or_before(series: pd.DataFrame, area: str, day: date) -> pd.Series
     rows = series[(series["area_code"] == area) & (series["period"].map(lambda p: p.end) <= day)]
     if rows.empty:
         return None
-    return rows.loc[rows["period"].map(lambda p: p.end).idxmax()]
+    latest: Any = rows["period"].map(lambda p: p.end).idxmax()
+    return rows.loc[latest]
 
 
 def value_in(series: pd.DataFrame, area: str, period: Period) -> float | None:
