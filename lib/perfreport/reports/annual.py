@@ -17,6 +17,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.assess.rag import describe_value
+from perfreport.assess.scorecard import Family
 from perfreport.assess.series import value_in
 from perfreport.config.activities import activity_table, load_activities
 from perfreport.config.areas import Area
@@ -39,7 +40,7 @@ class AnnualReport(LocalityParts):
     report_kind = "financial_year"
 
     def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
     ) -> None:
         super().__init__(ctx, area, period, family)
         self.localities = ctx.areas.children(self.view.partnership.code)
@@ -96,8 +97,10 @@ class AnnualReport(LocalityParts):
         rows, records = [], []
         for h in self.headlines:
             local = self.local_series.get(h.indicator.id)
+            if local is None:
+                continue
             values = [value_in(local, a.code, h.period) for a in self.localities]
-            if local is None or all(v is None for v in values):
+            if all(v is None for v in values):
                 continue
             cells = [describe_value(h.indicator, v) for v in values]
             rows.append(

@@ -9,6 +9,7 @@ from typing import ClassVar, Self
 import pandas as pd
 
 from perfreport.assess.results import has_results, read_results
+from perfreport.assess.scorecard import Family
 from perfreport.assess.series import display_kind
 from perfreport.config.areas import Area
 from perfreport.config.context import Context
@@ -32,11 +33,11 @@ class ReportContext(Context):
         """The prepared totals rows for ``area_codes``, every period kind, with a ``period``
         column, after the report's disclosure control (a ``suppressed`` column says where)."""
         rows = self._results(area_codes)
-        rows["period"] = [
+        periods = [
             Period(pd.Timestamp(s).date(), k)
             for s, k in zip(rows["period_start"], rows["period_kind"], strict=True)
         ]
-        return rows
+        return rows.assign(period=pd.Series(periods, index=rows.index, dtype=object))
 
     def _results(self, area_codes: list[str]) -> pd.DataFrame:
         with connect(self.project.warehouse, read_only=True) as con:
@@ -108,7 +109,7 @@ class Report:
     cycle: ClassVar[str]
     heading: ClassVar[str]
 
-    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
+    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: Family) -> None:
         self.ctx = ctx
         self.area = area
         self.period = period

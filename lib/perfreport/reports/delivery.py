@@ -67,7 +67,7 @@ def activity_progress(monitor: ActivityMonitor, activities: pd.DataFrame, on: da
         SUMMARY_COLUMNS,
         [
             (
-                plans[r.plan],
+                plans[str(r.plan)],
                 str(r.activities),
                 str(r.complete),
                 str(r.green),
@@ -85,15 +85,15 @@ def activity_progress(monitor: ActivityMonitor, activities: pd.DataFrame, on: da
         ("Activity", "Delivery plan", "Lead", "Due", "Progress", "Status", "Why"),
         [
             (
-                a.title,
-                plans[a.plan],
-                a.owner,
-                f"{a.due:%d %B %Y}",
-                f"{a.progress}%",
-                ACTIVITY_BADGES.get(a.status) or rag_badge(Rag(Status(a.status), "")),
-                a.reason.capitalize(),
+                a["title"],
+                plans[a["plan"]],
+                a["owner"],
+                f"{a['due']:%d %B %Y}",
+                f"{a['progress']}%",
+                ACTIVITY_BADGES.get(a["status"]) or rag_badge(Rag(Status(a["status"]), "")),
+                a["reason"].capitalize(),
             )
-            for a in activities.itertuples()
+            for a in activities.to_dict("records")
         ],
         activities,
         numeric=(False, False, False, False, True),

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from perfreport.assess.scorecard import Family
 from perfreport.config.areas import Area
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.present.charts import Chart
@@ -27,7 +28,7 @@ class LocalityParts(Report):
     """The period the report shows indicators at (monthly ones combined up to it)."""
 
     def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
     ) -> None:
         super().__init__(ctx, area, period, family)
         self.view = LocalityView(ctx, area, period, family, self.report_kind, self.wording)

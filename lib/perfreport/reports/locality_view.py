@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from perfreport.assess.rag import rag_of
+from perfreport.assess.scorecard import Family
 from perfreport.assess.series import latest_on_or_before, shown_value, value_in
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
@@ -64,7 +65,7 @@ class LocalityView:
         ctx: ReportContext,
         area: Area,
         period: Period,
-        family: str,
+        family: Family,
         report_kind: PeriodKind,
         wording: Wording,
     ) -> None:

@@ -10,121 +10,37 @@ indicator, exceptions first, drawn from the same prepared results.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 import pandas as pd
 from markupsafe import Markup
 
 from perfreport.assess.rag import describe_value, rag_of
-from perfreport.assess.series import stored_xmr
+from perfreport.assess.scorecard import Family
 from perfreport.config.areas import Area
-from perfreport.config.catalogue import Indicator
-from perfreport.config.plans import plan_exceptions
 from perfreport.methods.periods import Period
-from perfreport.methods.spc import XmrResult, _rule_phrase, improvement_for
-from perfreport.methods.status import Rag, Status
 from perfreport.present.charts import Chart
-from perfreport.present.spc_chart import LABELS, spc_chart
+from perfreport.present.spc_chart import spc_chart
 from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.context import Report, ReportContext
+from perfreport.reports.monthly_measures import MonthlyMeasure, monthly_measures, spc_words
 
-__all__ = ["MonthlyMeasure", "MonthlyReport", "rag_of", "spc_words"]  # rag_of: re-exported
-
-
-@dataclass(frozen=True)
-class MonthlyMeasure:
-    """One monthly indicator in the report month: its row, its history up to the month, its
-    status, the SPC chart ``prepare`` stored (``None`` with too few points) and why it is an
-    exception, if it is one."""
-
-    indicator: Indicator
-    row: pd.Series | None
-    history: pd.DataFrame
-    rag: Rag
-    chart: XmrResult | None = None
-    exceptions: list[str] = field(default_factory=list)
-
-    @property
-    def value(self) -> float | None:
-        if self.row is None or pd.isna(self.row["value"]):
-            return None
-        return float(self.row["value"])
-
-
-def spc_words(measure: MonthlyMeasure) -> str:
-    """``'Concern: a run of 8 points above the mean'``, ``'Common cause'`` or ``'Too few points
-    for SPC'``: the month's variation and every rule that flagged it (the words of
-    :data:`perfreport.methods.spc.RULE_WORDS`)."""
-    chart, row = measure.chart, measure.row
-    if chart is None or row is None or not isinstance(row["spc_type"], str):
-        return "Too few points for SPC"
-    last = chart.points.iloc[-1]
-    words = LABELS[str(last["point_type"])]
-    if not isinstance(last["rule"], str):
-        return words
-    return f"{words}: {'; '.join(_rule_phrase(r, chart.points) for r in last['rule'].split('+'))}"
+__all__ = ["MonthlyMeasure", "MonthlyReport", "rag_of", "spc_words"]  # re-exported
 
 
 class MonthlyReport(Report):
-    """Everything the monthly key performance measures show, for one area and month."""
+    """Everything the monthly key performance measures show, for one area and month: its
+    :class:`MonthlyMeasure` lines (:func:`monthly_measures`), exceptions first."""
 
     cycle = "monthly"
     heading = "Monthly key performance measures"
 
-    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: str) -> None:
+    def __init__(self, ctx: ReportContext, area: Area, period: Period, family: Family) -> None:
         super().__init__(ctx, area, period, family)
         self.settings = ctx.rag_settings()
-        rows = ctx.results([area.code])
-        rows = rows[(rows["period_kind"] == "month") & (rows["period"] <= period)]
-        by_indicator = {k: g.reset_index(drop=True) for k, g in rows.groupby("indicator_id")}
-        lines = [
-            self._measure(ind, by_indicator.get(ind.id, rows.iloc[0:0]))
-            for ind in ctx.catalogue
-            if ind.period_kind == "month"
-        ]
-        statuses = {
-            (line.indicator.id, area.code): line.row["framework_status"]
-            for line in lines
-            if line.row is not None and isinstance(line.row["framework_status"], str)
-        }
-        plan_notes = defaultdict(list)
-        for exc in plan_exceptions(ctx.plans(), statuses, period.end):
-            if exc.kind == "no_plan" and family == "framework":
-                continue  # framework red means "not mitigated by a plan"; its reason says so
-            note = "No improvement plan" if exc.kind == "no_plan" else exc.text
-            plan_notes[exc.indicator].append(note[0].upper() + note[1:])
-        for line in lines:
-            line.exceptions.extend(self._exceptions(line) + plan_notes[line.indicator.id])
-        self.lines = sorted(lines, key=lambda line: not line.exceptions)
-
-    def _measure(self, ind: Indicator, history: pd.DataFrame) -> MonthlyMeasure:
-        """The indicator in the report's month, with the SPC chart ``prepare`` stored for its
-        latest point up to the month, drawn against the month's target."""
-        now = history[history["period"] == self.period]
-        row = None if now.empty else now.iloc[0]
-        target = None if row is None or pd.isna(row["target_value"]) else row["target_value"]
-        chart = stored_xmr(
-            history.dropna(subset=["value"]),
-            None if target is None else float(target),
-            improvement_for(ind.polarity),
-            self.settings.spc_rules,
-        )
-        return MonthlyMeasure(ind, row, history, rag_of(row, self.family), chart)
+        self.lines = monthly_measures(ctx, area, period, family, self.settings)
 
     @property
     def exception_lines(self) -> list[MonthlyMeasure]:
         return [line for line in self.lines if line.exceptions]
-
-    def _exceptions(self, line: MonthlyMeasure) -> list[str]:
-        found = []
-        if line.row is None or line.value is None:
-            return ["No data for this month"]
-        if line.rag.status is Status.RED:
-            found.append(f"Red: {line.rag.reason}")
-        if line.row["spc_type"] == "special_cause_concern":
-            found.append(f"Special cause of concern: {spc_words(line).split(': ', 1)[-1]}")
-        return found
 
     # --- what the notebook shows -------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
+from perfreport.assess.scorecard import Family
 from perfreport.config.areas import Area
 from perfreport.config.plans import ImprovementPlan, plan_exceptions
 from perfreport.methods.periods import Period
@@ -34,7 +35,7 @@ class QuarterlyReport(LocalityParts):
     heading = "Quarterly key performance report"
 
     def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
     ) -> None:
         super().__init__(ctx, area, period, family)
         self.plans = self.ctx.plans()
@@ -64,7 +65,7 @@ class QuarterlyReport(LocalityParts):
 
     def commentary_section(self) -> Section:
         """The analysts' commentary on indicators that are not exceptions."""
-        parts = []
+        parts: list[Section | Html] = []
         for h in self.headlines:
             text = self._commentary(h)
             if text is None or h.rag.status in EXCEPTION:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfreport.assess.scorecard import STATUS_COLUMNS, scorecard, with_previous
+from perfreport.assess.scorecard import STATUS_COLUMNS, Family, scorecard, with_previous
 from perfreport.config.areas import Area
 from perfreport.methods.periods import Period
 from perfreport.present.charts import Chart, status_bars
@@ -29,7 +29,7 @@ class ScorecardReport(LocalityParts):
     report_kind = "financial_year"
 
     def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: str = "target"
+        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
     ) -> None:
         super().__init__(ctx, area, period, family)
         results = pd.concat(self.view.series.values(), ignore_index=True)
@@ -39,8 +39,8 @@ class ScorecardReport(LocalityParts):
         """Counts by status for every section and sub-section of table 1."""
         rows = [
             (
-                r.subsection,
-                r.section,
+                str(r.subsection),
+                str(r.section),
                 str(r.indicators),
                 *[str(getattr(r, s)) for s in STATUS_COLUMNS],
             )
