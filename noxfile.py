@@ -1,4 +1,5 @@
-"""Sessions that mirror CI: tests, lint, demo."""
+"""Sessions that mirror CI: tests, lint, demo. Each installs from constraints.txt, as CI does;
+the browser tests also need `bash .ci/install-tools` (Chromium, poppler, tests/a11y's npm)."""
 
 import nox
 
@@ -9,22 +10,25 @@ nox.options.default_venv_backend = "venv"
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
     """Run the whole test suite."""
-    session.install("-e", ".[test]")
+    session.install("-c", "constraints.txt", "-e", ".[test]")
     session.run("pytest", *session.posargs)
 
 
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
-    """Check style and common mistakes with ruff."""
-    session.install("ruff>=0.5")
+    """Style and common mistakes (ruff), the layer contract (lint-imports) and types (mypy), as
+    tests/unit/test_codebase.py checks them in CI."""
+    session.install("-c", "constraints.txt", "-e", ".[test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+    session.run("mypy")
 
 
 @nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
     """Build the demo reports, as the README's first command does."""
-    session.install("-e", ".")
+    session.install("-c", "constraints.txt", "-e", ".")
     session.run("perfreport", "demo")
 
 
@@ -34,7 +38,7 @@ def benchmark(session: nox.Session) -> None:
     columns, a 100 MB cell: under 10 s, 1 GB, beside plain pandas), preparing the demo (under
     10 s), and building every demo report against the naive pipeline (3 times faster; re-run
     under 2 s)."""
-    session.install("-e", ".")
+    session.install("-c", "constraints.txt", "-e", ".")
     session.run("python", "benchmarks/ingest_million.py")
     session.run("python", "benchmarks/ingest_hostile.py")
     session.run("python", "benchmarks/prepare_demo.py")
@@ -45,6 +49,6 @@ def benchmark(session: nox.Session) -> None:
 def screenshots(session: nox.Session) -> None:
     """Build the demo, then write a PNG of each report type's first PDF page and of the site
     pages to screenshots/, for a person to look at before publishing."""
-    session.install("-e", ".")
+    session.install("-c", "constraints.txt", "-e", ".")
     session.run("perfreport", "demo")
     session.run("python", "-m", "tests.a11y.screenshots", "outputs", "--to", "screenshots")
