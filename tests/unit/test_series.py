@@ -79,3 +79,35 @@ def test_display_kind_keeps_less_frequent_indicators(catalogue):
 )
 def test_period_kind_from_dates(start, end, kind):
     assert period_kind_of(start, end) == kind
+
+
+def test_the_stored_xmr_chart_is_the_chart_xmr_draws():
+    """``prepare`` stores a row's chart as its limits and two characters a point;
+    ``stored_xmr`` gives back the chart :func:`xmr` draws of the same values."""
+    from perfreport.assess.series import spc_points, stored_xmr
+    from perfreport.methods.spc import classify, xmr
+
+    values = [5.0, 6, 5, 7, 6, 5, 6, 7, 6, 5, 14, 9, 9, 10, 9, 11, 10, 12, 13, 14]
+    chart = classify(values, "decrease")
+    codes = spc_points(chart)
+    assert len(codes) == 2 * len(values) and set(codes[::2]) == {"i", "x"}
+    assert any(int(d, 16) & 2 for d in codes[1::2])  # a shift is among the rules stored
+    rows = pd.DataFrame(
+        {
+            "value": values,
+            "spc_mean": chart.mean[-1],
+            "spc_lpl": chart.lpl[-1],
+            "spc_upl": chart.upl[-1],
+            "spc_points": [None] * (len(values) - 1) + [codes],
+        }
+    )
+    stored = stored_xmr(rows, 8.0, "decrease", "mdc")
+    expected = xmr(values, "decrease", target=8.0)
+    assert stored is not None
+    pd.testing.assert_frame_equal(stored.points, expected.points, check_dtype=False)
+    assert stored.variation == expected.variation == "special_cause_concern"
+    assert stored.assurance == expected.assurance and stored.rules == expected.rules
+    # a withheld point leaves the rows short of the stored chart: no chart rather than a wrong one
+    assert stored_xmr(rows.drop(index=3), 8.0, "decrease", "mdc") is None
+    # too few points for SPC: nothing stored on the latest row
+    assert stored_xmr(rows.iloc[:-1], 8.0, "decrease", "mdc") is None
