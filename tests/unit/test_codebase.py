@@ -9,6 +9,7 @@ their settings from ``pyproject.toml`` exactly as a developer's ``ruff check .``
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import statistics
@@ -190,6 +191,7 @@ def test_runtime_imports_leave_out_type_checking_and_relative_ones():
     assert sorted(runtime_imports(source)) == ["a.b", "c", "d.e", "typing"]
 
 
+@functools.cache
 def imported_distributions() -> dict[str, set[str]]:
     """The distribution of each third-party package the package imports, with the modules
     that import it."""
