@@ -156,3 +156,26 @@ def test_another_periods_value_copied_onto_a_row_is_withheld_with_that_row(areas
     october = out.iloc[1]
     assert not october["suppressed"] and october["value"] == 30
     assert np.isnan(october["previous_value"]) and np.isnan(october["change_previous"])
+
+
+def test_a_stored_spc_mean_and_limits_are_never_published_under_control():
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["X"] * 3,
+            "area_code": ["A"] * 3,
+            "period_start": pd.to_datetime(["2024-04-01", "2024-05-01", "2024-06-01"]),
+            "period_end": pd.to_datetime(["2024-04-30", "2024-05-31", "2024-06-30"]),
+            "numerator": [30.0, 2.0, 40.0],
+            "denominator": [50.0, 60.0, 70.0],
+            "value": [60.0, 3.3, 57.1],
+            "spc_mean": [40.1] * 3,
+            "spc_lpl": [10.0] * 3,
+            "spc_upl": [70.0] * 3,
+            "spc_points": ["c0c0c0"] * 3,
+        }
+    )
+    out = protect(frame, RULE)
+    assert out["suppressed"].tolist() == [False, True, False]
+    assert out[["spc_mean", "spc_lpl", "spc_upl"]].isna().all().all()
+    assert out["spc_points"].tolist() == ["c0c0c0"] * 3  # point types carry no value
+    assert protect(frame, None)["spc_mean"].tolist() == [40.1] * 3

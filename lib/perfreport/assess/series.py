@@ -25,7 +25,7 @@ from perfreport.methods.spc import (
     Improvement,
     PointType,
     XmrResult,
-    _assurance,  # private for now: the assurance of stored limits (see stored_xmr)
+    assurance,
 )
 from perfreport.methods.suppressed import SUPPRESSED
 
@@ -175,5 +175,5 @@ def stored_xmr(
             "rule": pd.Series(["+".join(r) or None for r in named], dtype=object),
         }
     )
-    assurance = _assurance(target, improvement, float(last["spc_lpl"]), float(last["spc_upl"]))
-    return XmrResult(points, types[-1], assurance, RULE_SETS[rules], improvement, target)
+    assured = assurance(target, improvement, float(last["spc_lpl"]), float(last["spc_upl"]))
+    return XmrResult(points, types[-1], assured, RULE_SETS[rules], improvement, target)

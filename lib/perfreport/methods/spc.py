@@ -45,10 +45,12 @@ __all__ = [
     "RuleSet",
     "RunChart",
     "XmrResult",
+    "assurance",
     "classify",
     "describe",
     "improvement_for",
     "p_chart",
+    "rule_phrase",
     "run_chart",
     "u_chart",
     "xmr",
@@ -158,7 +160,7 @@ def xmr(
     return XmrResult(
         points,
         point_type[-1],
-        _assurance(target, improvement, lpl[-1], upl[-1]),
+        assurance(target, improvement, lpl[-1], upl[-1]),
         rule_set,
         improvement,
         target,
@@ -298,7 +300,7 @@ def _point_type(direction: int, improvement: Improvement) -> PointType:
     return "special_cause_improvement" if direction == good else "special_cause_concern"
 
 
-def _assurance(
+def assurance(
     target: float | None, improvement: Improvement, lpl: float, upl: float
 ) -> Assurance | None:
     """Whether the process will consistently pass, fail, or hit and miss the target."""
@@ -338,7 +340,7 @@ def describe(result: XmrResult, fmt: object = None) -> str:
     text = VARIATION_WORDS[result.variation or "common_cause"]
     if isinstance(last["rule"], str):
         first_rule = str(last["rule"]).split("+")[0]
-        text += f" ({_rule_phrase(first_rule, p)})"
+        text += f" ({rule_phrase(first_rule, p)})"
     if result.target is None or result.assurance is None:
         return text + "."
     target = show(result.target)
@@ -358,7 +360,7 @@ def describe(result: XmrResult, fmt: object = None) -> str:
     return f"{text}; {ending}."
 
 
-def _rule_phrase(rule: str, p: pd.DataFrame) -> str:
+def rule_phrase(rule: str, p: pd.DataFrame) -> str:
     flagged = p["rule"].fillna("").str.contains(rule).to_numpy()
     n = 0
     for f in flagged[::-1]:

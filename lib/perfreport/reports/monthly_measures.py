@@ -17,7 +17,7 @@ from perfreport.config.catalogue import Indicator
 from perfreport.config.plans import plan_exceptions
 from perfreport.config.rag_settings import RagSettings
 from perfreport.methods.periods import Period
-from perfreport.methods.spc import XmrResult, _rule_phrase, improvement_for
+from perfreport.methods.spc import XmrResult, improvement_for, rule_phrase
 from perfreport.methods.status import Rag, Status
 from perfreport.present.spc_chart import LABELS
 from perfreport.reports.context import ReportContext
@@ -54,7 +54,7 @@ def spc_words(measure: MonthlyMeasure) -> str:
     words = LABELS[str(last["point_type"])]
     if not isinstance(last["rule"], str):
         return words
-    return f"{words}: {'; '.join(_rule_phrase(r, chart.points) for r in last['rule'].split('+'))}"
+    return f"{words}: {'; '.join(rule_phrase(r, chart.points) for r in last['rule'].split('+'))}"
 
 
 def monthly_measures(
