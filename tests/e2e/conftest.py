@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LATEST, QUARTER, SLUGS, copy_project, run_cli
+from tests.helpers import (
+    LATEST,
+    QUARTER,
+    SLUGS,
+    changed_files,
+    copy_project,
+    file_states,
+    run_cli,
+)
 
 
 @pytest.fixture(scope="session")
@@ -27,15 +35,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def _files(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``root`` with its size and modification time."""
-    return {
-        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
-        for path in root.rglob("*")
-        if path.is_file()
-    }
-
-
 @pytest.fixture(autouse=True)
 def _built_is_unchanged(request: pytest.FixtureRequest) -> Generator[None, None, None]:
     """Fail a test that writes into, or deletes from, the shared built demo."""
@@ -43,10 +42,7 @@ def _built_is_unchanged(request: pytest.FixtureRequest) -> Generator[None, None,
         yield
         return
     project = request.getfixturevalue("built")
-    before = _files(project)
+    before = file_states(project)
     yield
-    after = _files(project)
-    changed = sorted(
-        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
-    )
+    changed = changed_files(before, file_states(project))
     assert not changed, f"the test changed the shared built demo (copy it first): {changed[:5]}"

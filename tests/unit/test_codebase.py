@@ -24,7 +24,7 @@ import grimp
 import pytest
 
 from tests.a11y import browser
-from tests.helpers import REPO
+from tests.helpers import REPO, changed_files, file_states
 
 PACKAGE = REPO / "lib" / "perfreport"
 MEDIAN_MODULE_LINES = 150
@@ -261,3 +261,22 @@ def test_missing_npm_packages_are_one_line_saying_how_to_install_them(monkeypatc
         "playwright-core is not installed in tests/a11y; "
         "run: (cd tests/a11y && npm ci) (or .ci/run)"
     )
+
+
+# The tests' own guards ------------------------------------------------------------------------
+
+
+def test_the_built_demo_guard_sees_a_file_written_added_or_deleted(tmp_path):
+    (tmp_path / "outputs").mkdir()
+    (tmp_path / "outputs" / "index.html").write_text("<p>one</p>")
+    (tmp_path / "outputs" / "manifest.json").write_text("{}")
+    before = file_states(tmp_path)
+    assert changed_files(before, file_states(tmp_path)) == []
+    (tmp_path / "outputs" / "index.html").write_text("<p>two and three</p>")
+    (tmp_path / "outputs" / "manifest.json").unlink()
+    (tmp_path / "outputs" / ".lock").write_text("")
+    assert changed_files(before, file_states(tmp_path)) == [
+        "outputs/.lock",
+        "outputs/index.html",
+        "outputs/manifest.json",
+    ]
