@@ -8,7 +8,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfreport.assess.attack import attack, attack_tables
+from perfreport.assess.attack import attack
+from perfreport.assess.attack_tables import attack_tables
 from perfreport.assess.disclosure import protect
 from perfreport.build.audit import audit_site
 from perfreport.config.cycles import load_cycles

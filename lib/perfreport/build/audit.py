@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from perfreport.assess.attack import Recovery, attack, attack_tables
+from perfreport.assess.attack import Recovery, attack
+from perfreport.assess.attack_tables import attack_tables
 from perfreport.build.open_data import open_data
 from perfreport.errors import PerfreportError
 from perfreport.store.warehouse import connect

@@ -1,0 +1,139 @@
+"""Each indicator's figures for every area and period: missing periods, roll-ups to longer
+periods, confidence intervals and the changes on the period before and the year before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from perfreport.assess.series import to_periods
+from perfreport.config.catalogue import ALL, Indicator
+from perfreport.methods.periods import Period, PeriodKind
+from perfreport.methods.stats import poisson_limits, proportion
+
+ASSESSED_AREA_TYPES = ("partnership", "locality")
+"""The area types prepare assesses (RAG, SPC, trend); others are figures only."""
+
+
+def with_missing_periods(
+    mine: pd.DataFrame, ind: Indicator, last_day: date, area_types: dict[str, str]
+) -> pd.DataFrame:
+    """Add empty totals rows for periods with no data, up to the latest period the warehouse
+    holds, so that a return that stopped shows as "no data" and, in time, as stale."""
+    kind = mine["period"].iloc[0].kind
+    last = Period.containing(kind, last_day)
+    if last.end > last_day:
+        last = last.previous()
+    step = 2 if ind.frequency == "biennial" else 1
+    rows = []
+    totals = mine[mine["breakdown"] == ALL]
+    for area, group in totals.groupby("area_code"):
+        if area_types.get(str(area)) not in ASSESSED_AREA_TYPES:
+            continue
+        held = set(group["period"])
+        period = min(held)
+        while period <= last:
+            if period not in held:
+                rows.append(
+                    {
+                        "indicator_id": ind.id,
+                        "area_code": area,
+                        "period_start": period.start,
+                        "period_end": period.end,
+                        "breakdown": ALL,
+                        "category": ALL,
+                        "numerator": np.nan,
+                        "denominator": np.nan,
+                        "value": np.nan,
+                        "period": period,
+                        "observed": False,
+                    }
+                )
+            period = period.shift(step)
+    mine = mine.assign(observed=True)
+    if not rows:
+        return mine
+    return pd.concat([mine, pd.DataFrame(rows)], ignore_index=True)
+
+
+ROLL_UPS: dict[str, tuple[PeriodKind, ...]] = {
+    "month": ("quarter", "financial_year"),
+    "quarter": ("financial_year",),
+}
+"""The longer periods a sub-annual indicator is also combined into, for quarterly and annual reports."""
+
+
+def roll_ups(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
+    """Quarter and financial-year rows for a monthly indicator, financial-year rows for a
+    quarterly one (its periods combined by its aggregation rule; incomplete periods left out)."""
+    out = []
+    for kind in ROLL_UPS.get(ind.period_kind, ()):
+        parts = []
+        for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
+            combined = to_periods(group, ind, kind)
+            if not combined.empty:
+                parts.append(combined.assign(breakdown=str(breakdown), category=str(category)))
+        if parts:
+            frame = pd.concat(parts, ignore_index=True)
+            out.append(
+                frame.assign(
+                    period_start=frame["period"].map(lambda p: p.start),
+                    period_end=frame["period"].map(lambda p: p.end),
+                )
+            )
+    return out
+
+
+def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    num, den = frame["numerator"].to_numpy(float), frame["denominator"].to_numpy(float)
+    lower = np.full(len(frame), np.nan)
+    upper = np.full(len(frame), np.nan)
+    method = None
+    usable = np.isfinite(num) & np.isfinite(den) & (den > 0) & (num >= 0)
+    if ind.method in ("proportion", "survey"):
+        ok = usable & (num <= den)
+        if ok.any():
+            e = proportion(num[ok], den[ok], multiplier=ind.multiplier)
+            lower[ok], upper[ok] = e.lower, e.upper
+        method = "Wilson"
+    elif ind.method in ("rate", "dsr"):
+        if usable.any():
+            low, high = poisson_limits(num[usable])
+            lower[usable], upper[usable] = (
+                low / den[usable] * ind.multiplier,
+                high / den[usable] * ind.multiplier,
+            )
+        method = (
+            "Byar (exact below 10)" if ind.method == "rate" else "Byar, crude (age bands not held)"
+        )
+    elif ind.method == "count" and ind.time_aggregation == "sum":
+        counts = np.isfinite(num) & (num >= 0)
+        if counts.any():
+            lower[counts], upper[counts] = poisson_limits(num[counts])
+        method = "Poisson"
+    return frame.assign(lower=lower, upper=upper, ci_method=method)
+
+
+def with_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["area_code", "breakdown", "category"]
+    values = frame[[*keys, "period", "value"]]
+    previous = values.assign(period=values["period"].map(lambda p: p.shift(1))).rename(
+        columns={"value": "previous_value"}
+    )
+    year_ago = values.assign(period=values["period"].map(_a_year_later)).rename(
+        columns={"value": "year_ago_value"}
+    )
+    out = frame.merge(previous, on=[*keys, "period"], how="left").merge(
+        year_ago, on=[*keys, "period"], how="left"
+    )
+    return out.assign(
+        change_previous=out["value"] - out["previous_value"],
+        change_year=out["value"] - out["year_ago_value"],
+    )
+
+
+def _a_year_later(p: Period) -> Period:
+    """The period a year after ``p`` (so that ``p``'s value is that period's 'a year earlier')."""
+    return Period.containing(p.kind, date(p.start.year + 1, p.start.month, 1))
