@@ -1,7 +1,8 @@
 """Publication quality of every report type: axe-core in Chromium, tagged PDF, page structure.
 
-The browser checks open the built pages in Debian's Chromium (installed on first use by
-``tests/a11y/browser.py``) and run axe-core's WCAG 2.2 A and AA rules and its best practices.
+The browser checks open the built pages in Debian's Chromium (installed before the tests by
+``.ci/install-tools``; found by ``tests/a11y/browser.py``) and run axe-core's WCAG 2.2 A and AA
+rules and its best practices.
 """
 
 from __future__ import annotations
