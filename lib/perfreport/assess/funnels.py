@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -10,16 +10,23 @@ import pandas as pd
 from perfreport.config.catalogue import Indicator
 from perfreport.methods.funnels import FUNNEL_LEVELS, funnel_limits, funnel_position
 
+FUNNEL_KINDS: dict[str, Literal["proportion", "rate"]] = {
+    "proportion": "proportion",
+    "survey": "proportion",
+    "rate": "rate",
+}
+"""The funnel an indicator's method is drawn on (others have none)."""
+
 
 def with_funnel_positions(
     ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, area_types: dict[str, str]
 ) -> pd.DataFrame:
     """Each locality against funnel limits around its partnership's average, per period."""
     extra["funnel_position"] = None
-    kind = {"proportion": "proportion", "survey": "proportion", "rate": "rate"}.get(ind.method)
+    kind = FUNNEL_KINDS.get(ind.method)
     if kind is None or ind.time_aggregation == "last":
         return extra
-    positions: dict[tuple[str, date], str] = {}
+    positions: dict[tuple[str, object], str] = {}
     for start, group in totals.groupby("period_start"):
         localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
             subset=["numerator", "denominator"]

@@ -82,11 +82,11 @@ def candidates(frame: pd.DataFrame, areas: Areas | None) -> list[Candidate]:
         lengths = sorted({span[3] for span in spans})
         for s, e, r, length in spans:
             for shorter in (n for n in lengths if n < length):
-                parts = [p for p in spans if p[3] == shorter and p[0] >= s and p[1] <= e]
-                covered = sum((p[1] - p[0]).days + 1 for p in parts)
-                if parts and covered == (e - s).days + 1:
+                inside = [p for p in spans if p[3] == shorter and p[0] >= s and p[1] <= e]
+                covered = sum((p[1] - p[0]).days + 1 for p in inside)
+                if inside and covered == (e - s).days + 1:
                     family = (key[0], "time", length, shorter)
-                    out.append((family, np.array([r, *(p[2] for p in parts)])))
+                    out.append((family, np.array([r, *(p[2] for p in inside)])))
     return out
 
 

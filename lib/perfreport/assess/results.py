@@ -60,9 +60,10 @@ def has_disclosed(con: duckdb.DuckDBPyConnection, rule: Disclosure) -> bool:
     tables = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
-    return DISCLOSED in tables and bool(
-        con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()[0]
-    )
+    if DISCLOSED not in tables:
+        return False
+    found = con.execute(f"SELECT count(*) FROM {DISCLOSED} WHERE rule = ?", [rule.key]).fetchone()
+    return bool(found and found[0])
 
 
 def disclosed_current(path: Path, rules: Sequence[Disclosure]) -> bool:
@@ -145,7 +146,7 @@ def read_results(
     ``until``), observed figures only where ``observed_only`` (open data publishes no
     estimates)."""
     marks = ", ".join("?" * len(area_codes))
-    where, params = [f"area_code IN ({marks})"], list(area_codes)
+    where, params = [f"area_code IN ({marks})"], list[object](area_codes)
     if observed_only:
         where.insert(0, "observed")
     if until is not None:

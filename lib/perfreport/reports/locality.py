@@ -18,8 +18,9 @@ __all__ = ["Headline", "LocalityReport"]  # Headline: re-exported where it lived
 class LocalityReport(LocalityParts):
     """Everything the locality report shows, for one area and quarter.
 
-    >>> report = LocalityReport.load(area="CS-RST", period="2024-25-Q4")  # doctest: +SKIP
-    >>> report.headline_table()  # doctest: +SKIP
+    In a prepared project, a notebook cell reads
+    ``report = LocalityReport.load(area="CS-RST", period="2024-25-Q4")`` and the next shows
+    ``report.headline_table()`` (``notebooks/locality.ipynb``).
     """
 
     cycle = "locality"

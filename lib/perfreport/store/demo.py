@@ -226,9 +226,9 @@ def _draw(
     num_total = int(rng.binomial(den_total, p))
     cells[ALL, ALL] = (num_total, den_total)
     for dim, dim_shares in shares.items():
-        dens = rng.multinomial(den_total, _probabilities(dim_shares))
-        nums = rng.multivariate_hypergeometric(dens, num_total) if den_total else dens * 0
-        for category, num, den in zip(dim_shares, nums, dens, strict=True):
+        sizes = rng.multinomial(den_total, _probabilities(dim_shares))
+        events = rng.multivariate_hypergeometric(sizes, num_total) if den_total else sizes * 0
+        for category, num, den in zip(dim_shares, events, sizes, strict=True):
             cells[dim, category] = (int(num), int(den))
     return cells
 

@@ -20,11 +20,13 @@ characters of any cell.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -163,7 +165,7 @@ def _filtered(
         keep &= (
             values.isin(rule.in_).to_numpy()
             if rule.in_ is not None
-            else ~values.isin(rule.not_in).to_numpy()
+            else ~values.isin(rule.not_in or ()).to_numpy()
         )
     if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
         frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
@@ -182,6 +184,13 @@ def _quarantine(frame: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> pd.
             "raw": pd.Series(_raw_cells(frame, positions), dtype=object),
         }
     )
+
+
+def _not_numbers(
+    prefix: Callable[[int], str], field: str, column: str, text: pd.Series, where: np.ndarray
+) -> list[str]:
+    """The reason of each row in ``where`` whose ``field`` (read from ``column``) is not a number."""
+    return [f"{prefix(i)}{field} ({column}) {quoted(text.iat[i])} is not a number" for i in where]
 
 
 def _raw_cells(frame: pd.DataFrame, positions: list[int]) -> list[str]:
@@ -213,12 +222,13 @@ def _periods(
         parsed = {v: _parse_span(v) for v in text.unique()}
     periods = text.map(lambda v: parsed[v][0])
     errors = text.map(lambda v: parsed[v][1])
-    reasons.add(errors.notna().to_numpy(), lambda w: [errors.iat[i] for i in w])
+    reasons.add(errors.notna().to_numpy(), lambda w: [str(errors.iat[i]) for i in w])
     future = periods.map(lambda q: q is not None and q.start > as_of).to_numpy()
     reasons.add(
         future,
         lambda w: [
-            f"period {periods.iat[i].label} lies in the future (after {as_of:%d %B %Y})" for i in w
+            f"period {cast(Period, periods.iat[i]).label} lies in the future (after {as_of:%d %B %Y})"
+            for i in w
         ],
     )
     return periods.map(lambda q: q.start if q else None), periods.map(
@@ -318,19 +328,17 @@ def _measure(
         if measure.indicator.id
         else frame[measure.indicator.column].str.strip()
     )
-    prefix = (lambda i: f"{ids.iat[i]}: ") if len(spec.measures) > 1 else (lambda i: "")
+    named: list[str] = ids.astype(str).tolist()
+    prefix: Callable[[int], str] = (
+        (lambda i: f"{named[i]}: ") if len(spec.measures) > 1 else (lambda i: "")
+    )
     known = ids.isin(list(catalogue.ids)).to_numpy()
     reasons.add(~known, lambda w: [f"unknown indicator {quoted(ids.iat[i])}" for i in w])
     figures = {}
     for field in ("numerator", "denominator", "value"):
         values, bad, text = _numbers(frame, getattr(measure, field), spec)
         column = getattr(measure, field)
-        reasons.add(
-            bad,
-            lambda w, f=field, c=column, t=text: [
-                f"{prefix(i)}{f} ({c}) {quoted(t.iat[i])} is not a number" for i in w
-            ],
-        )
+        reasons.add(bad, functools.partial(_not_numbers, prefix, field, column, text))
         figures[field] = values
     num, den, value = figures["numerator"], figures["denominator"], figures["value"]
     for ident in ids[known].unique():

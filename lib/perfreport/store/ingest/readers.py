@@ -61,7 +61,7 @@ def read_extract(path: Path, spec: SourceSpec) -> Extract:
         extract = read_xlsx(path, spec)
     else:
         extract = read_parquet(path, spec)
-    _check_columns(path, extract.frame.columns, spec)
+    _check_columns(path, list(extract.frame.columns), spec)
     if extract.frame.empty:
         raise PerfreportError(f"{path}: file has a header row but no data rows")
     return extract
