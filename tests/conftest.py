@@ -40,7 +40,7 @@ def cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Completed]:
     """Run ``perfreport`` in this process (fast) from the folder ``cwd``."""
-    from perfreport.cli.main import main
+    from perfreport.cli.commands import main
 
     def run(*args: str, cwd: Path) -> Completed:
         capsys.readouterr()

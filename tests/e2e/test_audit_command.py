@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perfreport.cli.main import main
+from perfreport.cli.commands import main
 from tests.helpers import copy_project, count_results, count_site
 
 

@@ -11,7 +11,7 @@ INTERRUPTED = 128 + signal.SIGINT
 
 def main() -> int:
     try:
-        from perfreport.cli.main import main as run
+        from perfreport.cli.commands import main as run
 
         return run()
     except KeyboardInterrupt:
