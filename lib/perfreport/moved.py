@@ -11,7 +11,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import warnings
-from types import ModuleType
+from types import CodeType, ModuleType
 
 LAYERS = {
     "methods": "stats funnels spc run_chart rounding periods recovery",
@@ -57,17 +57,27 @@ class OldNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         target = new_name(spec.name)
         assert target is not None
-        warnings.warn(
+        warnings.warn(  # stacklevel 2: the import statement (the import system's frames are skipped)
             f"{spec.name} moved to {target} in perfreport 0.8; import it from there",
             DeprecationWarning,
-            stacklevel=4,
+            stacklevel=2,
         )
         module = importlib.import_module(target)
-        self._spec = module.__spec__
+        spec.loader_state = module.__spec__
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        module.__spec__ = self._spec  # the import system stamped the old name's spec on it
+        # the import system stamped the old name's spec on the module: give it back its own
+        assert module.__spec__ is not None
+        module.__spec__ = module.__spec__.loader_state
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """The moved module's code, so that ``python -m perfreport.<old name>`` runs it."""
+        target = new_name(fullname)
+        assert target is not None
+        found = importlib.util.find_spec(target)
+        loader = found.loader if found is not None else None
+        return loader.get_code(target) if isinstance(loader, importlib.abc.InspectLoader) else None
 
 
 def install() -> None:

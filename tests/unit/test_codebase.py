@@ -238,6 +238,10 @@ def test_ci_installs_the_browser_and_npm_tools_before_the_tests():
     assert tools < tests
     script = (REPO / ".ci" / "install-tools").read_text()
     assert "apt-get install" in script and "npm ci" in script
+    for tool, packages in browser.APT_PACKAGES.items():  # every tool the tests look for
+        for package in packages.split():
+            assert re.search(rf"command -v \w+ >/dev/null \|\| missing\+=\({package}\)", script)
+        assert f"command -v {tool} " in script
 
 
 def test_a_missing_command_is_one_line_saying_how_to_install_it(monkeypatch):
@@ -280,3 +284,26 @@ def test_the_built_demo_guard_sees_a_file_written_added_or_deleted(tmp_path):
         "outputs/index.html",
         "outputs/manifest.json",
     ]
+
+
+def test_every_module_with_docstring_examples_is_collected(request):
+    """pytest skips folders matching ``norecursedirs`` (its default includes ``build``): no
+    module holding ``>>>`` examples may sit in one, or its examples would never run."""
+    import fnmatch
+
+    patterns = request.config.getini("norecursedirs")
+    with_examples = [
+        path for path in PACKAGE.rglob("*.py") if ">>> " in path.read_text(encoding="utf-8")
+    ]
+    assert len(with_examples) >= 20
+    hidden = [
+        str(path.relative_to(REPO))
+        for path in with_examples
+        if any(
+            fnmatch.fnmatch(part, p) for part in path.relative_to(REPO).parts[:-1] for p in patterns
+        )
+    ]
+    assert hidden == []
+    assert "lib/perfreport/build/completeness.py" in {
+        str(p.relative_to(REPO)) for p in with_examples
+    }

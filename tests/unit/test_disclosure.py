@@ -10,6 +10,7 @@ import pytest
 
 from perfreport.assess.disclosure import REASON, protect, round_count, suppress_parts
 from perfreport.assess.rag import describe_value
+from perfreport.assess.series import stored_xmr
 from perfreport.config.cycles import load_cycles
 from perfreport.config.disclosure import Disclosure
 from perfreport.errors import PerfreportError
@@ -176,6 +177,8 @@ def test_a_stored_spc_mean_and_limits_are_never_published_under_control():
     )
     out = protect(frame, RULE)
     assert out["suppressed"].tolist() == [False, True, False]
-    assert out[["spc_mean", "spc_lpl", "spc_upl"]].isna().all().all()
-    assert out["spc_points"].tolist() == ["c0c0c0"] * 3  # point types carry no value
-    assert protect(frame, None)["spc_mean"].tolist() == [40.1] * 3
+    assert out[["spc_mean", "spc_lpl", "spc_upl", "spc_points"]].isna().all().all()
+    assert stored_xmr(out.assign(period_kind="month"), None, "increase", "mdc") is None
+    shown = protect(frame, None)
+    assert shown["spc_mean"].tolist() == [40.1] * 3
+    assert shown["spc_points"].tolist() == ["c0c0c0"] * 3

@@ -55,9 +55,10 @@ CHANGE_COLUMNS = {
 """A change, or a copy of another period's value, and the other period it comes from."""
 QUOTED_COLUMNS = {"partnership_value": "partnership", "country_value": "country"}
 """Another area's value quoted on a row: withheld where that area's row is."""
-SPC_LIMITS = ("spc_mean", "spc_lpl", "spc_upl")
-"""A stored SPC chart's mean and limits: SPC is management information, never published under
-control (a mean with all but one of its points shown gives the last one away)."""
+SPC_CHART = ("spc_mean", "spc_lpl", "spc_upl", "spc_points")
+"""A stored SPC chart (its mean, limits and points' types): SPC is management information,
+never published under control (a mean with all but one of its points shown gives the last one
+away), so a controlled report draws no SPC chart."""
 REASON_COLUMNS = ("target_reason", "framework_reason")
 REASON = "figure suppressed to protect confidentiality"
 
@@ -177,9 +178,11 @@ def protect(
         small |= (values > 0) & (values < rule.threshold)
     hidden = complement(out, small, candidates(out, areas), counts) if complementary else small
     out["suppressed"] = hidden
-    for column in SPC_LIMITS:
+    for column in SPC_CHART:
         if column in out.columns:  # the mean of n points less the shown ones is the withheld one
-            out[column] = np.nan
+            out[column] = pd.array(
+                [pd.NA] * len(out), dtype="string" if column == "spc_points" else "Float64"
+            )
     for column in (*counts, *(c for c in DERIVED_COLUMNS if c in out.columns)):
         out[column] = out[column].astype(float).where(~hidden)
     for column in REASON_COLUMNS:

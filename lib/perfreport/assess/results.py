@@ -87,22 +87,22 @@ def read_disclosed(
     ``rule`` may publish them, with ``suppressed``: from ``disclosed`` when ``perfreport
     prepare`` stored this rule, else protected here from the whole of ``results`` (the same
     figures either way)."""
-    tail = f"WHERE breakdown = 'all' AND {where} ORDER BY {order}"
+    rows = f"breakdown = ? AND {where} ORDER BY {order}"
+    tail = f"WHERE {rows}"
     if rule is None or not rule.active:
         return con.execute(
-            f"SELECT {columns}, false AS suppressed FROM results {tail}", list(params)
+            f"SELECT {columns}, false AS suppressed FROM results {tail}", [ALL, *params]
         ).df()
     if has_disclosed(con, rule):
         return con.execute(
-            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND breakdown = 'all' "
-            f"AND {where} ORDER BY {order}",
-            [rule.key, *params],
+            f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND {rows}",
+            [rule.key, ALL, *params],
         ).df()
     whole = protect(all_totals(con), rule, areas)
     con.register("protected_now", whole)
     try:
         return con.execute(
-            f"SELECT {columns}, suppressed FROM protected_now {tail}", list(params)
+            f"SELECT {columns}, suppressed FROM protected_now {tail}", [ALL, *params]
         ).df()
     finally:
         con.unregister("protected_now")

@@ -14,7 +14,7 @@ from typing import Literal
 import pandas as pd
 
 from perfreport.assess.rag import describe_value
-from perfreport.config.catalogue import Catalogue, Indicator
+from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.methods.rounding import format_number, round_half_up
 from perfreport.methods.status import Status
 
@@ -26,7 +26,7 @@ def latest_results(results: pd.DataFrame, area: str, on: date) -> pd.DataFrame:
     """Each indicator's totals row for ``area`` in its latest period ending on or before ``on``."""
     rows = results[
         (results["area_code"] == area)
-        & (results["breakdown"] == "all")
+        & (results["breakdown"] == ALL)
         & (pd.to_datetime(results["period_end"]).dt.date <= on)
     ]
     if rows.empty:

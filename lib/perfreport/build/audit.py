@@ -22,6 +22,7 @@ import pandas as pd
 
 from perfreport.assess.attack import Recovery, attack
 from perfreport.assess.attack_tables import attack_tables
+from perfreport.assess.results import all_totals
 from perfreport.build.open_data import open_data
 from perfreport.errors import PerfreportError
 from perfreport.store.warehouse import connect
@@ -112,7 +113,7 @@ def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
         if marker.is_file() and marker.read_text(encoding="utf-8").strip() == mark:
             return
         frames = [(f"{job.key}/data.csv", open_data(job, con)) for job in controlled]
-        truth = con.execute("SELECT * FROM results WHERE breakdown = 'all'").df()
+        truth = all_totals(con)
     found = attack(frames, areas, truth)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfreport import __version__
-from perfreport.assess.results import disclosed_current
+from perfreport.assess.results import all_totals, disclosed_current
 from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
 from perfreport.build.data_span import (
     PERIOD_PARAMETER,
@@ -156,7 +156,7 @@ def audit(
     truth = None
     if setup.project.warehouse.is_file():
         with connect(setup.project.warehouse, read_only=True) as con:
-            truth = con.execute("SELECT * FROM results WHERE breakdown = 'all'").df()
+            truth = all_totals(con)
     return audit_site(
         outputs or setup.project.outputs,
         setup.cycles,
@@ -172,7 +172,7 @@ def publish(setup: Setup, dest: Path, cycles: Sequence[str] = ()) -> Published:
     from perfreport.build.publish import publish_site
 
     with connect(setup.project.warehouse, read_only=True) as con:
-        truth = con.execute("SELECT * FROM results WHERE breakdown = 'all'").df()
+        truth = all_totals(con)
     return publish_site(setup.project, setup.cycles, setup.areas, dest, cycles, truth)
 
 

@@ -101,9 +101,12 @@ class Report:
     """What every report class shares: its parameters, loading from them, and its title.
 
     A report class sets ``cycle`` (its id in ``params/cycles.yaml``) and ``heading``, calls
-    this constructor first from its own, and defines :meth:`lead`. Report classes do not
-    inherit from one another: what several show is a component each holds (for example
-    :class:`perfreport.reports.locality_view.LocalityView`).
+    this constructor first from its own, and defines :meth:`lead`. Report products do not
+    inherit from one another. What several show comes from a component
+    (:class:`perfreport.reports.locality_view.LocalityView`); the four that show the locality
+    parts (locality, quarterly, annual, scorecard) get it, and the notebook methods drawing on
+    it, from one shared base, :class:`perfreport.reports.locality_parts.LocalityParts`, which
+    is not itself a report.
     """
 
     cycle: ClassVar[str]

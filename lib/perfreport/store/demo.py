@@ -25,7 +25,7 @@ import numpy as np
 
 from perfreport.config.areas import Area, Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
-from perfreport.config.demo import (  # load_demo_settings: re-exported, as perfreport.demo had it
+from perfreport.config.demo import (  # load_demo_settings: re-exported, as 0.7's demo package had it
     DemoSettings,
     SeriesSpec,
     load_demo_settings,  # noqa: F401
