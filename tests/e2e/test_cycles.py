@@ -236,7 +236,7 @@ def test_strategic_report_has_outcomes_projects_and_survey(built):
 def test_run_takes_a_cycle_or_all_but_not_both(built):
     both = run_cli("run", "monthly", "--all", cwd=built)
     assert both.code == 2 and both.stderr.strip().splitlines() == [
-        "perfreport: error: parameter 'cycle': give one cycle id or --all, not both"
+        "perfreport: error: parameter 'cycle': give one cycle id or --all (not both)"
     ]
     neither = run_cli("run", cwd=built)
     assert neither.code == 2

@@ -134,7 +134,7 @@ def _export(setup: Setup, args: argparse.Namespace) -> int:
 
 def _run(setup: Setup, args: argparse.Namespace) -> int:
     if (args.cycle is None) == (not args.all):
-        raise PerfreportError("parameter 'cycle': give one cycle id or --all, not both")
+        raise PerfreportError("parameter 'cycle': give one cycle id or --all (not both)")
     return _build(setup, args.cycle, args.period, args.area, args.jobs)
 
 
