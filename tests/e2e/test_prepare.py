@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+from perfreport.errors import PerfreportError
 from perfreport.methods.periods import parse_period
 from perfreport.methods.stats import poisson_limits, proportion
 from perfreport.reports.context import ReportContext
@@ -349,3 +351,17 @@ def test_the_wording_file_changes_the_words_reports_print(project, tmp_path):
         "Progress towards the council&#39;s 4 strategic outcomes",
     ):
         assert words in after, words
+
+
+def test_results_prepared_by_another_version_are_refused_in_one_line(project, tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    with duckdb.connect(str(copy / "data" / "warehouse.duckdb")) as con:
+        con.execute("UPDATE results_info SET version = '0.7.0'")
+    ctx = ReportContext.load(copy)
+    with pytest.raises(PerfreportError) as caught:
+        ctx.results(["S37000005"])
+    assert str(caught.value) == (
+        f"{copy / 'data' / 'warehouse.duckdb'}: the results were prepared by perfreport 0.7.0, "
+        f"not {version('perfreport')}; run 'perfreport prepare'"
+    )

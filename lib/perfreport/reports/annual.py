@@ -17,14 +17,10 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.assess.rag import describe_value
-from perfreport.assess.scorecard import Family
 from perfreport.assess.series import value_in
 from perfreport.config.activities import activity_table, load_activities
-from perfreport.config.areas import Area
-from perfreport.methods.periods import Period
 from perfreport.present.tables import Html, Section, Table
 from perfreport.reports import delivery
-from perfreport.reports.context import ReportContext
 from perfreport.reports.delivery import ACTIVITY_BADGES
 from perfreport.reports.locality_parts import LocalityParts
 from perfreport.reports.national import NATIONAL_SETS, YEARS_SHOWN, national, national_table
@@ -39,17 +35,16 @@ class AnnualReport(LocalityParts):
     heading = "Annual performance report"
     report_kind = "financial_year"
 
-    def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
-    ) -> None:
-        super().__init__(ctx, area, period, family)
-        self.localities = ctx.areas.children(self.view.partnership.code)
-        self.local_series = ctx.series([a.code for a in self.localities], self.report_kind)
-        self.years = [period.shift(-n) for n in range(YEARS_SHOWN - 1, -1, -1)]
+    def read_more(self) -> None:
+        self.localities = self.ctx.areas.children(self.view.partnership.code)
+        self.local_series = self.ctx.series([a.code for a in self.localities], self.report_kind)
+        self.years = [self.period.shift(-n) for n in range(YEARS_SHOWN - 1, -1, -1)]
         self.monitor = load_activities(
-            ctx.project.params / "activities.yaml", ctx.catalogue, ctx.catalogue.framework
+            self.ctx.project.params / "activities.yaml",
+            self.ctx.catalogue,
+            self.ctx.catalogue.framework,
         )
-        self.activities = activity_table(self.monitor, period.end)
+        self.activities = activity_table(self.monitor, self.period.end)
 
     def title_block(self) -> Html:
         """The report's heading, what it covers, its disclosure note and the law it answers."""

@@ -8,6 +8,7 @@ from typing import ClassVar, Self
 
 import pandas as pd
 
+from perfreport import __version__
 from perfreport.assess.results import has_results, read_results
 from perfreport.assess.scorecard import Family
 from perfreport.assess.series import display_kind
@@ -17,7 +18,7 @@ from perfreport.config.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind, parse_period
 from perfreport.present.tables import Html, title_block
-from perfreport.store.warehouse import connect
+from perfreport.store.warehouse import connect, results_version
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class ReportContext(Context):
             if not has_results(con):
                 raise PerfreportError(
                     f"{self.project.warehouse}: no prepared results; run 'perfreport prepare'"
+                )
+            made_by = results_version(con)
+            if made_by != __version__:
+                raise PerfreportError(
+                    f"{self.project.warehouse}: the results were prepared by perfreport "
+                    f"{made_by or 'before 0.3'}, not {__version__}; run 'perfreport prepare'"
                 )
             return read_results(con, self.disclosure, self.areas, area_codes)
 

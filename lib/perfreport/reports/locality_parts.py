@@ -32,6 +32,11 @@ class LocalityParts(Report):
     ) -> None:
         super().__init__(ctx, area, period, family)
         self.view = LocalityView(ctx, area, period, family, self.report_kind, self.wording)
+        self.read_more()
+
+    def read_more(self) -> None:
+        """What a report reads besides its view (called once, at the end of the constructor):
+        its own parts override this rather than the constructor."""
 
     @property
     def headlines(self) -> list[Headline]:

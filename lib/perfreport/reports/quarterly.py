@@ -13,14 +13,10 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.scorecard import Family
-from perfreport.config.areas import Area
 from perfreport.config.plans import ImprovementPlan, plan_exceptions
-from perfreport.methods.periods import Period
 from perfreport.methods.status import Status
 from perfreport.present.commentary import commentary_for, render_markdown
 from perfreport.present.tables import Html, Section, Table, rag_badge
-from perfreport.reports.context import ReportContext
 from perfreport.reports.locality_parts import LocalityParts
 from perfreport.reports.locality_view import Headline
 
@@ -34,10 +30,7 @@ class QuarterlyReport(LocalityParts):
     cycle = "quarterly"
     heading = "Quarterly key performance report"
 
-    def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
-    ) -> None:
-        super().__init__(ctx, area, period, family)
+    def read_more(self) -> None:
         self.plans = self.ctx.plans()
         self.folder = self.ctx.project.params / "commentary"
         statuses = {

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfreport.assess.scorecard import STATUS_COLUMNS, Family, scorecard, with_previous
-from perfreport.config.areas import Area
-from perfreport.methods.periods import Period
+from perfreport.assess.scorecard import STATUS_COLUMNS, scorecard, with_previous
 from perfreport.present.charts import Chart, status_bars
 from perfreport.present.tables import Section, Table, rag_badge
-from perfreport.reports.context import ReportContext
 from perfreport.reports.locality_parts import LocalityParts
 
 STATUS_HEADINGS = ("Green", "Amber", "Red", "No target", "No data")
@@ -28,12 +25,11 @@ class ScorecardReport(LocalityParts):
     heading = "Balanced scorecard overview"
     report_kind = "financial_year"
 
-    def __init__(
-        self, ctx: ReportContext, area: Area, period: Period, family: Family = "target"
-    ) -> None:
-        super().__init__(ctx, area, period, family)
+    def read_more(self) -> None:
         results = pd.concat(self.view.series.values(), ignore_index=True)
-        self.counts = scorecard(results, ctx.catalogue, area.code, period.end, family)
+        self.counts = scorecard(
+            results, self.ctx.catalogue, self.area.code, self.period.end, self.family
+        )
 
     def overview_table(self) -> Table:
         """Counts by status for every section and sub-section of table 1."""

@@ -233,6 +233,19 @@ def latest_month(con: duckdb.DuckDBPyConnection) -> date | None:
     return scalar(con, "SELECT max(period_end) FROM observations")
 
 
+def results_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The perfreport version that prepared ``results`` (None: not recorded, or not prepared)."""
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    if "results_info" not in tables:
+        return None
+    if "version" not in {r[0] for r in con.execute("DESCRIBE results_info").fetchall()}:
+        return None
+    row = con.execute("SELECT version FROM results_info").fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
 def results_current(path: Path, version: str) -> bool:
     """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
     ``version`` of perfreport (a newer one may compute more)."""
