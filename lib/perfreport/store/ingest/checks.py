@@ -24,9 +24,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
-from typing import cast
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -34,9 +32,10 @@ import pandas as pd
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.errors import PerfreportError
-from perfreport.methods.periods import Period, parse_period, period_kind_of
 from perfreport.store.ingest.limits import quoted
 from perfreport.store.ingest.readers import Extract
+from perfreport.store.ingest.reasons import Reasons
+from perfreport.store.ingest.row_periods import read_periods
 from perfreport.store.ingest.spec import Measure, SourceSpec
 
 KEY = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
@@ -72,52 +71,16 @@ class Validation:
         return self.rows_read - self.rows_filtered - self.rows_rejected
 
 
-class _Reasons:
-    """Reasons per row position, gathered rule by rule."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self._positions: list[np.ndarray] = []
-        self._messages: list[np.ndarray] = []
-
-    def add(
-        self, mask: np.ndarray | pd.Series, message: Callable[[np.ndarray], list[str]] | str
-    ) -> None:
-        where = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if where.size == 0:
-            return
-        texts = [message] * where.size if isinstance(message, str) else message(where)
-        self._positions.append(where)
-        self._messages.append(np.asarray(texts, dtype=object))
-
-    def bad(self) -> np.ndarray:
-        out = np.zeros(self.n, dtype=bool)
-        for where in self._positions:
-            out[where] = True
-        return out
-
-    def joined(self) -> dict[int, str]:
-        if not self._positions:
-            return {}
-        positions = np.concatenate(self._positions)
-        messages = np.concatenate(self._messages)
-        order = np.argsort(positions, kind="stable")
-        out: dict[int, list[str]] = {}
-        for pos, msg in zip(positions[order], messages[order], strict=True):
-            out.setdefault(int(pos), []).append(str(msg))
-        return {pos: "; ".join(dict.fromkeys(msgs)) for pos, msgs in out.items()}
-
-
 def validate_extract(
     extract: Extract, spec: SourceSpec, catalogue: Catalogue, areas: Areas, *, as_of: date
 ) -> Validation:
     """Check every row of ``extract`` against ``spec``, the catalogue and the areas."""
     frame, rows, keep = _filtered(_mapped(extract.frame, spec), extract.row_numbers, spec)
-    reasons = _Reasons(len(frame))
+    reasons = Reasons(len(frame))
     area = frame[spec.area.column].str.strip()
     unknown_area = ~area.isin([a.code for a in areas]).to_numpy()
     reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
-    start, end = _periods(frame, spec, reasons, as_of)
+    start, end = read_periods(frame, spec, reasons, as_of)
     breakdown, category = _breakdowns(frame, spec, reasons)
     observations = pd.concat(
         [
@@ -172,7 +135,7 @@ def _filtered(
     return frame, rows, keep
 
 
-def _quarantine(frame: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> pd.DataFrame:
+def _quarantine(frame: pd.DataFrame, rows: np.ndarray, reasons: Reasons) -> pd.DataFrame:
     """One row per refused file row: its row number, its reasons and its raw cells."""
     joined = reasons.joined()
     positions = sorted(joined)
@@ -209,63 +172,8 @@ def _raw_cells(frame: pd.DataFrame, positions: list[int]) -> list[str]:
     return out
 
 
-def _periods(
-    frame: pd.DataFrame, spec: SourceSpec, reasons: _Reasons, as_of: date
-) -> tuple[pd.Series, pd.Series]:
-    """Start and end dates of each row's period (missing where it does not parse)."""
-    p = spec.period
-    if p.column:
-        text = frame[p.column].str.strip()
-        parsed = {v: _parse_one(v, p.format, p.kind) for v in text.unique()}
-    else:
-        text = frame[p.start].str.strip() + " to " + frame[p.end].str.strip()  # type: ignore[index]
-        parsed = {v: _parse_span(v) for v in text.unique()}
-    periods = text.map(lambda v: parsed[v][0])
-    errors = text.map(lambda v: parsed[v][1])
-    reasons.add(errors.notna().to_numpy(), lambda w: [str(errors.iat[i]) for i in w])
-    future = periods.map(lambda q: q is not None and q.start > as_of).to_numpy()
-    reasons.add(
-        future,
-        lambda w: [
-            f"period {cast(Period, periods.iat[i]).label} lies in the future (after {as_of:%d %B %Y})"
-            for i in w
-        ],
-    )
-    return periods.map(lambda q: q.start if q else None), periods.map(
-        lambda q: q.end if q else None
-    )
-
-
-@cache
-def _parse_one(value: str, fmt: str, kind: str | None) -> tuple[Period | None, str | None]:
-    try:
-        if fmt == "label":
-            period = parse_period(value, what="period")
-            if kind and period.kind != kind:
-                return None, f"period {quoted(value)} is a {period.kind}, not a {kind}"
-            return period, None
-        return Period.containing(kind, datetime.strptime(value, fmt).date()), None  # type: ignore[arg-type]
-    except (ValueError, PerfreportError):
-        return None, f"period {quoted(value)} does not parse with format {fmt!r}"
-
-
-@cache
-def _parse_span(value: str) -> tuple[Period | None, str | None]:
-    first, _, last = value.partition(" to ")
-    try:
-        start, end = date.fromisoformat(first), date.fromisoformat(last)
-        if end < start:
-            raise ValueError
-        period = Period.containing(period_kind_of(start, end), start)
-    except ValueError:
-        return None, f"period {quoted(value)} is not a pair of ISO dates (YYYY-MM-DD)"
-    if (period.start, period.end) != (start, end):
-        return None, f"period {quoted(value)} is not a whole month, quarter or year"
-    return period, None
-
-
 def _breakdowns(
-    frame: pd.DataFrame, spec: SourceSpec, reasons: _Reasons
+    frame: pd.DataFrame, spec: SourceSpec, reasons: Reasons
 ) -> tuple[pd.Series, pd.Series]:
     n = len(frame)
     if spec.breakdown is not None:
@@ -315,7 +223,7 @@ def _measure(
     spec,
     measure: Measure,
     catalogue: Catalogue,
-    reasons: _Reasons,
+    reasons: Reasons,
     area,
     start,
     end,
@@ -374,7 +282,7 @@ def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _indicator_rules(
-    ind: Indicator, mine: np.ndarray, num, den, value, reasons: _Reasons, prefix
+    ind: Indicator, mine: np.ndarray, num, den, value, reasons: Reasons, prefix
 ) -> None:
     def fmt(x: float) -> str:
         return f"{x:g}"
@@ -413,7 +321,7 @@ def _indicator_rules(
         )
 
 
-def _duplicates(observations: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> None:
+def _duplicates(observations: pd.DataFrame, rows: np.ndarray, reasons: Reasons) -> None:
     dup = observations.duplicated(KEY, keep=False).to_numpy()
     if not dup.any():
         return
