@@ -161,3 +161,40 @@ def read_results(
         params,
         "indicator_id, area_code, period_start, period_end",
     )
+
+
+def read_categories(
+    con: duckdb.DuckDBPyConnection,
+    rule: Disclosure | None,
+    indicator_id: str,
+    area_code: str,
+    period_end: date,
+    *,
+    total_withheld: bool = False,
+) -> pd.DataFrame:
+    """The categories of one count indicator's breakdowns for an area and the period ending on
+    ``period_end`` (``breakdown``, ``category``, ``value``, ``suppressed``), in category order,
+    as a report under ``rule`` may publish them. A breakdown's categories add up to its total,
+    so beside a small count the smallest other goes too
+    (:func:`~perfreport.assess.disclosure.suppress_parts`), and every one goes with a
+    withheld total (``total_withheld``); shown counts are rounded as the rule says."""
+    from perfreport.assess.disclosure import round_count, suppress_parts
+
+    rows = con.execute(
+        "SELECT breakdown, category, coalesce(numerator, value) AS value FROM results "
+        "WHERE indicator_id = ? AND area_code = ? AND period_end = ? AND breakdown <> ? "
+        "ORDER BY breakdown, category",
+        [indicator_id, area_code, period_end, ALL],
+    ).df()
+    if rule is None or not rule.active:
+        return rows.assign(suppressed=False)
+    hidden = [
+        withheld or total_withheld
+        for _, group in rows.groupby("breakdown", sort=False)
+        for withheld in suppress_parts(group["value"].tolist(), rule)
+    ]
+    shown = [
+        None if gone else round_count(v, rule)
+        for v, gone in zip(rows["value"], hidden, strict=True)
+    ]
+    return rows.assign(value=pd.array(shown, dtype="Float64"), suppressed=hidden)

@@ -6,8 +6,9 @@ areas, cycles (their notebooks exist), the framework RAG settings, improvement p
 indicators and areas), activities and strategic objectives (their indicators and themes; ids
 unique; at least one activity when the annual report tabulates them), the strategic report (its
 indicators and survey questions, and a survey population no smaller than any question's
-responses), commentary (its period folders, indicators and areas), every source spec (its
-indicators) and the demo settings. The first problem is one line naming the file and line.
+responses), a council's learning and performance report (``learning.yaml``: its indicators),
+commentary (its period folders, indicators and areas), every source spec (its indicators) and
+the demo settings. The first problem is one line naming the file and line.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def check_project(setup: Setup) -> CheckSummary:
         checked.append(
             f"{len(load_strategy(strategic, setup.catalogue).outcomes)} strategic outcomes"
         )
+    if (params / "learning.yaml").is_file():
+        from perfreport.config.learning import load_learning
+
+        notes = len(load_learning(params, setup.catalogue).notes)
+        checked.append(f"learning and performance report ({notes} notes)")
     found = check_commentary(params / "commentary", setup.catalogue, setup.areas)
     checked.append(f"{found} commentary files")
     checked.append(f"{_check_sources(setup.project.sources, setup.catalogue)} source specs")

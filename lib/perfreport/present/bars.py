@@ -53,3 +53,26 @@ def status_bars(counts: pd.DataFrame, *, caption: str, alt: str) -> Chart:
         )
         fig.tight_layout()
         return Chart(png(fig), alt, caption)
+
+
+def category_bars(
+    values: pd.Series, *, label: str, caption: str, alt: str, colour: str = "#005EA5"
+) -> Chart:
+    """A horizontal bar per category of ``values`` (index: the categories, the first at the
+    top; a missing or withheld value leaves its category without a bar), ``label`` on the
+    axis of the values."""
+    with house_figure(7.2, 0.32 * len(values) + 0.9) as fig:
+        ax = fig.subplots()
+        sns.barplot(
+            x=values.astype(float).fillna(0).to_numpy(),
+            y=[str(name) for name in values.index],
+            orient="y",
+            color=colour,
+            errorbar=None,
+            saturation=1,
+            ax=ax,
+        )
+        ax.set_xlabel(label, fontsize=8)
+        ax.tick_params(axis="both", labelsize=8)
+        fig.tight_layout()
+        return Chart(png(fig), alt, caption)

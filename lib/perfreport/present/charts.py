@@ -10,7 +10,7 @@ PNG bytes are deterministic for the same data (no timestamps in the file). The c
 
 from __future__ import annotations
 
-from perfreport.present.bars import STATUS_BARS, status_bars
+from perfreport.present.bars import STATUS_BARS, category_bars, status_bars
 from perfreport.present.figures import DPI, HOUSE, Chart, house_figure, png
 from perfreport.present.trends import (
     COLUMNS,
@@ -35,6 +35,7 @@ __all__ = [
     "STATUS_BARS",
     "Chart",
     "Line",
+    "category_bars",
     "house_figure",
     "png",
     "small_multiples",
