@@ -6,9 +6,8 @@ areas, cycles (their notebooks exist), the framework RAG settings, improvement p
 indicators and areas), activities and strategic objectives (their indicators and themes; ids
 unique; at least one activity when the annual report tabulates them), the strategic report (its
 indicators and survey questions, and a survey population no smaller than any question's
-responses), a council's learning and performance report (``learning.yaml``: its indicators),
-commentary (its period folders, indicators and areas), every source spec (its indicators) and
-the demo settings. The first problem is one line naming the file and line.
+responses), commentary (its period folders, indicators and areas), every source spec (its
+indicators) and the demo settings. The first problem is one line naming the file and line.
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ def check_project(setup: Setup) -> CheckSummary:
         checked.append(
             f"{len(load_strategy(strategic, setup.catalogue).outcomes)} strategic outcomes"
         )
-    if (params / "learning.yaml").is_file():
+    if (params / "learning.yaml").is_file():  # a council's learning and performance report
         from perfreport.config.learning import load_learning
 
         notes = len(load_learning(params, setup.catalogue).notes)
