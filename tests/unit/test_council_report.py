@@ -26,11 +26,13 @@ from tests.helpers import REPO
 
 TEMPLATE = REPO / "lib" / "perfreport" / "templates" / "projects" / "council"
 COUNCIL, ENGLAND = "E10000032", "E92000001"
-FIGURES = [  # indicator, area, period, value (the seed's, 2021-22 and 2022-23; survey 2023)
+FIGURES = [  # indicator, area, period, value (the seed's: 2021-22 and 2022-23, survey 2023)
     ("ASCOF-1B", COUNCIL, "FY2021-22", 76.8),
     ("ASCOF-1B", COUNCIL, "FY2022-23", 76.9),
     ("ASCOF-1B", ENGLAND, "FY2021-22", 76.8),
     ("ASCOF-1B", ENGLAND, "FY2022-23", 77.2),
+    ("ASCOF-1B", COUNCIL, "FY2023-24", None),  # not published yet: prepare's "no data" rows
+    ("ASCOF-1B", ENGLAND, "FY2023-24", None),
     ("ASCOF-2A1", COUNCIL, "FY2021-22", 13.1),
     ("ASCOF-2A1", COUNCIL, "FY2022-23", 18.5),
     ("ASCOF-2A1", ENGLAND, "FY2021-22", 13.9),
@@ -64,7 +66,7 @@ def results_frame(ctx: Context) -> pd.DataFrame:
                 "breakdown": "all",
                 "period": period,
                 "period_kind": period.kind,
-                "value": value,
+                "value": float("nan") if value is None else value,
                 "suppressed": False,
                 "target_value": target.value if target else float("nan"),
                 "target_text": f"at least {target.value:.1f}%" if target else "none",

@@ -35,10 +35,9 @@ class CouncilReport(Report):
         super().__init__(ctx, area, period, family)
         self.learning = load_learning(ctx.project.params, ctx.catalogue)
         self.view = LocalityView(ctx, area, period, family, "financial_year", self.wording)
-        self.lines = {h.indicator.id: h for h in self.view.headlines}
-        self.performance = [
-            h for h in self.view.headlines if h.indicator.set == self.learning.performance
-        ]
+        lines = [tables.published(self.view, h) for h in self.view.headlines]
+        self.lines = {h.indicator.id: h for h in lines}
+        self.performance = [h for h in lines if h.indicator.set == self.learning.performance]
 
     def lead(self) -> str:
         """One sentence on what the report covers."""

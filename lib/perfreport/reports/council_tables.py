@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 from markupsafe import Markup
 
+from perfreport.assess.rag import rag_of
 from perfreport.assess.results import read_categories
 from perfreport.assess.scorecard import goal_delta, with_previous
-from perfreport.assess.series import value_in
+from perfreport.assess.series import latest_on_or_before, shown_value, value_in
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Catalogue
 from perfreport.config.learning import Learning
@@ -22,6 +24,30 @@ from perfreport.present.tables import Group, Html, Section, Table, rag_badge
 from perfreport.reports.context import ReportContext
 from perfreport.reports.locality_view import Headline, LocalityView
 from perfreport.store.warehouse import connect
+
+
+def published(view: LocalityView, h: Headline) -> Headline:
+    """``h`` at its latest period with a figure up to the report's: a national set published
+    in arrears (ASCOF for 2022-23 in a report on 2023-24) has no figure for the report's own
+    year yet, only a "no data" row, and the report shows the latest figures published."""
+    if h.value is not None:
+        return h
+    series = view.series[h.indicator.id]
+    shown = series[series["value"].notna() | series["suppressed"].astype(bool)]
+    latest = latest_on_or_before(shown, view.area.code, view.period.end)
+    if latest is None:
+        return h
+    period, earlier = latest["period"], latest["period"].year_earlier()
+    comparator = view.country
+    return replace(
+        h,
+        period=period,
+        value=shown_value(latest),
+        rag=rag_of(latest, view.family),
+        previous_period=earlier,
+        previous_value=value_in(series, view.area.code, earlier),
+        country=value_in(series, comparator.code, period) if comparator else None,
+    )
 
 
 def by_theme(ctx: ReportContext, area: Area, line: Headline) -> list[Table | Chart]:
