@@ -112,6 +112,15 @@ def test_the_ascof_table_reads_like_the_seed(report):
     )
 
 
+def test_the_lead_names_the_body_the_year_and_the_comparator(report):
+    assert report.title == "Learning from feedback and performance: West Sussex, 2023/24"
+    assert report.lead() == (
+        "What the council learnt in 2023/24 (April 2023 to March 2024) from compliments, "
+        "complaints, reviews and its staff, and its performance on 3 Adult Social Care "
+        "Outcomes Framework measures compared with the England average."
+    )
+
+
 def test_the_staff_survey_reads_like_the_seed(report):
     table, note = report.staff_survey().parts
     assert [tuple(r) for r in table.rows] == [

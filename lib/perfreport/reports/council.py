@@ -43,10 +43,11 @@ class CouncilReport(Report):
         """One sentence on what the report covers."""
         country = self.view.country
         against = f" compared with the {country.name} average" if country else ""
+        measures = self.performance[0].indicator.scorecard.subsection if self.performance else ""
         return (
             f"What the {self.wording.body} learnt in {self.period.long_label} from compliments, "
             "complaints, reviews and its staff, and its performance on "
-            f"{len(self.performance)} adult social care outcome measures{against}."
+            f"{len(self.performance)} {measures} measures{against}."
         )
 
     def headline(self, indicator: str) -> Headline | None:
