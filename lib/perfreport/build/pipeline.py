@@ -42,6 +42,7 @@ __all__ = [
     "generate_demo",
     "ingest",
     "latest_complete",
+    "load_demo",
     "period_in_data",
     "prepare_results",
     "publish",
@@ -60,12 +61,18 @@ if TYPE_CHECKING:
 
 
 def generate_demo(setup: Setup, folder: Path | None = None) -> Path:
-    """Write the demo observations CSV; returns its path."""
-    from perfreport.config.demo import load_demo_settings
-    from perfreport.store.demo import write_demo
+    """Write the demo observations CSV (``perfreport generate-demo``); returns its path."""
+    from perfreport.build.demo import generate_demo as write
 
-    settings = load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
-    return write_demo(settings, setup.catalogue, setup.areas, folder or setup.project.demo_data)
+    return write(setup, folder)
+
+
+def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
+    """Load the demo data into a warehouse holding nothing else (``perfreport demo``); see
+    :mod:`perfreport.build.demo`."""
+    from perfreport.build.demo import load_demo as load
+
+    return load(setup)
 
 
 def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:

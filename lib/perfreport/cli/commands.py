@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from perfreport.build.demo import DEMO_SPEC  # noqa: F401  (its place in 0.8)
 from perfreport.build.interrupt import Interrupted
 from perfreport.cli.arguments import parser
 from perfreport.cli.printing import Progress, print_audit, print_quarantine, print_results
@@ -21,7 +22,6 @@ from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 if TYPE_CHECKING:
     from perfreport.build.pipeline import Setup
 
-DEMO_SPEC = "demo_observations"
 Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 """A signal's handler, as :func:`signal.signal` gives and takes it."""
 
@@ -141,9 +141,9 @@ def _run(setup: Setup, args: argparse.Namespace) -> int:
 def _demo(setup: Setup, args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
-    path = pipeline.generate_demo(setup)
-    print(f"demo data: {setup.project.relative(path)}")
-    print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
+    for path, summary in pipeline.load_demo(setup):
+        print(f"demo data: {setup.project.relative(path)}")
+        print(summary.describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
     return _build(setup, None, None, [], args.jobs)
