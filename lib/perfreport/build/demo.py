@@ -71,7 +71,7 @@ def refuse_real_loads(setup: Setup, settings: DemoSettings) -> None:
 def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
     """Generate the invented series (if any) and ingest them and the shipped files, after
     :func:`refuse_real_loads`; returns each file loaded with what its load did."""
-    from perfreport.build import pipeline
+    from perfreport.store.ingest import ingest_file, load_spec
 
     settings = demo_settings(setup)
     refuse_real_loads(setup, settings)
@@ -80,9 +80,17 @@ def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
             f"{setup.project.demo_file}: no 'indicators' and no 'extracts': the demo has "
             "nothing to load"
         )
-    root = setup.project.root
-    files = [(pipeline.source_spec(setup, e.spec), root / e.file) for e in settings.extracts]
+    root, sources = setup.project.root, setup.project.sources
+    files = [(sources / f"{e.spec}.yaml", root / e.file) for e in settings.extracts]
     if settings.indicators:
         generated = _generate(setup, settings, setup.project.demo_data)
-        files.insert(0, (pipeline.source_spec(setup, DEMO_SPEC), generated))
-    return [(path, pipeline.ingest(setup, spec, path)) for spec, path in files]
+        files.insert(0, (sources / f"{DEMO_SPEC}.yaml", generated))
+    loaded = []
+    for spec, path in files:
+        if not spec.is_file():
+            raise PerfreportError(f"{spec}: the demo's source spec is missing")
+        summary = ingest_file(
+            setup.project.warehouse, path, load_spec(spec), setup.catalogue, setup.areas
+        )
+        loaded.append((path, summary))
+    return loaded
