@@ -65,7 +65,21 @@ def _terminated(signum: int, frame: object) -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
+    if args.command == "init":  # makes a project rather than working on one
+        return _init(args)
     return HANDLERS[args.command](pipeline.Setup.load(args.project), args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from perfreport.build.scaffold import init_project
+
+    made = init_project(args.folder, args.template)
+    first = "perfreport demo" if made.demo else "perfreport check"
+    print(
+        f"{made.root}: a new project from the {made.template} template ({made.files} files); "
+        f"next: cd {made.root} && {first}, then see its README.md"
+    )
+    return 0
 
 
 def _check(setup: Setup, args: argparse.Namespace) -> int:
