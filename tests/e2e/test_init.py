@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import filecmp
 import re
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from perfreport.build.notebook_parameters import declared_parameters
@@ -213,3 +215,58 @@ def test_help_is_written_for_users():
         "\n", " "
     )
     assert "example:\n  perfreport init demo-project --template hscp\n" in demo
+
+
+# --- the issue's "done when": a blank project, a real extract, ingest, run --all ---------------
+
+REAL = REPO.parent / "shared" / "realdata" / "phs_delayed_discharge_beddays_hb_201607_202209.csv"
+AREAS = """\
+areas:
+  - {code: S92000003, name: Scotland, type: country, slug: scotland}
+  - {code: S08000019, name: NHS Forth Valley, type: health_board, slug: nhs-forth-valley}
+"""
+SPEC = """\
+name: beddays
+format: csv
+max_size_mb: 50
+area: {column: HBT}
+period: {column: MonthOfDelay, format: "%Y%m", kind: month}
+filters:
+  - {column: HBT, in: [S92000003, S08000019]}
+  - {column: AgeGroup, in: [18plus]}
+  - {column: ReasonForDelay, in: [All Delay Reasons]}
+measures:
+  - indicator: {id: DD-BEDDAYS}
+    numerator: NumberOfDelayedBedDays
+    value: NumberOfDelayedBedDays
+"""
+
+
+def test_a_blank_project_builds_reports_from_a_real_extract(blank, tmp_path):
+    """The README's route with nothing of the package edited: the catalogue's commented
+    example entry, two areas, a spec, ingest, run --all. Needs open cycle ids and
+    ``areas: [all]`` (another branch)."""
+    project = tmp_path / "mine"
+    shutil.copytree(blank, project)
+    catalogue = project / "params" / "catalogue" / "indicators.yaml"
+    example = [line[2:] for line in catalogue.read_text().splitlines() if line.startswith("#   ")]
+    catalogue.write_text("indicators:\n" + "\n".join(example) + "\n")
+    (project / "params" / "areas.yaml").write_text(AREAS)
+    (project / "params" / "sources" / "beddays.yaml").write_text(SPEC)
+    (project / "data" / "extracts").mkdir()
+    shutil.copy(REAL, project / "data" / "extracts" / REAL.name)
+    loaded = run_cli("ingest", "beddays", f"data/extracts/{REAL.name}", cwd=project)
+    assert loaded.code == 0, loaded.stderr
+    assert "16,875 rows read, 150 accepted, 0 quarantined" in loaded.stdout
+    built = run_cli("run", "--all", "--jobs", "1", "--project", str(project), cwd=tmp_path)
+    assert built.code == 0, built.stderr
+    assert "2 of 2 reports built" in built.stdout
+    data = pd.read_csv(
+        project / "outputs" / "performance" / "2022-09" / "nhs-forth-valley" / "data.csv"
+    )
+    september = data[data.period_label == "September 2022"].iloc[0]
+    expected = pd.read_csv(REAL).query(
+        "MonthOfDelay == 202209 and HBT == 'S08000019' and AgeGroup == '18plus' "
+        "and ReasonForDelay == 'All Delay Reasons'"
+    )
+    assert september.value == expected.NumberOfDelayedBedDays.item() == 3319
