@@ -4,6 +4,7 @@ command takes --project before or after its name; the help is written for users.
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 import shutil
 from pathlib import Path
@@ -94,6 +95,11 @@ def test_blank_params_load_and_hold_no_example_data(blank):
         "period": "str",
         "project": "str",
     }
+    notebook = json.loads((blank / "notebooks" / "performance.ipynb").read_text())
+    code = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") for c in notebook["cells"])  # committed without outputs
+    assert "PerformanceReport.load(area=area, period=period, project=project)" in code[1]
+    assert [c for c in code[2:] if not c.startswith("report.")] == []  # the package computes
     cycles = (params / "cycles.yaml").read_text()
     for line in ("  - id: performance\n", "    period: month\n", "    areas: [all]\n"):
         assert line in cycles
