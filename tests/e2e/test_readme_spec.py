@@ -20,5 +20,5 @@ def test_the_worked_source_spec_loads_the_example(project_copy, cli):
     result = cli("ingest", "council_complaints", "complaints_2025-01.csv", cwd=project_copy)
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == (
-        "complaints_2025-01.csv: 3 rows read, 2 accepted, 0 quarantined, 1 left out by the spec's filters; load 1"
+        "complaints_2025-01.csv: 3 rows read, 2 accepted, 0 quarantined, 1 filtered, 0 revised; load 1"
     )

@@ -24,6 +24,14 @@ JOBS: Argument = (
     ("--jobs",),
     {"type": int, "default": os.cpu_count() or 1, "help": "parallel report workers"},
 )
+WAIT: Argument = (
+    ("--wait",),
+    {
+        "type": float,
+        "default": 30.0,
+        "help": "seconds to wait while another process writes to the warehouse",
+    },
+)
 EXTRACTS: list[Argument] = [
     (("spec",), {"help": "source spec name (params/sources/NAME.yaml) or path"}),
     (("files",), {"type": Path, "nargs": "+", "metavar": "FILE"}),
@@ -76,15 +84,16 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
         ],
     ),
     "ingest": (
-        "check extracts and load them into the warehouse",
+        "check extracts and load them into the warehouse (exit 1 if any row was quarantined)",
         [
             *EXTRACTS,
+            WAIT,
             (
-                ("--wait",),
+                ("--replace",),
                 {
-                    "type": float,
-                    "default": 30.0,
-                    "help": "seconds to wait while another process writes to the warehouse",
+                    "action": "store_true",
+                    "help": "load a file already loaded with this spec again, under the spec as "
+                    "it is now: its earlier load is unloaded first",
                 },
             ),
         ],
@@ -92,6 +101,14 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
     "validate": (
         "check extracts as ingest would, writing nothing (exit 1 if rows would be quarantined)",
         EXTRACTS,
+    ),
+    "loads": ("list every load: its file, spec, rows and observations, and if unloaded", []),
+    "unload": (
+        "take a load's observations out of the warehouse, putting back what it replaced",
+        [
+            (("load_id",), {"type": int, "metavar": "LOAD_ID", "help": "see 'perfreport loads'"}),
+            WAIT,
+        ],
     ),
     "export": (
         "export a warehouse table to .csv or .xlsx (formula-safe)",
