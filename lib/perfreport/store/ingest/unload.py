@@ -140,5 +140,7 @@ def list_loads(warehouse: Path) -> pd.DataFrame:
     """Every load, oldest first, with :data:`LOAD_COLUMNS` (``unloaded_at`` NULL while loaded)."""
     with connect(warehouse, read_only=True) as con:
         present = columns_of(con, "loads")
+        if not present:  # a warehouse made by another tool, or never written to
+            return pd.DataFrame(columns=list(LOAD_COLUMNS))
         picked = [c if c in present else f"NULL AS {c}" for c in LOAD_COLUMNS]
         return con.execute(f"SELECT {', '.join(picked)} FROM loads ORDER BY load_id").df()
