@@ -191,3 +191,55 @@ def test_a_daily_extract_loads_monthly_means(project, cli):
         project,
         "SELECT rows_read, rows_accepted, rows_rejected, rows_filtered, observations_written FROM loads",
     ) == [(35, 33, 2, 0, 2)]
+
+
+def test_unloading_a_complete_extract_puts_back_the_rows_it_withdrew(project, cli):
+    (project / SPEC_DIR / "complete.yaml").write_text(
+        COMPLAINTS_SPEC.replace("council_complaints", "complete") + "complete_extract: true\n"
+    )
+    (project / "whole.csv").write_text(REVISED)
+    cli("ingest", "complete", "whole.csv", cwd=project)
+    (project / "whole.csv").write_text(
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,12\n"
+    )  # CS-RST withdrawn, CS-CLK revised
+    assert cli("ingest", "complete", "whole.csv", cwd=project).code == 0
+    assert [row[0] for row in observations(project)] == ["CS-CLK"]
+    result = cli("unload", "2", cwd=project)
+    assert "1 observations removed, 2 earlier observations put back" in result.stdout
+    assert observations(project) == [
+        ("CS-CLK", 11.0, 91.67, "whole.csv", 2, 1),
+        ("CS-RST", 10.0, 100.0, "whole.csv", 3, 1),
+    ]
+    assert query(
+        project,
+        "SELECT area_code, old_numerator, old_load_id, new_numerator, new_load_id, reason "
+        "FROM revisions WHERE reason = 'unloaded' ORDER BY area_code",
+    ) == [("CS-CLK", 12.0, 2, 11.0, 1, "unloaded"), ("CS-RST", None, 2, 10.0, 1, "unloaded")]
+
+
+def test_unload_makes_prepared_results_stale(project, cli):
+    from perfreport.store.warehouse import connect, results_current
+
+    cli("ingest", "council_complaints", "revised.csv", cwd=project)
+    warehouse = project / "data" / "warehouse.duckdb"
+    with connect(warehouse) as con:  # as prepare leaves it
+        con.execute("CREATE TABLE results_info (load_id INTEGER, until DATE, version VARCHAR)")
+        con.execute("INSERT INTO results_info VALUES (1, NULL, 'test')")
+    assert results_current(warehouse, "test")
+    cli("unload", "1", cwd=project)
+    assert not results_current(warehouse, "test")
+
+
+def test_a_warehouse_of_0_8_gains_what_unload_needs_when_written(project, cli):
+    from perfreport.store.warehouse import SCHEMA, SCHEMA_VERSION, columns_of
+
+    warehouse = project / "data" / "warehouse.duckdb"
+    warehouse.parent.mkdir(exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(SCHEMA)
+        con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
+        assert "unloaded_at" not in columns_of(con, "loads")
+    assert cli("loads", cwd=project).stdout.startswith("no loads yet")  # read-only: unchanged
+    assert cli("ingest", "council_complaints", "revised.csv", cwd=project).code == 0
+    assert cli("unload", "1", cwd=project).code == 0
+    assert query(project, "SELECT load_id, unloaded_at IS NOT NULL FROM loads") == [(1, True)]

@@ -127,5 +127,5 @@ def test_a_day_in_the_future_is_refused(tmp_path):
     v = check(
         tmp_path, DAILY.replace("INDICATOR", "DD-ADB"), "code,date,patients\nCS-CLK,2025-07-01,1\n"
     )
-    assert reasons(v) == {2: "period 01 July 2025 lies in the future (after 30 June 2025)"}
+    assert reasons(v) == {2: "period 1 July 2025 lies in the future (after 30 June 2025)"}
     assert v.observations.empty

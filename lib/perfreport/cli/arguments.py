@@ -12,7 +12,7 @@ from perfreport import __version__
 
 DESCRIPTION = "Load a project's data, prepare its results and build its performance reports."
 EXIT_STATUS = (
-    "Exit status: 0 done; 1 some reports failed (or rows would be quarantined, for validate); "
+    "Exit status: 0 done; 1 some reports failed (or rows were quarantined, for ingest and validate); "
     "2 a user error (one line); 130 stopped by Ctrl-C (SIGINT) and 143 by SIGTERM, after one "
     "line saying what was built: a run stops its workers, publishes nothing more and leaves "
     "the site listing exactly what is published."

@@ -180,8 +180,17 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -
     if version is None and not read_only:
         con.execute(SCHEMA)
         con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
-    if not read_only:
+    if not read_only and not _upgraded(con):
         con.execute(UPGRADE)
+
+
+def _upgraded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has what :data:`UPGRADE` adds."""
+    return (
+        "unloaded_at" in columns_of(con, "loads")
+        and "reason" in columns_of(con, "revisions")
+        and bool(columns_of(con, "superseded"))
+    )
 
 
 @contextmanager

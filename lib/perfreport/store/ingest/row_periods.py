@@ -87,7 +87,7 @@ class Day:
 
     @property
     def label(self) -> str:
-        return f"{self.start:%d %B %Y}"
+        return f"{self.start.day} {self.start:%B %Y}"
 
 
 @cache
