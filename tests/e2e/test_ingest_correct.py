@@ -38,6 +38,15 @@ def observations(project: Path) -> list[tuple]:
     )
 
 
+def changes(project: Path, where: str = "") -> list[tuple]:
+    """The rows of ``revisions``: area, old numerator and load, new numerator and load, reason."""
+    return query(
+        project,
+        "SELECT area_code, old_numerator, old_load_id, new_numerator, new_load_id, reason "
+        f"FROM revisions {where} ORDER BY reason, area_code",
+    )
+
+
 def test_unload_puts_back_what_the_load_replaced_and_records_it(project, cli):
     assert cli("ingest", "council_complaints", "jan.csv", cwd=project).code == 1
     assert cli("ingest", "council_complaints", "revised.csv", cwd=project).code == 0
@@ -55,11 +64,7 @@ def test_unload_puts_back_what_the_load_replaced_and_records_it(project, cli):
         ("CS-CLK", 9.0, 75.0, "jan.csv", 2, 1),
         ("CS-RST", 10.0, 100.0, "jan.csv", 3, 1),
     ]
-    assert query(
-        project,
-        "SELECT area_code, old_numerator, old_load_id, new_numerator, new_load_id, reason "
-        "FROM revisions ORDER BY reason, area_code",
-    ) == [
+    assert changes(project) == [
         ("CS-CLK", 9.0, 1, 11.0, 2, "revised"),
         ("CS-CLK", 11.0, 2, 9.0, 1, "unloaded"),
         ("CS-RST", 10.0, 2, 10.0, 1, "unloaded"),
@@ -210,11 +215,10 @@ def test_unloading_a_complete_extract_puts_back_the_rows_it_withdrew(project, cl
         ("CS-CLK", 11.0, 91.67, "whole.csv", 2, 1),
         ("CS-RST", 10.0, 100.0, "whole.csv", 3, 1),
     ]
-    assert query(
-        project,
-        "SELECT area_code, old_numerator, old_load_id, new_numerator, new_load_id, reason "
-        "FROM revisions WHERE reason = 'unloaded' ORDER BY area_code",
-    ) == [("CS-CLK", 12.0, 2, 11.0, 1, "unloaded"), ("CS-RST", None, 2, 10.0, 1, "unloaded")]
+    assert changes(project, "WHERE reason = 'unloaded'") == [
+        ("CS-CLK", 12.0, 2, 11.0, 1, "unloaded"),
+        ("CS-RST", None, 2, 10.0, 1, "unloaded"),
+    ]
 
 
 def test_unload_makes_prepared_results_stale(project, cli):
