@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfreport.store.ingest import check_file, load_spec
 from tests.helpers import COMPLAINTS_SPEC, LONG_SPEC, REPO
@@ -310,3 +312,37 @@ def test_a_period_label_that_does_not_parse_lists_the_formats(tmp_path):
         "period 'Jan-Apr 2025' is not a period label; accepted: 2024/25 (financial year); "
     )
     assert reasons(v)[2].endswith("2024 (calendar year)")
+
+
+CELLS = {
+    "Month": ["2025-01", "2025-02", "2030-01", "Jan", ""],
+    "Locality": ["CS-CLK", "CS-RST", "cs-clk", "NA", "", "XX", "Total"],
+    "Complaints": ["12", "10", "*", "", "x", "-1"],
+    "On time": ["9", "10", "13", "NA", ""],
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({c: st.sampled_from(v) for c, v in CELLS.items()}),
+        min_size=1,
+        max_size=12,
+    ).filter(lambda rows: any(any(row.values()) for row in rows)),
+    rule=st.sampled_from(["in: [CS-CLK, CS-RST]", "not_in: [Total]", "in: [cs-clk]"]),
+)
+def test_every_row_read_is_accepted_quarantined_or_filtered(tmp_path, catalogue, areas, rows, rule):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(COMPLAINTS_SPEC + f"filters:\n  - {{column: Locality, {rule}}}\n")
+    data = tmp_path / "extract.csv"
+    lines = [",".join(row[c] for c in CELLS) for row in rows]
+    data.write_text("\n".join([",".join(CELLS), *lines]) + "\n")
+    v = check_file(data, load_spec(spec), catalogue, areas, as_of=AS_OF)
+    filled = [row for row in rows if any(row.values())]
+    assert v.rows_read == len(filled)
+    assert v.rows_read == v.rows_accepted + v.rows_rejected + v.rows_filtered
+    assert len(v.observations) == v.rows_accepted
+    missing_area = sum(row["Locality"] in ("NA", "") for row in filled)
+    assert v.rows_rejected >= missing_area  # never filtered away
