@@ -346,3 +346,16 @@ def test_every_row_read_is_accepted_quarantined_or_filtered(tmp_path, catalogue,
     assert len(v.observations) == v.rows_accepted
     missing_area = sum(row["Locality"] in ("NA", "") for row in filled)
     assert v.rows_rejected >= missing_area  # never filtered away
+
+
+def test_filters_that_together_leave_out_every_row_warn(tmp_path):
+    spec = COMPLAINTS_SPEC + (
+        "filters:\n  - {column: Locality, in: [CS-CLK]}\n  - {column: Month, not_in: [2025-01]}\n"
+    )
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-RST,10,10\n",
+    )
+    assert v.warnings == ("spec 'council_complaints': the filters together leave out every row",)
+    assert (v.rows_accepted, v.rows_filtered) == (0, 2)

@@ -77,6 +77,7 @@ def filtered(frame: pd.DataFrame, rows: np.ndarray, spec: SourceSpec, warnings: 
     """The rows the spec's filters keep (see the module docstring)."""
     keep = np.ones(len(frame), dtype=bool)
     undecided: list[tuple[Filter, np.ndarray]] = []
+    emptied = False  # a filter of its own left out every row
     for rule in spec.filters:
         values = frame[rule.column].str.strip()
         blank = missing(values, spec)
@@ -88,10 +89,13 @@ def filtered(frame: pd.DataFrame, rows: np.ndarray, spec: SourceSpec, warnings: 
         else:
             own = ~values.isin(listed).to_numpy()
         if len(frame) and not own.any():
+            emptied = True
             warnings.append(
                 f"spec '{spec.name}': the filter on column {rule.column!r} leaves out every row"
             )
         keep &= own
+    if len(frame) and not keep.any() and not emptied:
+        warnings.append(f"spec '{spec.name}': the filters together leave out every row")
     if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
         frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
         undecided = [(rule, blank[keep]) for rule, blank in undecided]

@@ -162,7 +162,10 @@ class Measure(Params):
 
 
 class Filter(Params):
-    """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values."""
+    """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values.
+
+    A row whose column is missing (blank, ``NA``, ``N/A``, a suppression marker) is not left
+    out by ``in``: it goes on to the checks, which quarantine it with its reason."""
 
     column: str
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
