@@ -2,7 +2,8 @@
 
 The rules (each one vectorised over the whole extract, so a million rows take seconds):
 
-- the area code is one of ``params/areas.yaml``;
+- the area code is given (not blank, ``NA`` or ``N/A``) and is one of ``params/areas.yaml``;
+- a column an ``in`` filter reads is given (:mod:`~perfreport.store.ingest.filters`);
 - the indicator is in the catalogue;
 - the period parses with the spec's format and does not lie in the future;
 - a breakdown category is not blank;
@@ -10,7 +11,8 @@ The rules (each one vectorised over the whole extract, so a million rows take se
 - counts are not negative; a proportion's numerator is not above its denominator;
 - the value lies inside its unit's range (a percentage of a proportion within 0 to 100; counts,
   rates, days and hours not below zero);
-- no two rows of the file carry the same indicator, area, period and breakdown.
+- no two rows of the file carry the same indicator, area, period and breakdown;
+- a daily or weekly row has a value (:mod:`~perfreport.store.ingest.days` makes months of them).
 
 Checks collect failures rather than stop at the first, as pandera's lazy validation does, and
 name the field and the offending value, like PHEindicatormethods' argument checks; a value is
