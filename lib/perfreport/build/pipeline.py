@@ -43,18 +43,22 @@ __all__ = [
     "ingest",
     "latest_complete",
     "load_demo",
+    "loads",
     "period_in_data",
     "prepare_results",
     "publish",
     "source_spec",
+    "unload",
     "validate",
 ]
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from perfreport.assess.prepare import PrepareSummary
     from perfreport.build.project_check import CheckSummary
     from perfreport.build.publish import Published
-    from perfreport.store.ingest import LoadSummary, SourceSpec
+    from perfreport.store.ingest import LoadSummary, SourceSpec, Unloaded
 
 # The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
 # they are used, so that a run whose reports are all cached starts quickly.
@@ -89,14 +93,40 @@ def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:
 
 
 def ingest(
-    setup: Setup, spec: SourceSpec, path: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    setup: Setup,
+    spec: SourceSpec,
+    path: Path,
+    *,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    replace: bool = False,
 ) -> LoadSummary:
-    """Check ``path`` and load it into the warehouse in one transaction."""
+    """Check ``path`` and load it into the warehouse in one transaction (``replace``: unload
+    the earlier loads of the same file with the same spec first, in the same transaction)."""
     from perfreport.store.ingest import ingest_file
 
     return ingest_file(
-        setup.project.warehouse, path, spec, setup.catalogue, setup.areas, wait_seconds=wait_seconds
+        setup.project.warehouse,
+        path,
+        spec,
+        setup.catalogue,
+        setup.areas,
+        wait_seconds=wait_seconds,
+        replace=replace,
     )
+
+
+def loads(setup: Setup) -> pd.DataFrame:
+    """Every load of the warehouse, oldest first (``perfreport loads``)."""
+    from perfreport.store.ingest import list_loads
+
+    return list_loads(setup.project.warehouse)
+
+
+def unload(setup: Setup, load_id: int, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Unloaded:
+    """Take load ``load_id``'s observations out of the warehouse (``perfreport unload``)."""
+    from perfreport.store.ingest import unload as unload_load
+
+    return unload_load(setup.project.warehouse, load_id, wait_seconds=wait_seconds)
 
 
 def validate(setup: Setup, spec: SourceSpec, path: Path) -> LoadSummary:

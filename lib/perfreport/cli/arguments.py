@@ -22,7 +22,8 @@ params/sources/, then `perfreport ingest` them and `perfreport run --all`. Every
 on the project in the current folder (or a parent folder), or the one given by --project, before
 or after the command's name. `perfreport COMMAND --help` explains one command."""
 EXIT_STATUS = (
-    "Exit status: 0 done; 1 some reports failed (or rows would be quarantined, for validate); "
+    "Exit status: 0 done; 1 some reports failed (or rows were quarantined, for ingest and "
+    "validate); "
     "2 a user error (one line); 130 stopped by Ctrl-C (SIGINT) and 143 by SIGTERM, after one "
     "line saying what was built: a run stops its workers, publishes nothing more and leaves "
     "the site listing exactly what is published."
@@ -36,6 +37,14 @@ JOBS: Argument = (
         "type": int,
         "default": os.cpu_count() or 1,
         "help": "reports built at once (default: one per core)",
+    },
+)
+WAIT: Argument = (
+    ("--wait",),
+    {
+        "type": float,
+        "default": 30.0,
+        "help": "seconds to wait while another process writes to the warehouse",
     },
 )
 EXTRACTS: list[Argument] = [
@@ -112,16 +121,16 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
         ],
     ),
     "ingest": (
-        "check extracts and load them into the warehouse",
+        "check extracts and load them into the warehouse (exit 1 if any row was quarantined)",
         [
             *EXTRACTS,
+            WAIT,
             (
-                ("--wait",),
+                ("--replace",),
                 {
-                    "type": float,
-                    "default": 30.0,
-                    "help": "seconds to wait while another command writes to the warehouse "
-                    "(default 30)",
+                    "action": "store_true",
+                    "help": "load a file already loaded with this spec again, under the spec as "
+                    "it is now: its earlier load is unloaded first",
                 },
             ),
         ],
@@ -129,6 +138,14 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
     "validate": (
         "check extracts as ingest would, loading nothing (exit 1 if rows would be quarantined)",
         EXTRACTS,
+    ),
+    "loads": ("list every load: its file, spec, rows and observations, and if unloaded", []),
+    "unload": (
+        "take a load's observations out of the warehouse, putting back what it replaced",
+        [
+            (("load_id",), {"type": int, "metavar": "LOAD_ID", "help": "see 'perfreport loads'"}),
+            WAIT,
+        ],
     ),
     "export": (
         "write a warehouse table to a .csv or .xlsx file",
@@ -234,9 +251,21 @@ ABOUT: dict[str, tuple[str, str]] = {
     "ingest": (
         "Checks every row against its source spec, the catalogue and the areas; accepted rows "
         "are loaded in one transaction per file, the others quarantined with their reasons "
-        "(perfreport export quarantine --out q.xlsx). Loading the same file again changes "
-        "nothing.",
+        "(perfreport export quarantine --out q.xlsx). Ends with one line per file: rows read, "
+        "accepted, quarantined, filtered and revised. Loading the same file again changes "
+        "nothing; --replace loads it again under the spec as it is now.",
         "perfreport ingest phs_delayed_discharge_beddays data/extracts/beddays.csv",
+    ),
+    "loads": (
+        "One line per load, newest last: its id (for unload), source spec, file, when, its row "
+        "counts and the observations it wrote and revised.",
+        "perfreport loads",
+    ),
+    "unload": (
+        "Removes the observations the load wrote and puts back the figures it revised, in one "
+        "transaction; every change is kept in the revisions table. The file can then be "
+        "ingested again.",
+        "perfreport unload 3",
     ),
     "validate": (
         "A dry run of ingest: the same checks and summary, nothing written.",

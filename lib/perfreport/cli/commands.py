@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from perfreport.build.demo import DEMO_SPEC  # noqa: F401  (its place in 0.8)
 from perfreport.build.interrupt import Interrupted
 from perfreport.cli.arguments import parser
-from perfreport.cli.printing import Progress, print_audit, print_quarantine, print_results
+from perfreport.cli.printing import (
+    Progress,
+    print_audit,
+    print_extract,
+    print_loads,
+    print_results,
+)
 from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 
 if TYPE_CHECKING:
@@ -114,21 +120,35 @@ def _generate_demo(setup: Setup, args: argparse.Namespace) -> int:
 
 
 def _extracts(setup: Setup, args: argparse.Namespace) -> int:
-    """``ingest`` and ``validate``: one summary per file, and its quarantined rows."""
+    """``ingest`` and ``validate``: each file's warnings and quarantined rows, then its summary
+    line; exit 1 if any row was quarantined."""
     from perfreport.build import pipeline
 
     spec = pipeline.source_spec(setup, args.spec)
     rejected = 0
     for path in args.files:
         summary = (
-            pipeline.ingest(setup, spec, path, wait_seconds=args.wait)
+            pipeline.ingest(setup, spec, path, wait_seconds=args.wait, replace=args.replace)
             if args.command == "ingest"
             else pipeline.validate(setup, spec, path)
         )
-        print(summary.describe())
-        print_quarantine(summary)
+        print_extract(summary)
         rejected += 0 if summary.already_loaded else summary.validation.rows_rejected
-    return 1 if rejected and args.command == "validate" else 0
+    return 1 if rejected else 0
+
+
+def _loads(setup: Setup, args: argparse.Namespace) -> int:
+    from perfreport.build import pipeline
+
+    print_loads(pipeline.loads(setup))
+    return 0
+
+
+def _unload(setup: Setup, args: argparse.Namespace) -> int:
+    from perfreport.build import pipeline
+
+    print(pipeline.unload(setup, args.load_id, wait_seconds=args.wait).describe())
+    return 0
 
 
 def _prepare(setup: Setup, args: argparse.Namespace) -> int:
@@ -171,6 +191,8 @@ HANDLERS: dict[str, Callable[[Setup, argparse.Namespace], int]] = {
     "generate-demo": _generate_demo,
     "ingest": _extracts,
     "validate": _extracts,
+    "loads": _loads,
+    "unload": _unload,
     "export": _export,
     "prepare": _prepare,
     "run": _run,
