@@ -49,10 +49,12 @@ def to_periods(obs: pd.DataFrame, ind: Indicator, kind: PeriodKind) -> pd.DataFr
     """Combine one indicator's observations (one breakdown) into complete periods of ``kind``.
 
     A period is kept only when every month of it is present, so a quarter with a missing
-    month is not shown as if complete.
+    month is not shown as if complete. A period is ``derived`` when any of its months is (see
+    :mod:`perfreport.assess.area_sums`).
     """
+    columns = [*SERIES_COLUMNS, "derived"]
     if obs.empty:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+        return pd.DataFrame(columns=columns)
     native = [
         Period.containing(period_kind_of(s, e), s)
         for s, e in zip(obs["period_start"], obs["period_end"], strict=True)
@@ -68,9 +70,10 @@ def to_periods(obs: pd.DataFrame, ind: Indicator, kind: PeriodKind) -> pd.DataFr
         covered = sum(len(p.months()) for p in group["native"])
         if covered < len(period.months()):
             continue
-        rows.append((ind.id, area, period, *_combine(group, ind)))
+        derived = bool(group["derived"].any()) if "derived" in group else False
+        rows.append((ind.id, area, period, *_combine(group, ind), derived))
     figures = ["numerator", "denominator", "value"]
-    frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.astype(dict.fromkeys(figures, float))
 
 

@@ -50,6 +50,7 @@ def with_missing_periods(
                         "value": np.nan,
                         "period": period,
                         "observed": False,
+                        "derived": False,
                     }
                 )
             period = period.shift(step)
