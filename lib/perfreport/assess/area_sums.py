@@ -42,9 +42,9 @@ def with_area_sums(native: pd.DataFrame, ind: Indicator, areas: Areas) -> pd.Dat
     native = native.assign(**{DERIVED: False})
     if ind.method in NOT_ADDED or native.empty:
         return native
-    added = []
+    added: list[pd.DataFrame] = []
     for parent, children in _families(areas):
-        held = pd.concat([native, *added], ignore_index=True)
+        held = pd.concat([native, *added], ignore_index=True) if added else native
         rows = _sums(held, ind, parent, children)
         if not rows.empty:
             added.append(rows)
@@ -56,8 +56,10 @@ def _families(areas: Areas) -> list[tuple[str, list[str]]]:
     that a sum can feed the sum above it."""
 
     def depth(code: str) -> int:
-        parent = areas.get(code).parent
-        return 0 if parent is None else 1 + depth(parent)
+        seen = [code]
+        while (parent := areas.get(seen[-1]).parent) is not None and parent not in seen:
+            seen.append(parent)
+        return len(seen)
 
     out = []
     for area in areas:
