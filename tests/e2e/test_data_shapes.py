@@ -7,6 +7,7 @@ README), checked against the CSV read here with pandas.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,17 @@ indicators:
     frequency: monthly
     target: {value: 80, unit: percent, kind: min}
     tolerance: 5
+    scorecard: {section: Delivery, subsection: Service Measures}
+    source: open data
+  - id: O-NEW
+    set: local
+    title: Open data count first published in July 2025
+    description: A monthly count with two months so far.
+    unit: count
+    method: count
+    polarity: lower_is_better
+    frequency: monthly
+    decimals: 0
     scorecard: {section: Delivery, subsection: Service Measures}
     source: open data
   - id: O-NONE
@@ -93,13 +105,15 @@ MONTHS = [m for m in MONTHS if "2023-04" <= m <= "2025-08"]  # as far as the cou
 
 def open_rows() -> list[str]:
     """Value-only rows: the partnership and Rural Stirling every month, Clackmannanshire for
-    May and June 2025 only (two months, not a whole quarter), Urban Stirling never."""
+    May and June 2025 only (two months, not a whole quarter), Urban Stirling never; and a
+    count of the partnership's first published in July 2025."""
     rows = ["area,month,indicator,value"]
     for i, month in enumerate(MONTHS):
         for area, base in ((PARTNERSHIP, 100), ("CS-RST", 30)):
             rows.append(f"{area},{month},O-CNT,{base + i % 7}")
             rows.append(f"{area},{month},O-PCT,{70 + (i * 3) % 20}.5")
         rows.append(f"{PARTNERSHIP},{month},O-NONE,{60 + i % 5}.5")
+    rows += [f"{PARTNERSHIP},2025-07,O-NEW,5", f"{PARTNERSHIP},2025-08,O-NEW,6"]
     for month, count in (("2025-05", 11), ("2025-06", 13)):
         rows += [f"CS-CLK,{month},O-CNT,{count}", f"CS-CLK,{month},O-PCT,81.5"]
     return rows
@@ -262,6 +276,16 @@ def test_the_partnership_reports_show_the_summed_figure(run_all):
     assert list(none.period_label) == [
         pd.Period(m).strftime("%B %Y") for m in MONTHS if m <= "2025-06"
     ]
+
+
+def test_a_measure_with_two_months_says_too_few_points_in_words(run_all):
+    project, _ = run_all
+    report = project / "outputs/monthly/2025-08/clackmannanshire-and-stirling/report.html"
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.read_text(encoding="utf-8")))
+    table = text[text.index("All monthly measures, ") :]  # after the exceptions
+    row = re.search(r"Open data count first published in July 2025 6 (.*?) Open data", table)
+    assert row is not None
+    assert "Too few points for SPC" in row[1] and "Too few points for a trend" in row[1]
 
 
 def test_ratio_on_value_only_rows_is_refused_at_prepare_in_one_line(tmp_path):
