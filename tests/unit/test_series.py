@@ -194,3 +194,26 @@ def test_ratio_rules_with_numerators_and_denominators_roll_up():
 
     (quarters,) = roll_ups(months([(30, 40), (10, 10), (20, 50)]), make_indicator())
     assert list(quarters["value"]) == [pytest.approx(60.0)]  # no whole year in three months
+
+
+@pytest.mark.parametrize("aggregation", ["ratio", "population"])
+def test_a_count_cannot_be_combined_over_a_denominator(tmp_path, aggregation):
+    from perfreport.config.catalogue import load_catalogue
+    from perfreport.errors import PerfreportError
+    from tests.helpers import REPO, write_catalogue
+
+    entry = (
+        "indicators:\n  - id: T-1\n    set: local\n    title: Open data count\n"
+        "    description: test\n    unit: count\n    method: count\n"
+        f"    aggregation: {aggregation}\n    polarity: lower_is_better\n"
+        "    frequency: monthly\n    scorecard: {section: Delivery, subsection: Service Measures}\n"
+        "    source: test\n"
+    )
+    (tmp_path / "params" / "catalogue").mkdir(parents=True)
+    path = write_catalogue(tmp_path, entry)
+    with pytest.raises(PerfreportError) as caught:
+        load_catalogue(path.parent, REPO / "params" / "framework.yaml")
+    assert str(caught.value) == (
+        f"{path}:8: entry 'T-1': field 'aggregation': '{aggregation}' combines numerators over "
+        "denominators, and a count has no denominator; use sum, mean, last or none"
+    )

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from perfreport.config.framework import Framework, load_framework
 from perfreport.config.located import Located
@@ -144,6 +144,16 @@ class Indicator(Params):
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
+
+    @field_validator("aggregation")
+    @classmethod
+    def _aggregation_fits_method(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") == "count" and value in ("ratio", "population"):
+            raise ValueError(
+                f"'{value}' combines numerators over denominators, and a count has no "
+                "denominator; use sum, mean, last or none"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
