@@ -71,24 +71,32 @@ def _families(areas: Areas) -> list[tuple[str, list[str]]]:
 
 def _sums(held: pd.DataFrame, ind: Indicator, parent: str, children: list[str]) -> pd.DataFrame:
     """The rows ``parent`` lacks that ``children`` (all of them) add up to."""
-    how = _how_added(ind, held[held["area_code"].isin(children)])
+    rows = held[held["area_code"].isin(children)]
+    how = _how_added(ind, rows)
     if how is None:
         return held.iloc[0:0]
-    rows = held[held["area_code"].isin(children) & held["value"].notna()]
+    rows = rows[rows["value"].notna()]
     if how == "parts":
         rows = rows[rows["numerator"].notna() & rows["denominator"].notna()]
-    grouped = rows.groupby(KEYS, sort=False, dropna=False)
-    sums = grouped.agg(
-        areas=("area_code", "nunique"),
-        period=("period", "first"),
-        numerator=("numerator", lambda x: x.sum(min_count=len(x))),
-        denominator=("denominator", lambda x: x.sum(min_count=len(x))),
-        value=("value", "sum"),
-    ).reset_index()
-    sums = sums[sums["areas"] == len(children)].drop(columns="areas")
-    own = held.loc[held["area_code"] == parent, KEYS].drop_duplicates()
-    sums = sums.merge(own, on=KEYS, how="left", indicator=True)
-    sums = sums[sums["_merge"] == "left_only"].drop(columns="_merge")
+    own = set(_keys(held[held["area_code"] == parent]))
+    rows = rows[[key not in own for key in _keys(rows)]]
+    if rows.empty:
+        return held.iloc[0:0]
+    sums = (
+        rows.groupby(KEYS, sort=False, dropna=False)
+        .agg(
+            areas=("area_code", "nunique"),
+            period=("period", "first"),
+            numerator=("numerator", "sum"),
+            numerators=("numerator", "count"),
+            denominator=("denominator", "sum"),
+            value=("value", "sum"),
+        )
+        .reset_index()
+    )
+    sums = sums[sums["areas"] == len(children)]
+    numerator = sums["numerator"].where(sums["numerators"] == len(children))
+    sums = sums.drop(columns=["areas", "numerators"]).assign(numerator=numerator)
     if how == "parts":
         with np.errstate(divide="ignore", invalid="ignore"):
             value = sums["numerator"] / sums["denominator"] * ind.multiplier
@@ -96,6 +104,10 @@ def _sums(held: pd.DataFrame, ind: Indicator, parent: str, children: list[str]) 
     else:
         sums = sums.assign(denominator=np.nan)
     return sums.assign(indicator_id=ind.id, area_code=parent, **{DERIVED: True})
+
+
+def _keys(frame: pd.DataFrame) -> zip[tuple]:
+    return zip(*(frame[k] for k in KEYS), strict=True)
 
 
 def _how_added(ind: Indicator, rows: pd.DataFrame) -> Literal["counts", "parts"] | None:
