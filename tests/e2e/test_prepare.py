@@ -72,10 +72,16 @@ def test_one_result_per_observation(project, results):
         observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
     catalogue = ReportContext.load(project).catalogue
     native_kind = results.indicator_id.map({i.id: i.period_kind for i in catalogue})
-    native = results[(results.period_kind == native_kind) & results.observed]
+    native = results[(results.period_kind == native_kind) & results.observed & ~results.derived]
     assert len(native) == observations
     keys = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
     assert not results.duplicated(keys).any()
+
+
+def test_the_demo_partnership_has_figures_of_its_own_so_none_is_summed(results):
+    """An area's figure is summed from its children's only where it has none of its own
+    (``derived``, :mod:`perfreport.assess.area_sums`); the demo's partnership has its own."""
+    assert results.derived.dtype == bool and not results.derived.any()
 
 
 def test_periods_without_data_are_shown_as_no_data(results):

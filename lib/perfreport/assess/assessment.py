@@ -115,9 +115,9 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
     rows = []
     for i, (period, value) in enumerate(points):
         target = applicable_target(ind, period, kind)
-        t_rag = target_rag(ind, None if np.isnan(value) else value, target)
+        t_rag = target_rag(ind, None if pd.isna(value) else float(value), target)
         plan = how.plans.for_indicator(ind.id, area, period.end)
-        history = [(p, v) for p, v in points[: i + 1] if not np.isnan(v)]
+        history = [(p, float(v)) for p, v in points[: i + 1] if not pd.isna(v)]
         f_status, f_reason = None, None
         if kind in ASSESSED_AREA_TYPES:
             present = how.breakdowns(area, kind, period)

@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from perfreport import __version__
+from perfreport.assess.area_sums import with_area_sums
 from perfreport.assess.assessment import assess_totals
 from perfreport.assess.results import store_disclosed
 from perfreport.assess.totals import roll_ups, with_changes, with_intervals, with_missing_periods
@@ -83,7 +84,7 @@ def compute_results(
     last_day: date = obs["period_end"].max()
     frames = []
     for ind in ctx.catalogue:
-        native = obs[obs["indicator_id"] == ind.id]
+        native = with_area_sums(obs[obs["indicator_id"] == ind.id], ind, ctx.areas)
         if native.empty:
             continue
         for mine in (native, *roll_ups(native, ind)):

@@ -16,14 +16,17 @@ from perfreport.build.audit import AuditResult, audit_before_publishing, audit_s
 from perfreport.build.data_span import (
     PERIOD_PARAMETER,
     DataSpan,
+    NoData,
+    areas_with_data,
     data_span,
     latest_complete,
     period_in_data,
 )
-from perfreport.build.jobs import JobResult, plan
+from perfreport.build.jobs import Job, JobResult, plan
 from perfreport.build.runner import run
 from perfreport.config.context import Setup
 from perfreport.errors import PerfreportError
+from perfreport.methods.periods import Period
 from perfreport.store.warehouse import (
     DEFAULT_WAIT_SECONDS,
     connect,
@@ -143,12 +146,16 @@ def build(
     areas: Sequence[str],
     workers: int,
     on_done: Callable[[JobResult], None] | None = None,
+    on_skip: Callable[[str], None] = print,
 ) -> list[JobResult]:
     """Build every report of a cycle for a period (default: the latest complete one in the
     data); ``cycle_id`` None builds every cycle, each for its latest complete period.
 
     The period is checked against the data, and every job planned, before anything is prepared
-    or built: a period the data do not cover is a user error naming the range they do.
+    or built: a period the data do not cover is a user error naming the range they do. What is
+    not built is said in one line each, to ``on_skip``: a cycle with nothing to build (no data
+    for its areas, or not one whole period yet: ``nothing to build for cycle 'c': why``) and
+    an area with no data for the period (``skipped c P area: no data for P``).
     """
     if cycle_id is None and (period_text or areas):
         raise PerfreportError(
@@ -160,17 +167,22 @@ def build(
     jobs = []
     for cycle in cycles:
         kinds = tuple(cycle.areas)
-        span = spans.get(kinds) or spans.setdefault(kinds, data_span(setup, kinds))
-        period = (
-            period_in_data(setup, period_text, span)
-            if period_text
-            else latest_complete(setup, cycle.period, span)
-        )
+        try:
+            span = spans.get(kinds) or spans.setdefault(kinds, data_span(setup, kinds))
+            period = (
+                period_in_data(setup, period_text, span)
+                if period_text
+                else latest_complete(setup, cycle.period, span)
+            )
+        except NoData as exc:
+            on_skip(f"nothing to build for cycle '{cycle.id}': {exc}")
+            continue
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
     if not results_current(setup.project.warehouse, __version__) or not disclosed_current(
         setup.project.warehouse, [cycle.disclosure for cycle in cycles]
     ):
         prepare_results(setup)
+    jobs = _with_data(setup, jobs, on_skip)
     audit_before_publishing(jobs, setup.areas)
     results = run(jobs, workers, on_done)
     controlled = {job.key for job in jobs if job.cycle.disclosure.active}
@@ -183,6 +195,23 @@ def build(
                 "withdraw it and run 'perfreport audit' for the list"
             )
     return results
+
+
+def _with_data(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) -> list[Job]:
+    """The jobs whose area has a figure for their period; one line for each of the others."""
+    held: dict[Period, frozenset[str]] = {}
+    kept = []
+    for job in jobs:
+        if job.period not in held:
+            held[job.period] = areas_with_data(setup, job.period)
+        if job.area.code in held[job.period]:
+            kept.append(job)
+        else:
+            on_skip(
+                f"skipped {job.cycle.id} {job.period.id} {job.area.slug}: "
+                f"no data for {job.period.label}"
+            )
+    return kept
 
 
 def audit(

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from perfreport.config.framework import Framework, load_framework
 from perfreport.config.located import Located
@@ -26,7 +26,7 @@ Unit = Literal["percent", "per_1000", "per_100000", "count", "days", "hours", "c
 Method = Literal["proportion", "rate", "dsr", "mean", "count", "ratio", "survey"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual", "calendar_year", "biennial"]
-Aggregation = Literal["sum", "ratio", "population", "last", "mean"]
+Aggregation = Literal["sum", "ratio", "population", "last", "mean", "none"]
 Breakdown = Literal["locality", "age_group", "sex", "simd_quintile", "ethnicity"]
 IndicatorSet = Literal["core_suite", "msg", "national", "local", "regulator", "ascof"]
 TargetKind = Literal["min", "max", "band"]
@@ -111,8 +111,11 @@ class Indicator(Params):
     counts; ``ratio`` adds numerators and denominators (proportions, means); ``population``
     adds numerators over a population denominator that is averaged, not added (rates);
     ``last`` takes the latest month (snapshots such as people delayed at the census date);
-    ``mean`` averages the months' values (averages published without their parts).
-    Areas always combine by adding numerators and denominators.
+    ``mean`` averages the months' values (averages published without their parts); ``none``
+    means the figures cannot be combined over time (no quarter or year rows). ``ratio`` and
+    ``population`` need numerators and denominators: ``prepare`` refuses them for an indicator
+    whose rows carry values only. Without ``aggregation``, the method's default
+    (:data:`DEFAULT_AGGREGATION`) applies.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -141,6 +144,16 @@ class Indicator(Params):
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
+
+    @field_validator("aggregation")
+    @classmethod
+    def _aggregation_fits_method(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") == "count" and value in ("ratio", "population"):
+            raise ValueError(
+                f"'{value}' combines numerators over denominators, and a count has no "
+                "denominator; use sum, mean, last or none"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
