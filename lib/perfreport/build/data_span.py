@@ -58,7 +58,7 @@ def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
     """The span of the warehouse's observations (a user error when it holds none): of the
     areas of ``area_types`` where given (a cycle reports on its own areas' data, whatever
     later figures Scotland's extract carries)."""
-    codes = [a.code for a in setup.areas if a.type in area_types]
+    codes = [a.code for a in setup.areas if a.type in area_types or "all" in area_types]
     with connect(setup.project.warehouse, read_only=True) as con:
         if area_types:
             marks = ", ".join("?" * len(codes)) or "NULL"

@@ -89,10 +89,11 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
     cycle = load_cycles(ctx.project.cycles_file, ctx.project.root).get(cycle_id)
     ctx = replace(ctx, disclosure=cycle.disclosure)
     chosen = ctx.areas.get(area, what="parameter 'area':")
-    if chosen.type not in cycle.areas:
+    if not cycle.covers(chosen.type):
+        kinds = " and ".join(ctx.areas.type_of(k).name for k in cycle.areas)
         raise PerfreportError(
-            f"parameter 'area': {chosen.name} is a {chosen.type}; the {cycle.title.lower()} "
-            f"covers {' and '.join(cycle.areas)} areas"
+            f"parameter 'area': {chosen.name} is a {ctx.areas.type_of(chosen).name}; the "
+            f"{cycle.title.lower()} covers {kinds} areas"
         )
     when = parse_period(period, what="parameter 'period':")
     if when.kind != cycle.period:
