@@ -47,10 +47,16 @@ class Areas(Entries[Area]):
         known = ", ".join(a.code for a in self.items)
         raise PerfreportError(f"{what} {code!r} is not in params/areas.yaml; known areas: {known}")
 
-    def type_of(self, area: Area | str) -> AreaType:
-        """The declared type of an area (or of the type id ``area``)."""
-        ident = area if isinstance(area, str) else area.type
-        return next(t for t in self.types if t.id == ident)
+    def type_of(self, area: Area) -> AreaType:
+        """The declared type of ``area``."""
+        return self.area_type(area.type)
+
+    def area_type(self, ident: str) -> AreaType:
+        """The declared area type with id ``ident``."""
+        for kind in self.types:
+            if kind.id == ident:
+                return kind
+        raise PerfreportError(f"area type {ident!r} is not declared in params/areas.yaml")
 
     def role_of(self, code: str) -> Role | None:
         """The role of the area's type: ``body``, ``part``, ``comparator`` or None."""
@@ -140,7 +146,8 @@ def _check_parent(areas: Areas, area: Area, item: Located) -> None:
             item,
             name,
             "parent",
-            f"{parent.code} is a {parent.type}; a {area.type}'s parent must be a {wanted}",
+            f"{parent.code} is of type {parent.type!r}; a {area.type!r} area's parent must be "
+            f"of type {wanted!r}",
         )
 
 

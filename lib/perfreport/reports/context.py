@@ -90,7 +90,7 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
     ctx = replace(ctx, disclosure=cycle.disclosure)
     chosen = ctx.areas.get(area, what="parameter 'area':")
     if not cycle.covers(chosen.type):
-        kinds = " and ".join(ctx.areas.type_of(k).name for k in cycle.areas)
+        kinds = " and ".join(ctx.areas.area_type(k).name for k in cycle.areas)
         raise PerfreportError(
             f"parameter 'area': {chosen.name} is a {ctx.areas.type_of(chosen).name}; the "
             f"{cycle.title.lower()} covers {kinds} areas"
