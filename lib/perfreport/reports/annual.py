@@ -111,7 +111,7 @@ class AnnualReport(LocalityParts):
                 for a, v in zip([*self.localities, self.area], [*values, h.value], strict=True)
             ]
         return Table(
-            f"Indicators by locality, latest period to {self.period.label}",
+            f"Indicators by {self.narrative_words['part']}, latest period to {self.period.label}",
             columns,
             rows,
             pd.DataFrame(records),

@@ -18,6 +18,7 @@ from perfreport.config.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind, parse_period
 from perfreport.present.tables import Html, title_block
+from perfreport.reports.narrative import narrative, words
 from perfreport.store.warehouse import connect, results_version
 
 
@@ -149,6 +150,18 @@ class Report:
         """The report's heading, what it covers (:meth:`lead`) and its disclosure note."""
         rule = self.ctx.disclosure
         return title_block(self.title, self.lead(), rule.note if rule and rule.active else "")
+
+    def narrative(self, key: str) -> Html:
+        """The notebook's paragraph ``key`` (a heading and text, or text), worded for the
+        organisation from ``params/wording.yaml`` and the area names
+        (:mod:`perfreport.reports.narrative`)."""
+        return narrative(self.cycle, key, self.narrative_words)
+
+    @property
+    def narrative_words(self) -> dict[str, str]:
+        """What the narrative's placeholders stand for in this report (the body, its kind of
+        part, the comparator's name, the framework's words): :func:`words`."""
+        return words(self.wording, self.ctx.areas, self.area)
 
     def lead(self) -> str:
         """One sentence on what the report covers."""
