@@ -17,7 +17,7 @@ care partnership's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NoReturn
 
 from pydantic import Field
 
@@ -80,7 +80,7 @@ def read_area_types(doc: Located) -> tuple[AreaType, ...]:
         name = f"area type '{ident}'" if ident else f"area type {position}"
         kind = validate(AreaType, item, entry=name)
         if kind.id in where:
-            _fail(item, name, "id", f"duplicate id {kind.id!r}")
+            fail_at(item, name, "id", f"duplicate id {kind.id!r}")
         where[kind.id] = item
         types.append(kind)
     for kind in types:
@@ -92,25 +92,26 @@ def _check_parent(kind: AreaType, types: Sequence[AreaType], item: Located) -> N
     name = f"area type '{kind.id}'"
     ids = {t.id: t for t in types}
     if kind.role == "part" and kind.parent is None:
-        _fail(item, name, "parent", "a part needs a parent type (the body it is part of)")
+        fail_at(item, name, "parent", "a part needs a parent type (the body it is part of)")
     if kind.parent is None:
         return
     if kind.parent not in ids:
-        _fail(
+        fail_at(
             item, name, "parent", f"unknown area type {kind.parent!r}; declared: {', '.join(ids)}"
         )
     seen, up = [kind.id], ids[kind.parent]
     while True:
         if up.id in seen:
             chain = " → ".join([*seen, up.id])
-            _fail(item, name, "parent", f"the hierarchy goes round in a circle: {chain}")
+            fail_at(item, name, "parent", f"the hierarchy goes round in a circle: {chain}")
         seen.append(up.id)
         if up.parent is None or up.parent not in ids:
             return
         up = ids[up.parent]
 
 
-def _fail(item: Located, name: str, field: str, message: str) -> None:
+def fail_at(item: Located, name: str, field: str, message: str) -> NoReturn:
+    """Refuse ``item`` (entry ``name``) in one line naming its file, the field's line and the field."""
     raise PerfreportError(
         located(item.path, f"{name}: field '{field}': {message}", line=item.line_of((field,)))
     )

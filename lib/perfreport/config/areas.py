@@ -12,12 +12,18 @@ from pathlib import Path
 
 from pydantic import Field
 
-from perfreport.config.area_types import DEFAULT_AREA_TYPES, AreaType, Role, read_area_types
+from perfreport.config.area_types import (
+    DEFAULT_AREA_TYPES,
+    AreaType,
+    Role,
+    fail_at,
+    read_area_types,
+)
 from perfreport.config.entries import Entries
 from perfreport.config.located import Located
 from perfreport.config.validation import Params, validate
 from perfreport.config.yamlfile import entries, read_yaml
-from perfreport.errors import PerfreportError, located
+from perfreport.errors import PerfreportError
 
 __all__ = ["Area", "AreaType", "Areas", "Role", "load_areas"]
 
@@ -116,10 +122,10 @@ def load_areas(path: Path) -> Areas:
         area = validate(Area, item, entry=name)
         for field, value in (("code", area.code), ("slug", area.slug)):
             if any(getattr(a, field) == value for a in items):
-                _fail(item, name, field, f"duplicate {field} {value!r}")
+                fail_at(item, name, field, f"duplicate {field} {value!r}")
         if not any(t.id == area.type for t in types):
             declared = ", ".join(t.id for t in types)
-            _fail(
+            fail_at(
                 item,
                 name,
                 "type",
@@ -138,20 +144,14 @@ def _check_parent(areas: Areas, area: Area, item: Located) -> None:
     if area.parent is None:
         return
     if area.parent not in areas:
-        _fail(item, name, "parent", f"unknown area {area.parent!r}")
+        fail_at(item, name, "parent", f"unknown area {area.parent!r}")
     wanted = areas.type_of(area).parent
     parent = areas.get(area.parent)
     if wanted is not None and parent.type != wanted:
-        _fail(
+        fail_at(
             item,
             name,
             "parent",
             f"{parent.code} is of type {parent.type!r}; a {area.type!r} area's parent must be "
             f"of type {wanted!r}",
         )
-
-
-def _fail(item: Located, name: str, field: str, message: str) -> None:
-    raise PerfreportError(
-        located(item.path, f"{name}: field '{field}': {message}", line=item.line_of((field,)))
-    )

@@ -130,8 +130,12 @@ class Report:
         self.wording = ctx.wording()
 
     @classmethod
-    def load(cls, area: str, period: str, project: str = "") -> Self:
+    def load(cls, area: str, period: str, project: str = "", cycle: str = "") -> Self:
         """Validate the notebook's parameters against the cycle and read the report's data.
+
+        ``cycle`` is the id in ``params/cycles.yaml`` of a cycle of the project's own that
+        builds this report product from its own copy of the notebook (default: the product's
+        cycle, :attr:`cycle`).
 
         Raises
         ------
@@ -139,7 +143,7 @@ class Report:
             When ``area`` is not an area type the cycle reports on or ``period`` is not the
             cycle's kind of period.
         """
-        inputs = open_report(cls.cycle, area, period, project)
+        inputs = open_report(cycle or cls.cycle, area, period, project)
         return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
 
     @property
