@@ -103,6 +103,21 @@ CASES = {
         r"'phs_delayed_discharge_beddays': field 'measures\[0\]\.indicator\.id': 'MSG-04' is not "
         r"in the indicator catalogue",
     ),
+    "area-type-undeclared": (
+        ("areas.yaml", "    type: partnership\n", "    type: trust\n"),
+        r"params/areas\.yaml:29: area 'S37000005': field 'type': 'trust' is not a declared area "
+        r"type; declared: partnership, locality, council, health_board, comparator_group, country$",
+    ),
+    "area-type-unknown-parent": (
+        ("areas.yaml", "parent: partnership, role: part", "parent: partnershp, role: part"),
+        r"params/areas\.yaml:\d+: area type 'locality': field 'parent': unknown area type "
+        r"'partnershp'; declared: ",
+    ),
+    "cycle-unknown-area-type": (
+        ("cycles.yaml", "areas: [partnership, locality]", "areas: [partnership, localities]"),
+        r"params/cycles\.yaml:51: cycle 'locality': field 'areas': 'localities' is not a declared "
+        r"area type; declared: .*, or write \[all\] for every area$",
+    ),
 }
 
 

@@ -14,9 +14,6 @@ from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.methods.stats import poisson_limits, proportion
 
-ASSESSED_AREA_TYPES = ("partnership", "locality")
-"""The area types prepare assesses (RAG, SPC, trend); others are figures only."""
-
 
 def with_missing_periods(
     mine: pd.DataFrame, ind: Indicator, last_day: date, area_types: dict[str, str]
@@ -31,8 +28,8 @@ def with_missing_periods(
     rows = []
     totals = mine[mine["breakdown"] == ALL]
     for area, group in totals.groupby("area_code"):
-        if area_types.get(str(area)) not in ASSESSED_AREA_TYPES:
-            continue
+        if str(area) not in area_types:
+            continue  # every area of params/areas.yaml is assessed
         held = set(group["period"])
         period = min(held)
         while period <= last:

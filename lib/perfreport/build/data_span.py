@@ -64,7 +64,9 @@ def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
     areas of ``area_types`` where given (a cycle reports on its own areas' data, whatever
     later figures Scotland's extract carries). An area's figures include those its child areas
     add up to (:mod:`perfreport.assess.area_sums`), so their data count as its own."""
-    codes = _with_descendants(setup, [a.code for a in setup.areas if a.type in area_types])
+    codes = _with_descendants(
+        setup, [a.code for a in setup.areas if a.type in area_types or "all" in area_types]
+    )
     with connect(setup.project.warehouse, read_only=True) as con:
         if area_types:
             marks = ", ".join("?" * len(codes)) or "NULL"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -27,7 +27,8 @@ Method = Literal["proportion", "rate", "dsr", "mean", "count", "ratio", "survey"
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual", "calendar_year", "biennial"]
 Aggregation = Literal["sum", "ratio", "population", "last", "mean", "none"]
-Breakdown = Literal["locality", "age_group", "sex", "simd_quintile", "ethnicity"]
+Breakdown = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+"""A breakdown's name: any slug (``locality``, ``age_group``, ``sex``, ``theme``...)."""
 IndicatorSet = Literal["core_suite", "msg", "national", "local", "regulator", "ascof"]
 TargetKind = Literal["min", "max", "band"]
 
@@ -76,8 +77,10 @@ class Target(Params):
     ``unit`` must repeat the indicator's unit, so a target of ``0.8`` meant as 80% is caught.
     ``from`` is the first day the target applies; the latest applicable target is used.
     A target is stated per period of the indicator's frequency (a monthly count target is per
-    month). ``applies_to`` says which areas it binds: by default a target for a size-dependent
-    unit (count, hours, money) binds the partnership only, and a rate or percentage every area.
+    month). ``applies_to`` says which areas it binds: ``body`` (areas whose type has role body,
+    such as the partnership; ``partnership`` is accepted for it) or ``all_areas``. By default a
+    target for a size-dependent unit (count, hours, money) binds the body only, and a rate or
+    percentage every area.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -88,7 +91,12 @@ class Target(Params):
     upper: float | None = None
     from_: date | None = Field(default=None, alias="from")
     source: str | None = None
-    applies_to: Literal["partnership", "all_areas"] | None = None
+    applies_to: Literal["body", "all_areas"] | None = None
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _old_word(cls, value: object) -> object:
+        return "body" if value == "partnership" else value
 
     @model_validator(mode="after")
     def _band_has_upper(self) -> Target:
@@ -136,7 +144,8 @@ class Indicator(Params):
     national_outcomes: tuple[int, ...] = ()
     themes: tuple[str, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
-    benchmarks: tuple[Literal["country"], ...] = ()
+    benchmarks: tuple[Literal["comparator", "country"], ...] = ()
+    """``[comparator]`` (or ``[country]``, its old name): compared with the comparator area."""
     source: str
     disclosure: Literal["public", "management"] = "public"
 
@@ -178,6 +187,11 @@ class Indicator(Params):
         if len(set(starts)) != len(starts):
             raise ValueError("two targets apply from the same date; give each a distinct 'from'")
         return self
+
+    @property
+    def benchmarked(self) -> bool:
+        """Whether the indicator is compared with the comparator (``benchmarks``)."""
+        return bool(self.benchmarks)
 
     @property
     def multiplier(self) -> float:

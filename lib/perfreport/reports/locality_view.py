@@ -69,10 +69,10 @@ class LocalityView:
     ) -> None:
         self.ctx, self.area, self.period, self.family = ctx, area, period, family
         self.wording = wording
-        self.partnership = ctx.areas.partnership_of(area.code)
-        self.country = ctx.areas.country
+        self.body = ctx.areas.body_of(area.code)
+        self.comparator = ctx.areas.comparator
         self.series = ctx.series(
-            [a.code for a in (area, self.partnership, self.country) if a is not None],
+            [a.code for a in (area, self.body, self.comparator) if a is not None],
             report_kind,
         )
         self.headlines = [
@@ -80,9 +80,9 @@ class LocalityView:
         ]
 
     @property
-    def is_partnership(self) -> bool:
+    def is_body(self) -> bool:
         """Whether the area is its own partnership (no partnership column or line)."""
-        return self.area.code == self.partnership.code
+        return self.area.code == self.body.code
 
     @property
     def sections(self) -> list[str]:
@@ -98,8 +98,8 @@ class LocalityView:
         what data the area has)."""
         if not self.headlines:
             return self._nothing_to_show()
-        against = [] if self.is_partnership else [self.partnership.name]
-        against += [self.country.name] if self.country else []
+        against = [] if self.is_body else [self.body.name]
+        against += [self.comparator.name] if self.comparator else []
         return (
             f"Performance of {len(self.headlines)} indicators for {self.area.name} in "
             f"{self.period.long_label}, against their targets"
@@ -161,8 +161,8 @@ class LocalityView:
             rag=rag_of(latest, self.family),
             previous_period=previous,
             previous_value=value_in(series, self.area.code, previous) if previous else None,
-            partnership=value_in(series, self.partnership.code, period),
-            country=value_in(series, self.country.code, period) if self.country else None,
+            partnership=value_in(series, self.body.code, period),
+            country=value_in(series, self.comparator.code, period) if self.comparator else None,
             target_text=str(latest["target_text"]),
             target_value=target_value,
         )
