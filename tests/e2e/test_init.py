@@ -188,6 +188,7 @@ REQUIRED = {
     "ingest": ["spec", "f.csv"],
     "validate": ["spec", "f.csv"],
     "export": ["loads", "--out", "x.csv"],
+    "unload": ["1"],
 }
 """Each command's required arguments, so that it parses."""
 
