@@ -10,7 +10,7 @@ import pytest
 from perfreport.config.rag_settings import SpcRuleSet
 from perfreport.config.yamlfile import read_yaml
 from perfreport.methods.spc import RULE_SETS
-from tests.helpers import run_cli
+from tests.helpers import GOOD_ENTRY, run_cli, write_catalogue
 
 
 def edit(project: Path, name: str, old: str, new: str) -> None:
@@ -103,10 +103,20 @@ CASES = {
         r"'phs_delayed_discharge_beddays': field 'measures\[0\]\.indicator\.id': 'MSG-04' is not "
         r"in the indicator catalogue",
     ),
-    "demo-unknown-series": (
-        ("demo.yaml", "  DD-ADB: {", "  DD-ADC: {"),
-        r"params/demo\.yaml:\d+: field 'indicators': no demo series for catalogue indicator "
-        r"'DD-ADB'",
+    "area-type-undeclared": (
+        ("areas.yaml", "    type: partnership\n", "    type: trust\n"),
+        r"params/areas\.yaml:29: area 'S37000005': field 'type': 'trust' is not a declared area "
+        r"type; declared: partnership, locality, council, health_board, comparator_group, country$",
+    ),
+    "area-type-unknown-parent": (
+        ("areas.yaml", "parent: partnership, role: part", "parent: partnershp, role: part"),
+        r"params/areas\.yaml:\d+: area type 'locality': field 'parent': unknown area type "
+        r"'partnershp'; declared: ",
+    ),
+    "cycle-unknown-area-type": (
+        ("cycles.yaml", "areas: [partnership, locality]", "areas: [partnership, localities]"),
+        r"params/cycles\.yaml:51: cycle 'locality': field 'areas': 'localities' is not a declared "
+        r"area type; declared: .*, or write \[all\] for every area$",
     ),
 }
 
@@ -178,9 +188,9 @@ def test_check_says_what_it_checked(project_copy, cli):
         "4 strategic outcomes",
         "3 commentary files",
         "2 source specs",
-        "demo settings",
     ):
         assert part in result.stdout
+    assert "demo" not in result.stdout  # check never reads params/demo.yaml
 
 
 def test_prepare_reads_rag_settings_with_the_same_loader(project_copy, cli):
@@ -372,3 +382,15 @@ def test_ordinary_email_addresses_pass(project_copy, cli):
         result = cli("check", cwd=project_copy)
         assert result.code == 0, (contact, result.stderr)
         edit(project_copy, "cycles.yaml", f'contact: "{contact}"', CONTACT)
+
+
+def test_check_never_asks_for_demo_series(project_copy, cli):
+    """A new real indicator needs no invented series, and a broken or missing demo.yaml is the
+    demo's business alone (it used to refuse until every indicator had a series)."""
+    write_catalogue(project_copy, GOOD_ENTRY)
+    (project_copy / "params" / "demo.yaml").write_text("indicators: [not, a, mapping]\n")
+    result = cli("check", cwd=project_copy)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("ok: params/ checked: 43 indicators, ")
+    (project_copy / "params" / "demo.yaml").unlink()
+    assert cli("check", cwd=project_copy).code == 0

@@ -23,7 +23,9 @@ def project(project_copy: Path, cli) -> Path:
     good.write_text(GOOD)
     result = cli("ingest", "council_complaints", str(good), cwd=project_copy)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("good.csv: 2 rows read, 2 accepted, 0 quarantined; load 1")
+    assert result.stdout.startswith(
+        "good.csv: 2 rows read, 2 accepted, 0 quarantined, 0 filtered, 0 revised; load 1"
+    )
     return project_copy
 
 
@@ -198,8 +200,9 @@ def test_validate_is_a_dry_run_with_status_1_when_rows_would_be_quarantined(proj
     result = cli("validate", "council_complaints", str(path), cwd=project)
     assert result.code == 1
     assert result.stdout.splitlines() == [
-        "mixed.csv: 2 rows read, 1 accepted, 1 quarantined",
         "  row 2: numerator 9 is greater than denominator 5",
+        "mixed.csv: 2 rows read, 1 accepted, 1 quarantined, 0 filtered, 0 revised; "
+        "nothing written (validate)",
     ]
     assert state(project) == before
 
@@ -447,4 +450,4 @@ def test_field_counts_are_checked_below_the_header_only_and_blank_lines_pass(pro
     quoted_comma = write(project, "quoted.csv", GOOD + '2025-03,"CS, UST",7,"7"\n')
     result = cli("validate", "council_complaints", str(quoted_comma), cwd=project)
     assert result.code == 1, result.stderr
-    assert result.stdout.splitlines()[1] == "  row 4: unknown area code 'CS, UST'"
+    assert result.stdout.splitlines()[0] == "  row 4: unknown area code 'CS, UST'"

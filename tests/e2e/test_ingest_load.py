@@ -35,10 +35,10 @@ def query(project: Path, sql: str) -> list[tuple]:
 def test_loads_records_every_row_and_quarantine_keeps_the_rejects(project, cli):
     (project / "jan.csv").write_text(FIRST)
     result = cli("ingest", "council_complaints", "jan.csv", cwd=project)
-    assert result.code == 0
+    assert result.code == 1  # a row was quarantined
     assert result.stdout.splitlines() == [
-        "jan.csv: 3 rows read, 2 accepted, 1 quarantined; load 1",
         "  row 4: unknown area code 'XX'",
+        "jan.csv: 3 rows read, 2 accepted, 1 quarantined, 0 filtered, 0 revised; load 1",
     ]
     assert query(
         project,
@@ -60,7 +60,11 @@ def test_loading_the_same_file_twice_changes_nothing(project, cli):
     tables = "SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM loads), (SELECT count(*) FROM quarantine)"
     before = query(project, tables)
     result = cli("ingest", "council_complaints", "jan.csv", cwd=project)
-    assert result.stdout.strip() == "jan.csv: already loaded as load 1; nothing changed"
+    assert result.code == 0
+    assert result.stdout.strip() == (
+        "jan.csv: already loaded as load 1 with spec 'council_complaints'; nothing changed (to "
+        "load it again under the spec as it is now, use 'perfreport ingest --replace')"
+    )
     assert query(project, tables) == before
 
 
@@ -73,7 +77,7 @@ def test_a_revised_file_replaces_values_and_records_what_changed(project, cli):
     result = cli("ingest", "council_complaints", "jan.csv", cwd=project)
     assert (
         result.stdout.strip()
-        == "jan.csv: 2 rows read, 2 accepted, 0 quarantined; load 2, 1 values revised"
+        == "jan.csv: 2 rows read, 2 accepted, 0 quarantined, 0 filtered, 1 revised; load 2"
     )
     assert query(
         project, "SELECT area_code, numerator, value, load_id FROM observations ORDER BY area_code"
@@ -131,7 +135,7 @@ def hold_warehouse(project: Path, seconds: float) -> subprocess.Popen:
 
 def test_a_second_writer_fails_clearly_after_waiting(project):
     (project / "jan.csv").write_text(FIRST)
-    assert run_cli("ingest", "council_complaints", "jan.csv", cwd=project).code == 0
+    assert run_cli("ingest", "council_complaints", "jan.csv", cwd=project).code == 1
     holder = hold_warehouse(project, 30)
     try:
         (project / "feb.csv").write_text(FIRST.replace("2025-01", "2025-02"))
@@ -151,12 +155,12 @@ def test_a_second_writer_fails_clearly_after_waiting(project):
 
 def test_a_second_writer_waits_for_the_first(project):
     (project / "jan.csv").write_text(FIRST)
-    assert run_cli("ingest", "council_complaints", "jan.csv", cwd=project).code == 0
+    assert run_cli("ingest", "council_complaints", "jan.csv", cwd=project).code == 1
     holder = hold_warehouse(project, 1.5)
     (project / "feb.csv").write_text(FIRST.replace("2025-01", "2025-02"))
     result = run_cli("ingest", "council_complaints", "feb.csv", "--wait", "60", cwd=project)
     holder.wait()
-    assert result.code == 0, result.stderr
+    assert result.code == 1, result.stderr  # loaded, with its row for area XX quarantined
     assert query(project, "SELECT count(*) FROM loads") == [(2,)]
 
 
@@ -208,7 +212,7 @@ def test_a_complete_extract_withdraws_rows_it_no_longer_carries(project, cli):
     result = cli("ingest", "complete", "jan.csv", cwd=project)
     assert (
         result.stdout.strip()
-        == "jan.csv: 1 rows read, 1 accepted, 0 quarantined; load 2, 1 values revised"
+        == "jan.csv: 1 rows read, 1 accepted, 0 quarantined, 0 filtered, 1 revised; load 2"
     )
     assert query(project, "SELECT area_code FROM observations") == [("CS-CLK",)]
     assert query(project, "SELECT area_code, old_value, new_value, new_load_id FROM revisions") == [

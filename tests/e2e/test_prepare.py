@@ -72,10 +72,16 @@ def test_one_result_per_observation(project, results):
         observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
     catalogue = ReportContext.load(project).catalogue
     native_kind = results.indicator_id.map({i.id: i.period_kind for i in catalogue})
-    native = results[(results.period_kind == native_kind) & results.observed]
+    native = results[(results.period_kind == native_kind) & results.observed & ~results.derived]
     assert len(native) == observations
     keys = ["indicator_id", "area_code", "period_start", "period_end", "breakdown", "category"]
     assert not results.duplicated(keys).any()
+
+
+def test_the_demo_partnership_has_figures_of_its_own_so_none_is_summed(results):
+    """An area's figure is summed from its children's only where it has none of its own
+    (``derived``, :mod:`perfreport.assess.area_sums`); the demo's partnership has its own."""
+    assert results.derived.dtype == bool and not results.derived.any()
 
 
 def test_periods_without_data_are_shown_as_no_data(results):
@@ -176,9 +182,9 @@ def test_benchmarks_and_funnel_positions(results):
         "CS-RST",
         "CS-UST",
     }
-    assert pd.isna(
-        row(results, "NI-12", "S92000003", date(2024, 4, 1)).framework_status
-    )  # not assessed
+    # every area is assessed, the comparator too; a breakdown by locality is not expected of it
+    assert scotland.framework_status in {"green", "amber", "red"}
+    assert "locality" not in scotland.framework_reason
 
 
 def test_prepare_up_to_a_period(project, tmp_path):
@@ -365,3 +371,21 @@ def test_results_prepared_by_another_version_are_refused_in_one_line(project, tm
         f"{copy / 'data' / 'warehouse.duckdb'}: the results were prepared by perfreport 0.7.0, "
         f"not {version('perfreport')}; run 'perfreport prepare'"
     )
+
+
+def test_a_cycle_of_the_projects_own_builds_a_report_product_under_its_id(project, tmp_path):
+    from perfreport.errors import PerfreportError
+    from perfreport.reports.monthly import MonthlyReport
+
+    own = tmp_path / "own"
+    shutil.copytree(project, own)
+    with (own / "params" / "cycles.yaml").open("a", encoding="utf-8") as cycles:
+        cycles.write(
+            "\n  - id: board_monthly-2\n    title: Board monthly measures\n"
+            "    notebook: notebooks/monthly.ipynb\n    period: month\n    areas: [all]\n"
+            "    disclosure: {control: false}\n"
+        )
+    report = MonthlyReport.load("S92000003", "2025-03", str(own), cycle="board_monthly-2")
+    assert report.title == "Monthly key performance measures: Scotland, March 2025"
+    with pytest.raises(PerfreportError, match=r"cycle 'board-monthly' is not in params/cycles"):
+        MonthlyReport.load("S92000003", "2025-03", str(own), cycle="board-monthly")

@@ -36,7 +36,7 @@ def warehouse(tmp_path_factory) -> Path:
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == (
         "phs_delayed_discharge_beddays_hb_201607_202209.csv: 16,875 rows read, 16,875 accepted, "
-        "0 quarantined; load 1"
+        "0 quarantined, 0 filtered, 0 revised; load 1"
     )
     prepared = run_cli("prepare", cwd=project)
     assert prepared.code == 0, prepared.stderr

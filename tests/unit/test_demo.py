@@ -7,6 +7,8 @@ import io
 import pandas as pd
 import pytest
 
+from perfreport.config.demo import load_demo_settings
+from perfreport.errors import PerfreportError
 from perfreport.store.demo import generate
 
 
@@ -100,3 +102,29 @@ def test_sustained_shift_and_winter_pressure(demo):
     winter = beds[month.isin(["12", "01", "02"])]["value"].mean()
     summer = beds[month.isin(["06", "07", "08"])]["value"].mean()
     assert winter > summer * 1.1
+
+
+def test_indicators_without_a_series_get_no_demo_data(demo_settings, catalogue, areas):
+    """The generator skips them (check no longer asks every indicator for a series)."""
+    fewer = demo_settings.model_copy(
+        update={"indicators": {k: demo_settings.indicators[k] for k in ("MSG-4", "NI-1")}}
+    )
+    frame = pd.read_csv(io.StringIO(generate(fewer, catalogue, areas)))
+    assert set(frame.indicator_id) == {"MSG-4", "NI-1"}
+    assert set(frame.area_code) == {"S37000005", "CS-CLK", "CS-RST", "CS-UST", "S92000003"}
+
+
+def test_demo_settings_are_all_optional(tmp_path, catalogue, areas):
+    """``extracts:`` alone is a demo (no generator settings, no partnership, no Scotland)."""
+    (tmp_path / "params" / "sources").mkdir(parents=True)
+    (tmp_path / "params" / "sources" / "mine.yaml").write_text("name: mine\n")
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "a.csv").write_text("x\n")
+    path = tmp_path / "params" / "demo.yaml"
+    path.write_text("extracts:\n  - {spec: mine, file: demo/a.csv}\n")
+    settings = load_demo_settings(path, catalogue, areas)
+    assert (settings.indicators, settings.partnership, settings.country) == ({}, None, None)
+    assert [(e.spec, e.file) for e in settings.extracts] == [("mine", "demo/a.csv")]
+    path.write_text("indicators:\n  MSG-4: {level: 3}\n")
+    with pytest.raises(PerfreportError, match="need 'start', 'end' and 'partnership'"):
+        load_demo_settings(path, catalogue, areas)

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfreport.store.ingest import check_file, load_spec
 from tests.helpers import COMPLAINTS_SPEC, LONG_SPEC, REPO
@@ -211,3 +213,149 @@ measures:
         ["DD-ADB", "all", "all", 48.0],
     ]
     assert v.rows_read == 2 and v.rows_accepted == 1
+
+
+FILTERED_SPEC = COMPLAINTS_SPEC + "filters:\n  - {column: Locality, in: [cs-clk]}\n"
+
+
+def test_a_filter_value_in_the_wrong_case_warns_naming_the_value_in_the_file(tmp_path):
+    v = check(
+        tmp_path,
+        FILTERED_SPEC,
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-01,CS-RST,10,10\n",
+    )
+    assert (v.rows_read, v.rows_accepted, v.rows_rejected, v.rows_filtered) == (2, 0, 0, 2)
+    assert v.warnings == (
+        "spec 'council_complaints': filter on column 'Locality' (in): 'cs-clk' matches no value "
+        "in the file; nearest value in the file: 'CS-CLK' (the case differs)",
+        "spec 'council_complaints': the filter on column 'Locality' leaves out every row",
+    )
+
+
+def test_a_filter_value_nearly_matching_names_the_nearest(tmp_path):
+    spec = COMPLAINTS_SPEC + "filters:\n  - {column: Kind, not_in: [Totl]}\n"
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time,Kind\n2025-01,CS-CLK,12,9,Total\n2025-01,CS-RST,1,1,Part\n",
+    )
+    assert v.warnings == (
+        "spec 'council_complaints': filter on column 'Kind' (not_in): 'Totl' matches no value in "
+        "the file; nearest value in the file: 'Total'",
+    )
+    assert (v.rows_accepted, v.rows_filtered) == (2, 0)
+
+
+def test_a_row_with_a_missing_filtered_area_code_is_quarantined_not_filtered(tmp_path):
+    v = check(
+        tmp_path,
+        FILTERED_SPEC.replace("cs-clk", "CS-CLK"),
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-01,CS-RST,10,10\n"
+        "2025-01,NA,3,1\n2025-01,,3,1\n2025-01,N/A,3,1\n",
+    )
+    assert (v.rows_read, v.rows_accepted, v.rows_rejected, v.rows_filtered) == (5, 1, 3, 1)
+    assert v.rows_read == v.rows_accepted + v.rows_rejected + v.rows_filtered
+    assert reasons(v) == {
+        4: "missing area code (Locality is 'NA')",
+        5: "missing area code (Locality is '')",
+        6: "missing area code (Locality is 'N/A')",
+    }
+    assert v.warnings == ()
+
+
+def test_a_row_with_another_missing_filtered_column_is_quarantined_with_its_reason(tmp_path):
+    spec = COMPLAINTS_SPEC + "filters:\n  - {column: Sex, in: [All]}\n"
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time,Sex\n2025-01,CS-CLK,12,9,All\n2025-01,CS-RST,1,1,\n"
+        "2025-01,CS-UST,1,1,Female\n",
+    )
+    assert reasons(v) == {
+        3: "Sex is missing (''), so the filter on it cannot tell whether to keep the row"
+    }
+    assert (v.rows_accepted, v.rows_rejected, v.rows_filtered) == (1, 1, 1)
+
+
+def test_a_mapping_key_no_cell_holds_warns_naming_the_nearest(tmp_path):
+    spec = COMPLAINTS_SPEC + "mappings:\n  Locality: {Clackmannanshire: CS-CLK, Stirlng: CS-RST}\n"
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time\n2025-01,Clackmannanshire,12,9\n2025-01,Stirling,1,1\n",
+    )
+    assert v.warnings == (
+        "spec 'council_complaints': mappings for column 'Locality': 'Stirlng' matches no value "
+        "in the file; nearest value in the file: 'Stirling'",
+    )
+    assert reasons(v) == {3: "unknown area code 'Stirling'"}
+
+
+@pytest.mark.parametrize(
+    ("label", "start"),
+    [("Jan-Mar 2025", "2025-01-01"), ("Q4 2024/25", "2025-01-01"), ("202501", "2025-01-01")],
+)
+def test_period_labels_of_open_data_are_read(tmp_path, label, start):
+    spec = COMPLAINTS_SPEC.replace(
+        '{column: Month, format: "%Y-%m", kind: month}', "{column: Month, format: label}"
+    )
+    v = check(tmp_path, spec, f"Month,Locality,Complaints,On time\n{label},CS-CLK,12,9\n")
+    assert str(v.observations.iloc[0].period_start) == start
+
+
+def test_a_period_label_that_does_not_parse_lists_the_formats(tmp_path):
+    spec = COMPLAINTS_SPEC.replace(
+        '{column: Month, format: "%Y-%m", kind: month}', "{column: Month, format: label}"
+    )
+    v = check(tmp_path, spec, "Month,Locality,Complaints,On time\nJan-Apr 2025,CS-CLK,12,9\n")
+    assert reasons(v)[2].startswith(
+        "period 'Jan-Apr 2025' is not a period label; accepted: 2024/25 (financial year); "
+    )
+    assert reasons(v)[2].endswith("2024 (calendar year)")
+
+
+CELLS = {
+    "Month": ["2025-01", "2025-02", "2030-01", "Jan", ""],
+    "Locality": ["CS-CLK", "CS-RST", "cs-clk", "NA", "", "XX", "Total"],
+    "Complaints": ["12", "10", "*", "", "x", "-1"],
+    "On time": ["9", "10", "13", "NA", ""],
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({c: st.sampled_from(v) for c, v in CELLS.items()}),
+        min_size=1,
+        max_size=12,
+    ).filter(lambda rows: any(any(row.values()) for row in rows)),
+    rule=st.sampled_from(["in: [CS-CLK, CS-RST]", "not_in: [Total]", "in: [cs-clk]"]),
+)
+def test_every_row_read_is_accepted_quarantined_or_filtered(tmp_path, catalogue, areas, rows, rule):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(COMPLAINTS_SPEC + f"filters:\n  - {{column: Locality, {rule}}}\n")
+    data = tmp_path / "extract.csv"
+    lines = [",".join(row[c] for c in CELLS) for row in rows]
+    data.write_text("\n".join([",".join(CELLS), *lines]) + "\n")
+    v = check_file(data, load_spec(spec), catalogue, areas, as_of=AS_OF)
+    filled = [row for row in rows if any(row.values())]
+    assert v.rows_read == len(filled)
+    assert v.rows_read == v.rows_accepted + v.rows_rejected + v.rows_filtered
+    assert len(v.observations) == v.rows_accepted
+    missing_area = sum(row["Locality"] in ("NA", "") for row in filled)
+    assert v.rows_rejected >= missing_area  # never filtered away
+
+
+def test_filters_that_together_leave_out_every_row_warn(tmp_path):
+    spec = COMPLAINTS_SPEC + (
+        "filters:\n  - {column: Locality, in: [CS-CLK]}\n  - {column: Month, not_in: [2025-01]}\n"
+    )
+    v = check(
+        tmp_path,
+        spec,
+        "Month,Locality,Complaints,On time\n2025-01,CS-CLK,12,9\n2025-02,CS-RST,10,10\n",
+    )
+    assert v.warnings == ("spec 'council_complaints': the filters together leave out every row",)
+    assert (v.rows_accepted, v.rows_filtered) == (0, 2)

@@ -151,3 +151,50 @@ def test_the_latest_complete_period_must_be_in_the_data():
     assert str(caught.value) == (
         "the data cover April 2024 to September 2024: no whole financial year yet"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("2024/25", "2024/25"),
+        ("Q1 2024/25", "Q1 2024/25"),
+        ("2024/25 Q2", "Q2 2024/25"),
+        ("Jan-Mar 2018", "Q4 2017/18"),
+        ("Apr-Jun 2018", "Q1 2018/19"),
+        ("October to December 2018", "Q3 2018/19"),
+        ("April 2021", "April 2021"),
+        ("Apr 2021", "April 2021"),
+        ("Sept 2021", "September 2021"),
+        ("2021-04", "April 2021"),
+        ("202104", "April 2021"),
+        ("2021-04-01", "April 2021"),
+        ("2007-07-31", "July 2007"),
+        ("2024", "2024"),
+    ],
+)
+def test_open_data_period_labels(text, label):
+    from perfreport.methods.period_labels import parse_period_label
+
+    assert parse_period_label(text).label == label
+
+
+def test_an_iso_date_is_the_period_of_the_given_kind_holding_it():
+    from perfreport.methods.period_labels import parse_period_label
+
+    assert parse_period_label("2025-02-14", kind="quarter").label == "Q4 2024/25"
+
+
+@pytest.mark.parametrize(
+    "text", ["Feb-Apr 2018", "Jan-Mar 18", "202113", "2021-02-30", "Smarch 2021"]
+)
+def test_a_label_that_is_no_period_lists_the_accepted_formats(text):
+    from perfreport.methods.period_labels import parse_period_label
+
+    with pytest.raises(PerfreportError) as caught:
+        parse_period_label(text, what="period")
+    assert str(caught.value) == (
+        f"period {text!r} is not a period label; accepted: 2024/25 (financial year); Q1 2024/25 "
+        "or 2024/25 Q1 (financial quarter); Jan-Mar 2018 (calendar quarter); H1 2024/25 (half "
+        "year); April 2021 or Apr 2021 (month); 2021-04 or 202104 (month); 2021-04-01 or "
+        "2021-04-30 (ISO date: its month); 2024 (calendar year)"
+    )

@@ -105,11 +105,11 @@ def test_count_targets_bind_the_partnership_and_scale_to_the_quarter():
         tolerance=50,
     )
     quarter = parse_period("2024-25-Q4")
-    assert applicable_target(monthly_count, quarter, "partnership").value == 4050
-    assert applicable_target(monthly_count, quarter, "locality") is None
-    assert applicable_target(monthly_count, parse_period("2025-03"), "partnership").value == 1350
+    assert applicable_target(monthly_count, quarter, "body").value == 4050
+    assert applicable_target(monthly_count, quarter, "part") is None
+    assert applicable_target(monthly_count, parse_period("2025-03"), "body").value == 1350
     # Percentages bind every area and are not scaled.
-    assert applicable_target(HIGHER, quarter, "locality").value == 80
+    assert applicable_target(HIGHER, quarter, "part").value == 80
     snapshot = make_indicator(
         polarity="lower_is_better",
         unit="count",
@@ -117,7 +117,7 @@ def test_count_targets_bind_the_partnership_and_scale_to_the_quarter():
         aggregation="last",
         target={"value": 20, "unit": "count", "kind": "max", "applies_to": "all_areas"},
     )
-    assert applicable_target(snapshot, quarter, "locality").value == 20
+    assert applicable_target(snapshot, quarter, "part").value == 20
 
 
 @pytest.mark.parametrize(

@@ -111,3 +111,109 @@ def test_the_stored_xmr_chart_is_the_chart_xmr_draws():
     assert stored_xmr(rows.drop(index=3), 8.0, "decrease", "mdc") is None
     # too few points for SPC: nothing stored on the latest row
     assert stored_xmr(rows.iloc[:-1], 8.0, "decrease", "mdc") is None
+
+
+def value_only(values: list[float | None], start_month: int = 1) -> pd.DataFrame:
+    """Months with a value and no numerator or denominator, as most open data come."""
+    frame = months([(v, None) for v in values], start_month)
+    return frame.assign(numerator=float("nan"))
+
+
+VALUE_ONLY = dict(target=[], tolerance=None)
+
+
+@pytest.mark.parametrize(
+    ("unit", "method", "aggregation", "expected"),
+    [
+        ("count", "count", "sum", 36.0),  # 10 + 12 + 14
+        ("count", "count", None, 36.0),  # a count's default: sum
+        ("count", "count", "last", 14.0),
+        ("percent", "proportion", "mean", 12.0),
+        ("count", "count", "mean", 12.0),
+    ],
+)
+def test_value_only_months_combine_by_the_declared_rule(unit, method, aggregation, expected):
+    ind = make_indicator(unit=unit, method=method, aggregation=aggregation, **VALUE_ONLY)
+    out = to_periods(value_only([10, 12, 14]), ind, "quarter")
+    row = out.iloc[0]
+    assert row["value"] == pytest.approx(expected)
+    assert pd.isna(row["numerator"]) and pd.isna(row["denominator"])
+    assert out["value"].dtype == float  # a float column, never objects holding None
+
+
+def test_a_value_only_sum_with_a_missing_month_has_no_value():
+    ind = make_indicator(unit="count", method="count", **VALUE_ONLY)
+    out = to_periods(value_only([10, None, 14]), ind, "quarter")
+    assert out["value"].isna().all() and out["value"].dtype == float
+
+
+def test_value_only_counts_get_poisson_intervals_from_their_values():
+    from perfreport.assess.totals import with_intervals
+    from perfreport.methods.stats import poisson_limits
+
+    ind = make_indicator(unit="count", method="count", **VALUE_ONLY)
+    out = with_intervals(value_only([10, 12, 14]), ind)
+    low, high = poisson_limits(out["value"].to_numpy(float))
+    assert list(out["lower"]) == pytest.approx(list(low))
+    assert list(out["upper"]) == pytest.approx(list(high))
+    assert set(out["ci_method"]) == {"Poisson"}
+
+
+def test_aggregation_none_has_no_quarters_or_years_and_shows_its_own_months():
+    from perfreport.assess.totals import roll_ups
+
+    ind = make_indicator(aggregation="none", **VALUE_ONLY)
+    assert roll_ups(value_only([70.5, 71.5, 80.0]), ind) == []
+    assert display_kind(ind, "quarter") == "month"
+    assert display_kind(make_indicator(aggregation="mean"), "quarter") == "quarter"
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "says"),
+    [
+        ("ratio", "aggregation 'ratio'"),
+        (None, "aggregation 'ratio' (the default for method 'proportion')"),
+        ("population", "aggregation 'population'"),
+    ],
+)
+def test_ratio_rules_on_value_only_rows_are_refused_in_one_line(aggregation, says):
+    from perfreport.assess.totals import roll_ups
+    from perfreport.errors import PerfreportError
+
+    ind = make_indicator(id="O-PCT", aggregation=aggregation, **VALUE_ONLY)
+    with pytest.raises(PerfreportError) as caught:
+        roll_ups(value_only([70.5, 71.5, 80.0]), ind)
+    assert str(caught.value) == (
+        f"indicator 'O-PCT': {says} needs numerators and denominators, but its rows carry "
+        "values only; declare aggregation: mean, sum, last or none"
+    )
+
+
+def test_ratio_rules_with_numerators_and_denominators_roll_up():
+    from perfreport.assess.totals import roll_ups
+
+    (quarters,) = roll_ups(months([(30, 40), (10, 10), (20, 50)]), make_indicator())
+    assert list(quarters["value"]) == [pytest.approx(60.0)]  # no whole year in three months
+
+
+@pytest.mark.parametrize("aggregation", ["ratio", "population"])
+def test_a_count_cannot_be_combined_over_a_denominator(tmp_path, aggregation):
+    from perfreport.config.catalogue import load_catalogue
+    from perfreport.errors import PerfreportError
+    from tests.helpers import REPO, write_catalogue
+
+    entry = (
+        "indicators:\n  - id: T-1\n    set: local\n    title: Open data count\n"
+        "    description: test\n    unit: count\n    method: count\n"
+        f"    aggregation: {aggregation}\n    polarity: lower_is_better\n"
+        "    frequency: monthly\n    scorecard: {section: Delivery, subsection: Service Measures}\n"
+        "    source: test\n"
+    )
+    (tmp_path / "params" / "catalogue").mkdir(parents=True)
+    path = write_catalogue(tmp_path, entry)
+    with pytest.raises(PerfreportError) as caught:
+        load_catalogue(path.parent, REPO / "params" / "framework.yaml")
+    assert str(caught.value) == (
+        f"{path}:8: entry 'T-1': field 'aggregation': '{aggregation}' combines numerators over "
+        "denominators, and a count has no denominator; use sum, mean, last or none"
+    )

@@ -72,7 +72,7 @@ def test_chart_is_a_png_with_alt_text_and_same_bytes_each_time():
 
 TREND = pd.DataFrame(
     {
-        "role": ["area"] * 4 + ["country"] * 4,
+        "role": ["area"] * 4 + ["comparator"] * 4,
         "x": [date(2021, 3, 31), date(2022, 3, 31), date(2023, 3, 31), date(2024, 3, 31)] * 2,
         "value": [1.0, 2.0, None, 3.0, 2.0, 2.5, 2.0, 2.2],
     }
@@ -89,7 +89,7 @@ def each_chart_kind() -> dict[str, Chart]:
     return {
         "trends": small_multiples(
             [("Panel", TREND, 2.5), ("Second", TREND, None)],
-            [Line("area", "Area"), Line("country", "Country")],
+            [Line("area", "Area"), Line("comparator", "Country")],
             caption="Trends",
             alt="Trend text.",
         ),
@@ -139,7 +139,9 @@ def test_charts_are_the_same_bytes_in_a_fresh_process_which_keeps_its_backend():
 
 def test_charts_keep_the_house_colours_exactly():
     charts = each_chart_kind()
-    assert {PALETTE["area"], PALETTE["country"], PALETTE["target"]} <= colours(charts["trends"].png)
+    assert {PALETTE["area"], PALETTE["comparator"], PALETTE["target"]} <= colours(
+        charts["trends"].png
+    )
     assert {colour for _, colour, _ in STATUS_BARS.values()} <= colours(charts["bars"].png)
     assert {"#1F77B4", "#5F6368", "#C55A11"} <= colours(charts["spc"].png)
 

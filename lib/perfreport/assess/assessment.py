@@ -13,7 +13,7 @@ from perfreport.assess.framework_rag import Evidence, framework_rag
 from perfreport.assess.funnels import with_funnel_positions
 from perfreport.assess.rag import applicable_target, describe_target, target_rag
 from perfreport.assess.series import SPC_COLUMNS, spc_points
-from perfreport.assess.totals import ASSESSED_AREA_TYPES
+from perfreport.config.areas import Areas
 from perfreport.config.catalogue import ALL, Indicator
 from perfreport.config.plans import Plans
 from perfreport.config.rag_settings import RagSettings
@@ -50,26 +50,29 @@ class _Assessing:
     """What assessing one indicator's totals reads besides each area's own series."""
 
     ind: Indicator
-    area_types: dict[str, str]
-    parents: dict[str, str | None]
-    country: str | None
+    areas: Areas
     plans: Plans
     settings: RagSettings
     breakdowns_at: pd.Series
     """The breakdowns held for each (area, period start, period end), besides the totals."""
     value_of: dict[tuple[str, date], float]
-    """Each (area, period start)'s total, for the partnership's and the country's values."""
-    localities_with_data: frozenset[date]
-    """The period starts for which some locality has a figure."""
+    """Each (area, period start)'s total, for the body's and the comparator's values."""
+    parts_with_data: dict[tuple[str, date], frozenset[str]]
+    """The types of the parts of each (body, period start) that have a figure."""
 
-    def breakdowns(self, area: str, kind: str, period: Period) -> frozenset[str]:
-        """The breakdowns an area's figure has for the period: a partnership with locality
-        figures that period has a locality breakdown."""
+    def breakdowns(self, area: str, period: Period) -> frozenset[str]:
+        """The breakdowns an area's figure has for the period: a part is a breakdown of its
+        body by its type (``locality``), and a body with parts' figures that period has it.
+        A breakdown by a part type is not expected of areas of other types (Scotland has no
+        localities), so for them it counts as present."""
         present = set(self.breakdowns_at.get((area, period.start, period.end), frozenset()))
-        if kind == "locality" or (
-            kind == "partnership" and period.start in self.localities_with_data
-        ):
-            present.add("locality")
+        present |= self.parts_with_data.get((area, period.start), frozenset())
+        kind = self.areas.get(area).type
+        for part in self.areas.types:
+            if part.role == "part" and kind not in (part.id, part.parent):
+                present.add(part.id)
+        if self.areas.role_of(area) == "part":
+            present.add(kind)
         return frozenset(present)
 
 
@@ -77,9 +80,7 @@ def assess_totals(
     ind: Indicator,
     totals: pd.DataFrame,
     frame: pd.DataFrame,
-    area_types: dict[str, str],
-    parents: dict[str, str | None],
-    country: str | None,
+    areas: Areas,
     plans: Plans,
     settings: RagSettings,
 ) -> pd.DataFrame:
@@ -92,39 +93,50 @@ def assess_totals(
             totals["area_code"], totals["period_start"], totals["value"], strict=True
         )
     }
-    localities = frozenset(p for a, p in value_of if area_types.get(a) == "locality")
+    parts: dict[tuple[str, date], set[str]] = {}
+    for a, p in value_of:
+        if a in areas and areas.role_of(a) == "part" and (parent := areas.get(a).parent):
+            parts.setdefault((parent, p), set()).add(areas.get(a).type)
     how = _Assessing(
-        ind, area_types, parents, country, plans, settings, breakdowns_at, value_of, localities
+        ind,
+        areas,
+        plans,
+        settings,
+        breakdowns_at,
+        value_of,
+        {key: frozenset(kinds) for key, kinds in parts.items()},
     )
     rows = []
     for area, series in totals.sort_values("period_start").groupby("area_code", sort=False):
         rows += _assess_area(how, str(area), series)
     extra = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
-    return with_funnel_positions(ind, extra, totals, area_types)
+    return with_funnel_positions(ind, extra, totals, areas)
 
 
 def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]:
     """The assessment of each period of one area's totals (``series``, in time order)."""
     ind = how.ind
     points = list(zip(series["period"], series["value"], strict=True))
-    kind = how.area_types.get(area, "")
+    known = area in how.areas
+    role = how.areas.role_of(area) if known else None
+    parent = how.areas.get(area).parent if known else None
+    comparator = how.areas.comparator
     previous_status = None
     spc = _spc_by_prefix(
         series["value"].to_numpy(float), improvement_for(ind.polarity), how.settings
     )
     rows = []
     for i, (period, value) in enumerate(points):
-        target = applicable_target(ind, period, kind)
-        t_rag = target_rag(ind, None if np.isnan(value) else value, target)
+        target = applicable_target(ind, period, role)
+        t_rag = target_rag(ind, None if pd.isna(value) else float(value), target)
         plan = how.plans.for_indicator(ind.id, area, period.end)
-        history = [(p, v) for p, v in points[: i + 1] if not np.isnan(v)]
+        history = [(p, float(v)) for p, v in points[: i + 1] if not pd.isna(v)]
         f_status, f_reason = None, None
-        if kind in ASSESSED_AREA_TYPES:
-            present = how.breakdowns(area, kind, period)
+        if known:
+            present = how.breakdowns(area, period)
             evidence = Evidence(ind, period.end, history, target, present, plan, previous_status)
             f = framework_rag(evidence, how.settings)
             previous_status, f_status, f_reason = f.status, f.status.value, str(f)
-        parent = how.parents.get(area)
         rows.append(
             {
                 "area_code": area,
@@ -142,10 +154,10 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
                 "framework_reason": f_reason,
                 "plan_id": plan.id if plan else None,
                 "partnership_value": how.value_of.get((parent, period.start))
-                if kind == "locality" and parent
+                if role == "part" and parent
                 else None,
-                "country_value": how.value_of.get((how.country, period.start))
-                if how.country
+                "country_value": how.value_of.get((comparator.code, period.start))
+                if comparator
                 else None,
             }
         )

@@ -44,7 +44,7 @@ COUNTS = ("numerator", "denominator")
 FIGURES = ("numerator", "denominator", "value", "lower", "upper")
 CHANGES = {"change_year": 12, "change_previous": None}
 """A change column and how many months back its other period starts (None: the period before)."""
-QUOTED = {"partnership_value": "partnership", "country_value": "country"}
+QUOTED = {"partnership_value": "body", "country_value": "comparator"}
 EXACT = 1e-6
 
 
@@ -231,15 +231,15 @@ def _links(pool: pd.DataFrame, areas: Areas | None) -> list[tuple[str, np.ndarra
         out.append((column, np.array(rows, dtype=int), np.array(others, dtype=int)))
     if areas is None:
         return out
-    country = areas.country.code if areas.country else None
+    comparator = areas.comparator.code if areas.comparator else None
     start_dates, end_dates = pool["period_start"].tolist(), pool["period_end"].tolist()
     for column, which in QUOTED.items():
         rows, others = [], []
         for i in np.flatnonzero(np.isfinite(pool[column].to_numpy(dtype=float))):
-            if which == "partnership":
-                code = areas.partnership_of(area[i]).code if area[i] in areas else None
+            if which == "body":
+                code = areas.body_of(area[i]).code if area[i] in areas else None
             else:
-                code = country
+                code = comparator
             j = index.get((ind[i], code, start_dates[i], end_dates[i]))
             if j is not None:
                 rows.append(i)

@@ -53,7 +53,7 @@ CHANGE_COLUMNS = {
     "year_ago_value": "year_ago",
 }
 """A change, or a copy of another period's value, and the other period it comes from."""
-QUOTED_COLUMNS = {"partnership_value": "partnership", "country_value": "country"}
+QUOTED_COLUMNS = {"partnership_value": "body", "country_value": "comparator"}
 """Another area's value quoted on a row: withheld where that area's row is."""
 SPC_CHART = ("spc_mean", "spc_lpl", "spc_upl", "spc_points")
 """A stored SPC chart (its mean, limits and points' types): SPC is management information,
@@ -237,14 +237,12 @@ def _withhold_across_rows(out: pd.DataFrame, areas: Areas | None) -> None:
             out.loc[hit, column] = np.nan
     if areas is None:
         return
-    country = areas.country.code if areas.country else None
+    comparator = areas.comparator.code if areas.comparator else None
     for column, which in QUOTED_COLUMNS.items():
         if column not in out.columns:
             continue
         quoted = [
-            (areas.partnership_of(a).code if a in areas else None)
-            if which == "partnership"
-            else country
+            (areas.body_of(a).code if a in areas else None) if which == "body" else comparator
             for a in out["area_code"]
         ]
         hit = [

@@ -1,4 +1,5 @@
-"""Where each locality falls on its partnership's funnel plot, per period."""
+"""Where each part of a body (a locality of a partnership) falls on the body's funnel plot,
+per period."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Indicator
 from perfreport.methods.funnels import FUNNEL_LEVELS, funnel_limits, funnel_position
 
@@ -19,18 +21,18 @@ FUNNEL_KINDS: dict[str, Literal["proportion", "rate"]] = {
 
 
 def with_funnel_positions(
-    ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, area_types: dict[str, str]
+    ind: Indicator, extra: pd.DataFrame, totals: pd.DataFrame, areas: Areas
 ) -> pd.DataFrame:
-    """Each locality against funnel limits around its partnership's average, per period."""
+    """Each part against funnel limits around its body's parts' average, per period."""
     extra["funnel_position"] = None
     kind = FUNNEL_KINDS.get(ind.method)
     if kind is None or ind.time_aggregation == "last":
         return extra
     positions: dict[tuple[str, object], str] = {}
-    for start, group in totals.groupby("period_start"):
-        localities = group[group["area_code"].map(area_types.get) == "locality"].dropna(
-            subset=["numerator", "denominator"]
-        )
+    body = {a.code: a.parent for a in areas.with_role("part")}
+    parts_of = totals.assign(body=totals["area_code"].map(body)).dropna(subset=["body"])
+    for (start, _), group in parts_of.groupby(["period_start", "body"]):
+        localities = group.dropna(subset=["numerator", "denominator"])
         localities = localities[localities["denominator"] > 0]
         if localities.empty:
             continue

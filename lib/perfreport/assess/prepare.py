@@ -5,7 +5,8 @@ report reads (notebooks never recompute). Each row holds the value with its conf
 (by the indicator's method), the change on the previous period and on the same period a year
 earlier; and, for each area's totals, the long-term trend, the SPC point type and rule, the
 target and target RAG, the framework RAG with its reasons, the improvement plan in force, the
-partnership's and Scotland's values, and a locality's funnel-plot position.
+body's and the comparator's values (a partnership's and Scotland's), and a part's (a
+locality's) funnel-plot position.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date
 import pandas as pd
 
 from perfreport import __version__
+from perfreport.assess.area_sums import with_area_sums
 from perfreport.assess.assessment import assess_totals
 from perfreport.assess.results import store_disclosed
 from perfreport.assess.totals import roll_ups, with_changes, with_intervals, with_missing_periods
@@ -78,19 +80,17 @@ def compute_results(
     keys = zip(obs["period_start"], obs["period_end"], strict=True)
     obs = obs.assign(period=pd.Series([periods[k] for k in keys], index=obs.index, dtype=object))
     area_types: dict[str, str] = {a.code: a.type for a in ctx.areas}
-    parents = {a.code: a.parent for a in ctx.areas}
-    country = ctx.areas.country.code if ctx.areas.country else None
     last_day: date = obs["period_end"].max()
     frames = []
     for ind in ctx.catalogue:
-        native = obs[obs["indicator_id"] == ind.id]
+        native = with_area_sums(obs[obs["indicator_id"] == ind.id], ind, ctx.areas)
         if native.empty:
             continue
         for mine in (native, *roll_ups(native, ind)):
             mine = with_missing_periods(mine, ind, last_day, area_types)
             frame = with_changes(with_intervals(mine, ind))
             totals = frame[frame["breakdown"] == ALL]
-            extra = assess_totals(ind, totals, frame, area_types, parents, country, plans, settings)
+            extra = assess_totals(ind, totals, frame, ctx.areas, plans, settings)
             frames.append(
                 frame.merge(
                     extra,

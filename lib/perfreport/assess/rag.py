@@ -65,18 +65,19 @@ def _gap(ind: Indicator, amount: float) -> str:
     return describe_value(ind, abs(amount))
 
 
-def applicable_target(ind: Indicator, period: Period, area_type: str) -> Target | None:
-    """The target that binds ``period`` for an area of ``area_type``, scaled to the period.
+def applicable_target(ind: Indicator, period: Period, role: str | None) -> Target | None:
+    """The target that binds ``period`` for an area whose type has ``role``, scaled to the
+    period.
 
     The target in force on the period's last day is used. A target set per month for a count
     is multiplied up when the figure covers a quarter or a year (the figure adds the months).
-    Targets binding only the partnership give ``None`` for a locality.
+    Targets binding only the body (the partnership) give ``None`` for other areas (a locality).
     """
     target = ind.target_on(period.end)
     if target is None:
         return None
-    scope = target.applies_to or ("partnership" if ind.size_dependent else "all_areas")
-    if scope == "partnership" and area_type != "partnership":
+    scope = target.applies_to or ("body" if ind.size_dependent else "all_areas")
+    if scope == "body" and role != "body":
         return None
     native = MONTHS_IN[ind.period_kind]
     factor = len(period.months()) / native if ind.time_aggregation in ("sum", "population") else 1.0

@@ -43,7 +43,7 @@ and the parts in time order."""
 def candidates(frame: pd.DataFrame, areas: Areas | None) -> list[Candidate]:
     """Every place a total and its parts meet among the rows of ``frame`` (prepared results or
     published open data: one row per indicator, area and period): a parent area's row with a
-    row for each of its children (same indicator and period), and a period's row with rows for
+    row for each of its children of one type (same indicator and period), and a period's row with rows for
     shorter periods that exactly tile it (months of a quarter, quarters of a year; same
     indicator and area). Which of them are sums is for :func:`fitted` to find out.
     """
@@ -69,10 +69,11 @@ def candidates(frame: pd.DataFrame, areas: Areas | None) -> list[Candidate]:
         for (*k, code, s, e), total in where.items():
             if code not in known:
                 continue
-            children = [c.code for c in areas.children(code)]
-            parts = [where.get((*k, c, s, e)) for c in children]
-            if children and None not in parts:
-                out.append(((k[0], "areas", code), np.array([total, *parts])))
+            children = areas.children(code)
+            for kind in dict.fromkeys(c.type for c in children):  # localities; councils
+                parts = [where.get((*k, c.code, s, e)) for c in children if c.type == kind]
+                if None not in parts:
+                    out.append(((k[0], "areas", code, kind), np.array([total, *parts])))
     series = frame.assign(_start=starts, _end=ends, _row=np.arange(len(frame)))
     for key, rows in series.groupby([*keys, "area_code"], sort=False, dropna=False):
         spans = sorted(

@@ -36,9 +36,12 @@ def display_kind(ind: Indicator, report_kind: PeriodKind) -> PeriodKind:
     """The period an indicator is shown at in a report of ``report_kind``.
 
     Sub-quarterly indicators are combined up to the report's period; indicators published
-    less often than the report keep their own period.
+    less often than the report, and those that cannot be combined (aggregation ``none``),
+    keep their own period.
     """
     native: PeriodKind = ind.period_kind  # type: ignore[assignment]
+    if ind.time_aggregation == "none":
+        return native
     return report_kind if MONTHS_IN[native] < MONTHS_IN[report_kind] else native
 
 
@@ -46,10 +49,12 @@ def to_periods(obs: pd.DataFrame, ind: Indicator, kind: PeriodKind) -> pd.DataFr
     """Combine one indicator's observations (one breakdown) into complete periods of ``kind``.
 
     A period is kept only when every month of it is present, so a quarter with a missing
-    month is not shown as if complete.
+    month is not shown as if complete. A period is ``derived`` when any of its months is (see
+    :mod:`perfreport.assess.area_sums`).
     """
+    columns = [*SERIES_COLUMNS, "derived"]
     if obs.empty:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+        return pd.DataFrame(columns=columns)
     native = [
         Period.containing(period_kind_of(s, e), s)
         for s, e in zip(obs["period_start"], obs["period_end"], strict=True)
@@ -65,8 +70,11 @@ def to_periods(obs: pd.DataFrame, ind: Indicator, kind: PeriodKind) -> pd.DataFr
         covered = sum(len(p.months()) for p in group["native"])
         if covered < len(period.months()):
             continue
-        rows.append((ind.id, area, period, *_combine(group, ind)))
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+        derived = bool(group["derived"].any()) if "derived" in group else False
+        rows.append((ind.id, area, period, *_combine(group, ind), derived))
+    figures = ["numerator", "denominator", "value"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(dict.fromkeys(figures, float))
 
 
 def _combine(
@@ -83,6 +91,8 @@ def _combine(
         return None, None, _opt(group["value"].mean())
     num = group["numerator"].sum(min_count=len(group))
     if rule == "sum":
+        if pd.isna(num):  # value-only rows: their values are the counts
+            return None, None, _opt(group["value"].sum(min_count=len(group)))
         return _opt(num), None, _opt(num)
     den = group["denominator"].sum(min_count=len(group))
     if rule == "population":

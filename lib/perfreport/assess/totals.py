@@ -10,11 +10,9 @@ import pandas as pd
 
 from perfreport.assess.series import to_periods
 from perfreport.config.catalogue import ALL, Indicator
+from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.methods.stats import poisson_limits, proportion
-
-ASSESSED_AREA_TYPES = ("partnership", "locality")
-"""The area types prepare assesses (RAG, SPC, trend); others are figures only."""
 
 
 def with_missing_periods(
@@ -30,8 +28,8 @@ def with_missing_periods(
     rows = []
     totals = mine[mine["breakdown"] == ALL]
     for area, group in totals.groupby("area_code"):
-        if area_types.get(str(area)) not in ASSESSED_AREA_TYPES:
-            continue
+        if str(area) not in area_types:
+            continue  # every area of params/areas.yaml is assessed
         held = set(group["period"])
         period = min(held)
         while period <= last:
@@ -49,6 +47,7 @@ def with_missing_periods(
                         "value": np.nan,
                         "period": period,
                         "observed": False,
+                        "derived": False,
                     }
                 )
             period = period.shift(step)
@@ -67,9 +66,20 @@ ROLL_UPS: dict[str, tuple[PeriodKind, ...]] = {
 
 def roll_ups(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
     """Quarter and financial-year rows for a monthly indicator, financial-year rows for a
-    quarterly one (its periods combined by its aggregation rule; incomplete periods left out)."""
+    quarterly one (its periods combined by its aggregation rule; incomplete periods left out);
+    none for an indicator whose aggregation is ``none``.
+
+    Raises
+    ------
+    PerfreportError
+        When the rule adds numerators and denominators (``ratio``, ``population``) but the
+        indicator's rows carry values only.
+    """
+    kinds = () if ind.time_aggregation == "none" else ROLL_UPS.get(ind.period_kind, ())
+    if kinds:
+        _check_parts(native, ind)
     out = []
-    for kind in ROLL_UPS.get(ind.period_kind, ()):
+    for kind in kinds:
         parts = []
         for (breakdown, category), group in native.groupby(["breakdown", "category"], sort=False):
             combined = to_periods(group, ind, kind)
@@ -84,6 +94,21 @@ def roll_ups(native: pd.DataFrame, ind: Indicator) -> list[pd.DataFrame]:
                 )
             )
     return out
+
+
+def _check_parts(native: pd.DataFrame, ind: Indicator) -> None:
+    """Refuse a ``ratio`` or ``population`` rule for rows with no numerator and denominator."""
+    rule = ind.time_aggregation
+    if rule not in ("ratio", "population"):
+        return
+    if (native["numerator"].notna() & native["denominator"].notna()).any():
+        return
+    default = "" if ind.aggregation else f" (the default for method '{ind.method}')"
+    raise PerfreportError(
+        f"indicator '{ind.id}': aggregation '{rule}'{default} needs numerators and "
+        "denominators, but its rows carry values only; declare aggregation: mean, sum, last "
+        "or none"
+    )
 
 
 def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -109,6 +134,7 @@ def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
             "Byar (exact below 10)" if ind.method == "rate" else "Byar, crude (age bands not held)"
         )
     elif ind.method == "count" and ind.time_aggregation == "sum":
+        num = np.where(np.isfinite(num), num, frame["value"].to_numpy(float))  # value-only counts
         counts = np.isfinite(num) & (num >= 0)
         if counts.any():
             lower[counts], upper[counts] = poisson_limits(num[counts])

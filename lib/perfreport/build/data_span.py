@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 PERIOD_PARAMETER = "parameter '--period':"
 
 
+class NoData(PerfreportError):
+    """The warehouse holds nothing a cycle could report on: no observations for its areas, or
+    not one whole period of its kind."""
+
+
 @dataclass(frozen=True)
 class DataSpan:
     """The days the warehouse's observations cover: the first day of the earliest period and
@@ -57,8 +62,11 @@ def _month_of(day: date) -> str:
 def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
     """The span of the warehouse's observations (a user error when it holds none): of the
     areas of ``area_types`` where given (a cycle reports on its own areas' data, whatever
-    later figures Scotland's extract carries)."""
-    codes = [a.code for a in setup.areas if a.type in area_types]
+    later figures Scotland's extract carries). An area's figures include those its child areas
+    add up to (:mod:`perfreport.assess.area_sums`), so their data count as its own."""
+    codes = _with_descendants(
+        setup, [a.code for a in setup.areas if a.type in area_types or "all" in area_types]
+    )
     with connect(setup.project.warehouse, read_only=True) as con:
         if area_types:
             marks = ", ".join("?" * len(codes)) or "NULL"
@@ -72,10 +80,27 @@ def data_span(setup: Setup, area_types: Sequence[str] = ()) -> DataSpan:
             last = latest_month(con)
     if first is None or last is None:
         whose = f" for {' or '.join(area_types)} areas" if area_types else ""
-        raise PerfreportError(
-            f"{setup.project.warehouse}: the warehouse holds no observations{whose}"
-        )
+        raise NoData(f"{setup.project.warehouse}: the warehouse holds no observations{whose}")
     return DataSpan(first, last)
+
+
+def _with_descendants(setup: Setup, codes: list[str]) -> list[str]:
+    out = list(codes)
+    for code in out:  # grows as it goes: children, then theirs
+        out += [c.code for c in setup.areas.children(code) if c.code not in out]
+    return out
+
+
+def areas_with_data(setup: Setup, period: Period) -> frozenset[str]:
+    """The areas with a prepared figure (their own, or summed from their child areas) for a
+    period that overlaps ``period``."""
+    with connect(setup.project.warehouse, read_only=True) as con:
+        rows = con.execute(
+            "SELECT DISTINCT area_code FROM results WHERE value IS NOT NULL "
+            "AND period_start <= ? AND period_end >= ?",
+            [period.end, period.start],
+        ).fetchall()
+    return frozenset(code for (code,) in rows)
 
 
 def period_in_data(setup: Setup, text: str, span: DataSpan | None = None) -> Period:
@@ -91,7 +116,5 @@ def latest_complete(setup: Setup, kind: str, span: DataSpan | None = None) -> Pe
     period = Period.containing(kind, span.last)  # type: ignore[arg-type]
     period = period if period.end <= span.last else period.previous()
     if period.start < span.first:
-        raise PerfreportError(
-            f"the data cover {span.description}: no whole {kind.replace('_', ' ')} yet"
-        )
+        raise NoData(f"the data cover {span.description}: no whole {kind.replace('_', ' ')} yet")
     return period

@@ -27,7 +27,7 @@ class Job:
     project: Project
     organisation: str
     areas: Areas
-    """Every area: disclosure control needs each partnership's localities."""
+    """Every area: disclosure control needs each body's parts."""
     reads: tuple[str, ...] = ()
     cache_key: str = ""
     inputs: tuple[tuple[str, str], ...] = ()
@@ -91,13 +91,14 @@ def plan(
         raise PerfreportError(
             f"parameter '--period': {period.label} is a {period.kind}; cycle '{cycle.id}' reports a {cycle.period}"
         )
-    eligible = [a for a in areas if a.type in cycle.areas]
+    eligible = [a for a in areas if cycle.covers(a.type)]
     if only:
         chosen = [areas.get(code, what="parameter '--area':") for code in only]
         for area in chosen:
             if area not in eligible:
                 raise PerfreportError(
-                    f"parameter '--area': cycle '{cycle.id}' does not report on {area.type} {area.code}"
+                    f"parameter '--area': cycle '{cycle.id}' does not report on "
+                    f"{areas.type_of(area).name} {area.code}"
                 )
         eligible = chosen
     return [
@@ -108,12 +109,12 @@ def plan(
 
 def _reads(cycle: Cycle, area: Area, areas: Areas) -> tuple[str, ...]:
     """The area codes whose prepared data a report reads: its own and those the cycle declares."""
-    partnership = areas.partnership_of(area.code)
+    body = areas.body_of(area.code)
     codes = [area.code]
-    if "partnership" in cycle.reads:
-        codes.append(partnership.code)
-    if "localities" in cycle.reads:
-        codes += [a.code for a in areas.children(partnership.code)]
-    if "country" in cycle.reads and areas.country is not None:
-        codes.append(areas.country.code)
+    if "body" in cycle.reads:
+        codes.append(body.code)
+    if "parts" in cycle.reads:
+        codes += [a.code for a in areas.parts_of(body.code)]
+    if "comparator" in cycle.reads and areas.comparator is not None:
+        codes.append(areas.comparator.code)
     return tuple(dict.fromkeys(codes))

@@ -16,14 +16,17 @@ from perfreport.build.audit import AuditResult, audit_before_publishing, audit_s
 from perfreport.build.data_span import (
     PERIOD_PARAMETER,
     DataSpan,
+    NoData,
+    areas_with_data,
     data_span,
     latest_complete,
     period_in_data,
 )
-from perfreport.build.jobs import JobResult, plan
+from perfreport.build.jobs import Job, JobResult, plan
 from perfreport.build.runner import run
 from perfreport.config.context import Setup
 from perfreport.errors import PerfreportError
+from perfreport.methods.periods import Period
 from perfreport.store.warehouse import (
     DEFAULT_WAIT_SECONDS,
     connect,
@@ -42,30 +45,41 @@ __all__ = [
     "generate_demo",
     "ingest",
     "latest_complete",
+    "load_demo",
+    "loads",
     "period_in_data",
     "prepare_results",
     "publish",
     "source_spec",
+    "unload",
     "validate",
 ]
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from perfreport.assess.prepare import PrepareSummary
     from perfreport.build.project_check import CheckSummary
     from perfreport.build.publish import Published
-    from perfreport.store.ingest import LoadSummary, SourceSpec
+    from perfreport.store.ingest import LoadSummary, SourceSpec, Unloaded
 
 # The demo generator, ingestion, exports and prepare (which loads SciPy) are imported where
 # they are used, so that a run whose reports are all cached starts quickly.
 
 
 def generate_demo(setup: Setup, folder: Path | None = None) -> Path:
-    """Write the demo observations CSV; returns its path."""
-    from perfreport.config.demo import load_demo_settings
-    from perfreport.store.demo import write_demo
+    """Write the demo observations CSV (``perfreport generate-demo``); returns its path."""
+    from perfreport.build.demo import generate_demo as write
 
-    settings = load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
-    return write_demo(settings, setup.catalogue, setup.areas, folder or setup.project.demo_data)
+    return write(setup, folder)
+
+
+def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
+    """Load the demo data into a warehouse holding nothing else (``perfreport demo``); see
+    :mod:`perfreport.build.demo`."""
+    from perfreport.build.demo import load_demo as load
+
+    return load(setup)
 
 
 def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:
@@ -82,14 +96,40 @@ def source_spec(setup: Setup, name_or_path: str | Path) -> SourceSpec:
 
 
 def ingest(
-    setup: Setup, spec: SourceSpec, path: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    setup: Setup,
+    spec: SourceSpec,
+    path: Path,
+    *,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    replace: bool = False,
 ) -> LoadSummary:
-    """Check ``path`` and load it into the warehouse in one transaction."""
+    """Check ``path`` and load it into the warehouse in one transaction (``replace``: unload
+    the earlier loads of the same file with the same spec first, in the same transaction)."""
     from perfreport.store.ingest import ingest_file
 
     return ingest_file(
-        setup.project.warehouse, path, spec, setup.catalogue, setup.areas, wait_seconds=wait_seconds
+        setup.project.warehouse,
+        path,
+        spec,
+        setup.catalogue,
+        setup.areas,
+        wait_seconds=wait_seconds,
+        replace=replace,
     )
+
+
+def loads(setup: Setup) -> pd.DataFrame:
+    """Every load of the warehouse, oldest first (``perfreport loads``)."""
+    from perfreport.store.ingest import list_loads
+
+    return list_loads(setup.project.warehouse)
+
+
+def unload(setup: Setup, load_id: int, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Unloaded:
+    """Take load ``load_id``'s observations out of the warehouse (``perfreport unload``)."""
+    from perfreport.store.ingest import unload as unload_load
+
+    return unload_load(setup.project.warehouse, load_id, wait_seconds=wait_seconds)
 
 
 def validate(setup: Setup, spec: SourceSpec, path: Path) -> LoadSummary:
@@ -106,12 +146,16 @@ def build(
     areas: Sequence[str],
     workers: int,
     on_done: Callable[[JobResult], None] | None = None,
+    on_skip: Callable[[str], None] = print,
 ) -> list[JobResult]:
     """Build every report of a cycle for a period (default: the latest complete one in the
     data); ``cycle_id`` None builds every cycle, each for its latest complete period.
 
     The period is checked against the data, and every job planned, before anything is prepared
-    or built: a period the data do not cover is a user error naming the range they do.
+    or built: a period the data do not cover is a user error naming the range they do. What is
+    not built is said in one line each, to ``on_skip``: a cycle with nothing to build (no data
+    for its areas, or not one whole period yet: ``nothing to build for cycle 'c': why``) and
+    an area with no data for the period (``skipped c P area: no data for P``).
     """
     if cycle_id is None and (period_text or areas):
         raise PerfreportError(
@@ -123,17 +167,22 @@ def build(
     jobs = []
     for cycle in cycles:
         kinds = tuple(cycle.areas)
-        span = spans.get(kinds) or spans.setdefault(kinds, data_span(setup, kinds))
-        period = (
-            period_in_data(setup, period_text, span)
-            if period_text
-            else latest_complete(setup, cycle.period, span)
-        )
+        try:
+            span = spans.get(kinds) or spans.setdefault(kinds, data_span(setup, kinds))
+            period = (
+                period_in_data(setup, period_text, span)
+                if period_text
+                else latest_complete(setup, cycle.period, span)
+            )
+        except NoData as exc:
+            on_skip(f"nothing to build for cycle '{cycle.id}': {exc}")
+            continue
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
     if not results_current(setup.project.warehouse, __version__) or not disclosed_current(
         setup.project.warehouse, [cycle.disclosure for cycle in cycles]
     ):
         prepare_results(setup)
+    jobs = _with_data(setup, jobs, on_skip)
     audit_before_publishing(jobs, setup.areas)
     results = run(jobs, workers, on_done)
     controlled = {job.key for job in jobs if job.cycle.disclosure.active}
@@ -146,6 +195,23 @@ def build(
                 "withdraw it and run 'perfreport audit' for the list"
             )
     return results
+
+
+def _with_data(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) -> list[Job]:
+    """The jobs whose area has a figure for their period; one line for each of the others."""
+    held: dict[Period, frozenset[str]] = {}
+    kept = []
+    for job in jobs:
+        if job.period not in held:
+            held[job.period] = areas_with_data(setup, job.period)
+        if job.area.code in held[job.period]:
+            kept.append(job)
+        else:
+            on_skip(
+                f"skipped {job.cycle.id} {job.period.id} {job.area.slug}: "
+                f"no data for {job.period.label}"
+            )
+    return kept
 
 
 def audit(

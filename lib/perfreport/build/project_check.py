@@ -6,8 +6,10 @@ areas, cycles (their notebooks exist), the framework RAG settings, improvement p
 indicators and areas), activities and strategic objectives (their indicators and themes; ids
 unique; at least one activity when the annual report tabulates them), the strategic report (its
 indicators and survey questions, and a survey population no smaller than any question's
-responses), commentary (its period folders, indicators and areas), every source spec (its
-indicators) and the demo settings. The first problem is one line naming the file and line.
+responses), commentary (its period folders, indicators and areas) and every source spec (its
+indicators). The demo settings (``params/demo.yaml``) are not read: only ``perfreport demo`` and
+``generate-demo`` read them, so a project needs no demo. The first problem is one line naming the
+file and line.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def check_project(setup: Setup) -> CheckSummary:
     """Load and cross-check every params file of ``setup``'s project (see the module docstring).
 
     The catalogue, framework, areas and cycles were checked when ``setup`` was loaded; an
-    optional file (plans, activities, strategic report, demo settings) is checked when it is
+    optional file (plans, activities, strategic report) is checked when it is
     there, or when a cycle needs it (the annual report reads activities, the strategic report
     its outcomes).
 
@@ -80,11 +82,6 @@ def check_project(setup: Setup) -> CheckSummary:
     found = check_commentary(params / "commentary", setup.catalogue, setup.areas)
     checked.append(f"{found} commentary files")
     checked.append(f"{_check_sources(setup.project.sources, setup.catalogue)} source specs")
-    if setup.project.demo_file.is_file():
-        from perfreport.config.demo import load_demo_settings
-
-        load_demo_settings(setup.project.demo_file, setup.catalogue, setup.areas)
-        checked.append("demo settings")
     return CheckSummary(tuple(checked))
 
 

@@ -13,15 +13,21 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from perfreport.build.demo import DEMO_SPEC  # noqa: F401  (its place in 0.8)
 from perfreport.build.interrupt import Interrupted
 from perfreport.cli.arguments import parser
-from perfreport.cli.printing import Progress, print_audit, print_quarantine, print_results
+from perfreport.cli.printing import (
+    Progress,
+    print_audit,
+    print_extract,
+    print_loads,
+    print_results,
+)
 from perfreport.errors import USER_ERROR_EXIT, PerfreportError
 
 if TYPE_CHECKING:
     from perfreport.build.pipeline import Setup
 
-DEMO_SPEC = "demo_observations"
 Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 """A signal's handler, as :func:`signal.signal` gives and takes it."""
 
@@ -65,7 +71,21 @@ def _terminated(signum: int, frame: object) -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
+    if args.command == "init":  # makes a project rather than working on one
+        return _init(args)
     return HANDLERS[args.command](pipeline.Setup.load(args.project), args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from perfreport.build.scaffold import init_project
+
+    made = init_project(args.folder, args.template)
+    first = "perfreport demo" if made.demo else "perfreport check"
+    print(
+        f"{made.root}: a new project from the {made.template} template ({made.files} files); "
+        f"next: cd {made.root} && {first}, then see its README.md"
+    )
+    return 0
 
 
 def _check(setup: Setup, args: argparse.Namespace) -> int:
@@ -100,21 +120,35 @@ def _generate_demo(setup: Setup, args: argparse.Namespace) -> int:
 
 
 def _extracts(setup: Setup, args: argparse.Namespace) -> int:
-    """``ingest`` and ``validate``: one summary per file, and its quarantined rows."""
+    """``ingest`` and ``validate``: each file's warnings and quarantined rows, then its summary
+    line; exit 1 if any row was quarantined."""
     from perfreport.build import pipeline
 
     spec = pipeline.source_spec(setup, args.spec)
     rejected = 0
     for path in args.files:
         summary = (
-            pipeline.ingest(setup, spec, path, wait_seconds=args.wait)
+            pipeline.ingest(setup, spec, path, wait_seconds=args.wait, replace=args.replace)
             if args.command == "ingest"
             else pipeline.validate(setup, spec, path)
         )
-        print(summary.describe())
-        print_quarantine(summary)
+        print_extract(summary)
         rejected += 0 if summary.already_loaded else summary.validation.rows_rejected
-    return 1 if rejected and args.command == "validate" else 0
+    return 1 if rejected else 0
+
+
+def _loads(setup: Setup, args: argparse.Namespace) -> int:
+    from perfreport.build import pipeline
+
+    print_loads(pipeline.loads(setup))
+    return 0
+
+
+def _unload(setup: Setup, args: argparse.Namespace) -> int:
+    from perfreport.build import pipeline
+
+    print(pipeline.unload(setup, args.load_id, wait_seconds=args.wait).describe())
+    return 0
 
 
 def _prepare(setup: Setup, args: argparse.Namespace) -> int:
@@ -141,9 +175,9 @@ def _run(setup: Setup, args: argparse.Namespace) -> int:
 def _demo(setup: Setup, args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
-    path = pipeline.generate_demo(setup)
-    print(f"demo data: {setup.project.relative(path)}")
-    print(pipeline.ingest(setup, pipeline.source_spec(setup, DEMO_SPEC), path).describe())
+    for path, summary in pipeline.load_demo(setup):
+        print(f"demo data: {setup.project.relative(path)}")
+        print(summary.describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
     return _build(setup, None, None, [], args.jobs)
@@ -157,6 +191,8 @@ HANDLERS: dict[str, Callable[[Setup, argparse.Namespace], int]] = {
     "generate-demo": _generate_demo,
     "ingest": _extracts,
     "validate": _extracts,
+    "loads": _loads,
+    "unload": _unload,
     "export": _export,
     "prepare": _prepare,
     "run": _run,

@@ -1,12 +1,15 @@
-"""What the ``perfreport`` command prints: an audit's recoveries, quarantined rows, a run's
-progress bar and its summary."""
+"""What the ``perfreport`` command prints: an audit's recoveries, an extract's warnings,
+quarantined rows and summary, the list of loads, a run's progress bar and its summary."""
 
 from __future__ import annotations
 
 import sys
+from numbers import Integral
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from perfreport.build.audit import AuditResult
     from perfreport.build.jobs import JobResult
     from perfreport.build.pipeline import Setup
@@ -31,16 +34,63 @@ def print_audit(result: AuditResult) -> int:
 QUARANTINE_SHOWN = 10
 
 
-def print_quarantine(summary: LoadSummary) -> None:
-    if summary.already_loaded:
+def print_extract(summary: LoadSummary) -> None:
+    """A file's warnings (stderr), its first quarantined rows, then its one summary line."""
+    if not summary.already_loaded:
+        for warning in summary.validation.warnings:
+            print(f"perfreport: warning: {summary.source_file}: {warning}", file=sys.stderr)
+        rows = summary.validation.quarantine
+        for row in rows.head(QUARANTINE_SHOWN).itertuples():
+            print(f"  row {row.row_number}: {row.reasons}")
+        if len(rows) > QUARANTINE_SHOWN:
+            print(
+                f"  … and {len(rows) - QUARANTINE_SHOWN:,} more: perfreport export quarantine --out quarantine.csv"
+            )
+    print(summary.describe())
+
+
+LOADS_HEADINGS = {
+    "load_id": "load",
+    "spec": "spec",
+    "source_file": "file",
+    "loaded_at": "loaded (UTC)",
+    "rows_read": "read",
+    "rows_accepted": "accepted",
+    "rows_rejected": "quarantined",
+    "rows_filtered": "filtered",
+    "observations_written": "written",
+    "observations_revised": "revised",
+    "unloaded_at": "unloaded",
+}
+"""The columns ``perfreport loads`` prints, and their headings."""
+
+
+def print_loads(frame: pd.DataFrame) -> None:
+    """One row per load, in aligned columns (numbers to the right)."""
+    if frame.empty:
+        print("no loads yet: 'perfreport ingest SPEC FILE' loads an extract")
         return
-    rows = summary.validation.quarantine
-    for row in rows.head(QUARANTINE_SHOWN).itertuples():
-        print(f"  row {row.row_number}: {row.reasons}")
-    if len(rows) > QUARANTINE_SHOWN:
-        print(
-            f"  … and {len(rows) - QUARANTINE_SHOWN:,} more: perfreport export quarantine --out quarantine.csv"
+    cells = [list(LOADS_HEADINGS.values())]
+    for row in frame.itertuples(index=False):
+        cells.append([_cell(getattr(row, c)) for c in LOADS_HEADINGS])
+    widths = [max(len(r[i]) for r in cells) for i in range(len(LOADS_HEADINGS))]
+    numeric = [c.startswith(("rows_", "observations_", "load_id")) for c in LOADS_HEADINGS]
+    for r in cells:
+        line = "  ".join(
+            t.rjust(w) if right else t.ljust(w)
+            for t, w, right in zip(r, widths, numeric, strict=True)
         )
+        print(line.rstrip())
+
+
+def _cell(value: object) -> str:
+    import pandas as pd
+
+    if pd.isna(value):  # type: ignore[call-overload]
+        return "-"
+    if hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d %H:%M"))
+    return f"{value:,}" if isinstance(value, Integral) else str(value)
 
 
 class Progress:

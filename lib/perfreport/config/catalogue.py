@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from perfreport.config.framework import Framework, load_framework
 from perfreport.config.located import Located
@@ -26,8 +26,9 @@ Unit = Literal["percent", "per_1000", "per_100000", "count", "days", "hours", "c
 Method = Literal["proportion", "rate", "dsr", "mean", "count", "ratio", "survey"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual", "calendar_year", "biennial"]
-Aggregation = Literal["sum", "ratio", "population", "last", "mean"]
-Breakdown = Literal["locality", "age_group", "sex", "simd_quintile", "ethnicity"]
+Aggregation = Literal["sum", "ratio", "population", "last", "mean", "none"]
+Breakdown = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+"""A breakdown's name: any slug (``locality``, ``age_group``, ``sex``, ``theme``...)."""
 IndicatorSet = Literal["core_suite", "msg", "national", "local", "regulator", "ascof"]
 TargetKind = Literal["min", "max", "band"]
 
@@ -76,8 +77,10 @@ class Target(Params):
     ``unit`` must repeat the indicator's unit, so a target of ``0.8`` meant as 80% is caught.
     ``from`` is the first day the target applies; the latest applicable target is used.
     A target is stated per period of the indicator's frequency (a monthly count target is per
-    month). ``applies_to`` says which areas it binds: by default a target for a size-dependent
-    unit (count, hours, money) binds the partnership only, and a rate or percentage every area.
+    month). ``applies_to`` says which areas it binds: ``body`` (areas whose type has role body,
+    such as the partnership; ``partnership`` is accepted for it) or ``all_areas``. By default a
+    target for a size-dependent unit (count, hours, money) binds the body only, and a rate or
+    percentage every area.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -88,7 +91,12 @@ class Target(Params):
     upper: float | None = None
     from_: date | None = Field(default=None, alias="from")
     source: str | None = None
-    applies_to: Literal["partnership", "all_areas"] | None = None
+    applies_to: Literal["body", "all_areas"] | None = None
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _old_word(cls, value: object) -> object:
+        return "body" if value == "partnership" else value
 
     @model_validator(mode="after")
     def _band_has_upper(self) -> Target:
@@ -111,8 +119,11 @@ class Indicator(Params):
     counts; ``ratio`` adds numerators and denominators (proportions, means); ``population``
     adds numerators over a population denominator that is averaged, not added (rates);
     ``last`` takes the latest month (snapshots such as people delayed at the census date);
-    ``mean`` averages the months' values (averages published without their parts).
-    Areas always combine by adding numerators and denominators.
+    ``mean`` averages the months' values (averages published without their parts); ``none``
+    means the figures cannot be combined over time (no quarter or year rows). ``ratio`` and
+    ``population`` need numerators and denominators: ``prepare`` refuses them for an indicator
+    whose rows carry values only. Without ``aggregation``, the method's default
+    (:data:`DEFAULT_AGGREGATION`) applies.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -133,7 +144,8 @@ class Indicator(Params):
     national_outcomes: tuple[int, ...] = ()
     themes: tuple[str, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
-    benchmarks: tuple[Literal["country"], ...] = ()
+    benchmarks: tuple[Literal["comparator", "country"], ...] = ()
+    """``[comparator]`` (or ``[country]``, its old name): compared with the comparator area."""
     source: str
     disclosure: Literal["public", "management"] = "public"
 
@@ -141,6 +153,16 @@ class Indicator(Params):
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
+
+    @field_validator("aggregation")
+    @classmethod
+    def _aggregation_fits_method(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") == "count" and value in ("ratio", "population"):
+            raise ValueError(
+                f"'{value}' combines numerators over denominators, and a count has no "
+                "denominator; use sum, mean, last or none"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
@@ -165,6 +187,11 @@ class Indicator(Params):
         if len(set(starts)) != len(starts):
             raise ValueError("two targets apply from the same date; give each a distinct 'from'")
         return self
+
+    @property
+    def benchmarked(self) -> bool:
+        """Whether the indicator is compared with the comparator (``benchmarks``)."""
+        return bool(self.benchmarks)
 
     @property
     def multiplier(self) -> float:

@@ -7,6 +7,7 @@ for; the runner turns a cycle and a period into one job per area.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,27 +15,51 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from perfreport.config.areas import AreaType
+from perfreport.config.area_types import DEFAULT_AREA_TYPES, AreaType, read_area_types
 from perfreport.config.disclosure import Disclosure
+from perfreport.config.located import Located
 from perfreport.config.validation import Params, validate
 from perfreport.config.yamlfile import entries, read_yaml, section
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.periods import PeriodKind
 
+ALL_AREAS = "all"
+"""A cycle's ``areas: [all]``: one report for every area in ``params/areas.yaml``."""
+Reader = Literal["body", "parts", "comparator"]
+READ_SYNONYMS: dict[str, Reader] = {
+    "partnership": "body",
+    "localities": "parts",
+    "country": "comparator",
+}
+"""The words ``reads:`` took before area types were declared."""
+
 
 class Cycle(Params):
-    id: Literal["monthly", "quarterly", "locality", "annual", "scorecard", "strategic"]
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)
     title: str
     notebook: str
     period: PeriodKind
-    areas: tuple[AreaType, ...] = Field(min_length=1)
+    areas: tuple[str, ...] = Field(min_length=1)
+    """Declared area type ids the cycle builds one report for each area of, or ``[all]``."""
     rag: Literal["target", "framework"] = "target"
-    reads: tuple[Literal["partnership", "localities", "country"], ...] = ("partnership", "country")
-    """Whose prepared data the report reads besides its own area's (for the cache key)."""
+    reads: tuple[Reader, ...] = ("body", "comparator")
+    """Whose prepared data the report reads besides its own area's (for the cache key): its
+    body, the body's parts, the comparator."""
     timeout_seconds: int = Field(600, ge=1)
     audience: str = ""
     disclosure: Disclosure = Disclosure()
     """Disclosure control (on unless turned off; a public report cannot turn it off)."""
+
+    @field_validator("reads", mode="before")
+    @classmethod
+    def _old_words(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [READ_SYNONYMS.get(v, v) if isinstance(v, str) else v for v in value]
+        return value
+
+    def covers(self, area_type: str) -> bool:
+        """Whether the cycle builds a report for areas of ``area_type``."""
+        return ALL_AREAS in self.areas or area_type in self.areas
 
 
 class Accessibility(Params):
@@ -112,15 +137,17 @@ class Cycles:
         )
 
 
-def load_cycles(path: Path, root: Path) -> Cycles:
-    """Read ``params/cycles.yaml``; every cycle's notebook must exist under ``root``."""
+def load_cycles(path: Path, root: Path, area_types: Sequence[AreaType] | None = None) -> Cycles:
+    """Read ``params/cycles.yaml``; every cycle's notebook must exist under ``root`` and its
+    ``areas`` be ``area_types`` ids (by default, those of ``areas.yaml`` beside it)."""
+    kinds = {t.id for t in (_area_types(path) if area_types is None else area_types)}
     doc = read_yaml(path)
     organisation = doc.value.get("organisation") if isinstance(doc.value, dict) else None
     if not isinstance(organisation, str) or not organisation.strip():
         raise PerfreportError(
             located(path, "field 'organisation': is required but missing", line=1)
         )
-    items = []
+    items: list[Cycle] = []
     for item in entries(doc, "cycles"):
         name = f"cycle '{item.value.get('id')}'" if isinstance(item.value, dict) else "cycle"
         cycle = validate(Cycle, item, entry=name)
@@ -132,7 +159,39 @@ def load_cycles(path: Path, root: Path) -> Cycles:
                     line=item.line_of(("notebook",)),
                 )
             )
+        _check_areas(cycle, kinds, item, name)
+        if any(c.id == cycle.id for c in items):
+            raise PerfreportError(
+                located(path, f"{name}: field 'id': duplicate id", line=item.line_of(("id",)))
+            )
         items.append(cycle)
     block = section(doc, "accessibility")
     accessibility = None if block is None else validate(Accessibility, block, entry="accessibility")
     return Cycles(organisation, tuple(items), accessibility)
+
+
+def _area_types(path: Path) -> tuple[AreaType, ...]:
+    """The area types of the ``areas.yaml`` beside ``path`` (the defaults if there is none)."""
+    areas = path.parent / "areas.yaml"
+    return read_area_types(read_yaml(areas)) if areas.is_file() else DEFAULT_AREA_TYPES
+
+
+def _check_areas(cycle: Cycle, kinds: set[str], item: Located, name: str) -> None:
+    """A cycle's ``areas`` are declared area types, or ``[all]`` alone."""
+    for position, kind in enumerate(cycle.areas):
+        problem = None
+        if kind == ALL_AREAS and len(cycle.areas) > 1:
+            problem = "'all' already means every area; list nothing else with it"
+        elif kind != ALL_AREAS and kind not in kinds:
+            problem = (
+                f"{kind!r} is not a declared area type; declared: {', '.join(sorted(kinds))}, "
+                "or write [all] for every area"
+            )
+        if problem:
+            raise PerfreportError(
+                located(
+                    item.path,
+                    f"{name}: field 'areas': {problem}",
+                    line=item.line_of(("areas", position)),
+                )
+            )

@@ -1,23 +1,28 @@
-"""Settings of the demo data generator, read from ``params/demo.yaml`` and checked against
-the catalogue and areas before anything is drawn."""
+"""Settings of the demo, read from ``params/demo.yaml`` (optional: only ``perfreport demo`` and
+``generate-demo`` read it) and checked against the catalogue and areas before anything is drawn."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import Catalogue
-from perfreport.config.validation import Params, validate
+from perfreport.config.validation import Params, field_name, validate
 from perfreport.config.yamlfile import read_yaml
 from perfreport.errors import PerfreportError, located
 from perfreport.methods.periods import Period, parse_period
 
 
 class Shift(Params):
+    """A sustained change in a demo series from one month on."""
+
     at: str
+    """The first month of the change, e.g. ``2023-10``."""
     size: float
+    """The relative change from then on (``0.3``: 30% higher)."""
 
     @field_validator("at")
     @classmethod
@@ -32,15 +37,25 @@ class SeriesSpec(Params):
     """How one indicator's demo series looks (see the comments in ``params/demo.yaml``)."""
 
     level: float
+    """The partnership's typical value, in the indicator's unit."""
     scotland: float | None = None
+    """The comparator's typical value (no comparator rows without it)."""
     denominator: float | dict[str, str] | None = None
+    """The denominator per period (proportions, ratios), or ``{population: <share name>}`` for rates."""
     noise: float | None = Field(default=None, ge=0)
+    """Relative period-to-period variation (default 0.03 for counts, 0.05 for proportions)."""
     seasonal: float = 0.0
+    """Winter-pressure amplitude, relative; its sign follows polarity, so winter is worse."""
     shift: Shift | None = None
+    """A sustained change from one month on."""
     trend: float = 0.0
+    """Relative change per year."""
     additive: bool = False
+    """Noise, shift and trend are absolute (in the unit), for values near zero."""
     last: str | None = None
+    """The final month with data (a return that stopped), e.g. ``2024-06``."""
     omit_breakdowns: tuple[str, ...] = ()
+    """Breakdowns of the indicator the demo does not supply."""
 
     @field_validator("last")
     @classmethod
@@ -63,25 +78,53 @@ class SeriesSpec(Params):
         return self.denominator["population"] if isinstance(self.denominator, dict) else None
 
 
+class DemoExtract(Params):
+    """A file shipped with the project that ``perfreport demo`` ingests as it is."""
+
+    spec: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    """The source spec that reads it: ``params/sources/<spec>.yaml``."""
+    file: str = Field(min_length=1)
+    """The file, relative to the project folder (e.g. ``demo/ascof.csv``)."""
+
+
 class DemoSettings(Params):
-    seed: int = Field(ge=0)
-    start: str
-    end: str
-    partnership: str
-    country: str
-    populations: dict[str, int]
-    population_shares: dict[str, float]
-    categories: dict[str, dict[str, float]]
+    """What ``perfreport demo`` loads: invented series drawn by the generator, files shipped
+    with the project (``extracts``), or both. Only ``demo`` and ``generate-demo`` read it."""
+
+    seed: int = Field(0, ge=0)
+    """The generator's random seed: the same seed and settings give the same bytes."""
+    start: str | None = None
+    """The first month of invented data, e.g. ``2019-04`` (needed with ``indicators``)."""
+    end: str | None = None
+    """The last month of invented data, fixed here, never today's date (needed with ``indicators``)."""
+    partnership: str | None = None
+    """The area code the series' levels describe (its parts are drawn and added up to it)."""
+    country: str | None = None
+    """The comparator area code for series with a ``scotland`` level."""
+    populations: dict[str, int] = Field(default_factory=dict)
+    """Resident population by area code: the partnership's parts and the comparator."""
+    population_shares: dict[str, float] = Field(default_factory=dict)
+    """Share of the population in the groups some rates are based on (``adults: 0.79``)."""
+    categories: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Each breakdown's categories and their shares of the counts."""
     category_shares_by_area: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
-    indicators: dict[str, SeriesSpec]
+    """Where an area's mix of categories differs from ``categories``."""
+    indicators: dict[str, SeriesSpec] = Field(default_factory=dict)
+    """One invented series per indicator id; indicators not listed get no demo data."""
+    extracts: tuple[DemoExtract, ...] = ()
+    """Files ingested as they are, each with its source spec."""
 
     @field_validator("start", "end", mode="before")
     @classmethod
-    def _as_text(cls, value: object) -> str:
-        return str(value)
+    def _as_text(cls, value: object) -> str | None:
+        return None if value is None else str(value)
 
     @model_validator(mode="after")
     def _months(self) -> DemoSettings:
+        if not self.indicators:
+            return self
+        if self.start is None or self.end is None or self.partnership is None:
+            raise ValueError("invented series ('indicators') need 'start', 'end' and 'partnership'")
         first, last = self.first_month, self.last_month
         if first.kind != "month" or last.kind != "month":
             raise ValueError("start and end must be months such as 2019-04")
@@ -91,32 +134,55 @@ class DemoSettings(Params):
 
     @property
     def first_month(self) -> Period:
-        return parse_period(self.start, what="start")
+        return parse_period(str(self.start), what="start")
 
     @property
     def last_month(self) -> Period:
-        return parse_period(self.end, what="end")
+        return parse_period(str(self.end), what="end")
 
 
 def load_demo_settings(path: Path, catalogue: Catalogue, areas: Areas) -> DemoSettings:
-    """Read ``params/demo.yaml`` and check it against the catalogue and areas."""
+    """Read ``params/demo.yaml`` and check it against the catalogue, areas, source specs and
+    files of its project (the folder above ``params/``)."""
+    if not path.is_file():
+        raise PerfreportError(
+            f"{path}: this project has no demo (no params/demo.yaml); make a demo project with "
+            "`perfreport init DIR --template hscp`"
+        )
     doc = read_yaml(path)
     settings = validate(DemoSettings, doc)
 
-    def fail(loc: tuple[str, ...], message: str) -> None:
-        raise PerfreportError(
-            located(path, f"field '{'.'.join(loc)}': {message}", line=doc.line_of(loc))
-        )
+    def fail(loc: tuple[str | int, ...], message: str) -> None:
+        where = f"field '{field_name(loc)}': {message}"
+        raise PerfreportError(located(path, where, line=doc.line_of(loc)))
 
-    for code in (settings.partnership, settings.country, *settings.populations):
+    if settings.indicators:
+        _check_series(settings, catalogue, areas, fail)
+    root = path.parent.parent
+    for position, extract in enumerate(settings.extracts):
+        if not (root / "params" / "sources" / f"{extract.spec}.yaml").is_file():
+            fail(
+                ("extracts", position, "spec"), f"no source spec params/sources/{extract.spec}.yaml"
+            )
+        if not (root / extract.file).is_file():
+            fail(("extracts", position, "file"), f"{extract.file} does not exist in the project")
+    return settings
+
+
+def _check_series(
+    settings: DemoSettings,
+    catalogue: Catalogue,
+    areas: Areas,
+    fail: Callable[[tuple[str | int, ...], str], None],
+) -> None:
+    """The invented series name indicators, areas, shares and categories that exist."""
+    codes = [settings.partnership, *([settings.country] if settings.country else [])]
+    for code in (*codes, *settings.populations):
         if code not in areas:
             fail(("populations",), f"area {code!r} is not in params/areas.yaml")
-    for locality in areas.children(settings.partnership):
+    for locality in areas.children(str(settings.partnership)):
         if locality.code not in settings.populations:
             fail(("populations",), f"no population for locality {locality.code!r}")
-    for ind in catalogue:
-        if ind.id not in settings.indicators:
-            fail(("indicators",), f"no demo series for catalogue indicator {ind.id!r}")
     for ident, spec in settings.indicators.items():
         if ident not in catalogue:
             fail(("indicators", ident), f"{ident!r} is not in the indicator catalogue")
@@ -126,9 +192,11 @@ def load_demo_settings(path: Path, catalogue: Catalogue, areas: Areas) -> DemoSe
         ind = catalogue[ident]
         if ind.method not in ("count",) and spec.denominator is None:
             fail(("indicators", ident), f"method '{ind.method}' needs a denominator")
-        if "country" in ind.benchmarks and spec.scotland is None:
-            fail(("indicators", ident), "a country benchmark needs a 'scotland' level")
+        if spec.scotland is not None and settings.country is None:
+            fail(
+                ("indicators", ident, "scotland"),
+                "a 'scotland' level needs 'country' (its area code)",
+            )
         missing = [b for b in ind.breakdowns if b != "locality" and b not in settings.categories]
         if missing:
             fail(("categories",), f"no categories for breakdown {missing[0]!r} of {ident}")
-    return settings

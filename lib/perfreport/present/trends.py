@@ -1,8 +1,8 @@
 """Small multiples of trends: one panel per indicator, the area against its comparators.
 
 Each line keeps its role's colour, line style and marker in every panel (the area blue and
-solid with circles, the partnership grey and dashed with squares, the country orange and
-dotted with triangles), so lines are told apart without colour; a target is a green dash-dot.
+solid with circles, its body (a locality's partnership) grey and dashed with squares, the
+comparator (the country) orange and dotted with triangles), so lines are told apart without colour; a target is a green dash-dot.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from perfreport.present.figures import Chart, house_figure, png
 COLUMNS = 4
 PANEL_WIDTH_IN = 2.05
 PANEL_HEIGHT_IN = 1.55
-PALETTE = {"area": "#005EB8", "partnership": "#425563", "country": "#B35900", "target": "#007F3B"}
+PALETTE = {"area": "#005EB8", "body": "#425563", "comparator": "#B35900", "target": "#007F3B"}
 """NHS identity blue, dark grey, a dark orange and green: each at least 4.5:1 on white."""
-LINESTYLE: dict[str, LineStyleType] = {"area": "-", "partnership": "--", "country": ":"}
-MARKER = {"area": "o", "partnership": "s", "country": "^"}
+LINESTYLE: dict[str, LineStyleType] = {"area": "-", "body": "--", "comparator": ":"}
+MARKER = {"area": "o", "body": "s", "comparator": "^"}
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a panel: which role it plays (area, partnership, country) and its label."""
+    """One line of a panel: which role it plays (area, body, comparator) and its label."""
 
     role: str
     label: str

@@ -36,7 +36,7 @@ class AnnualReport(LocalityParts):
     report_kind = "financial_year"
 
     def read_more(self) -> None:
-        self.localities = self.ctx.areas.children(self.view.partnership.code)
+        self.localities = self.ctx.areas.parts_of(self.view.body.code)
         self.local_series = self.ctx.series([a.code for a in self.localities], self.report_kind)
         self.years = [self.period.shift(-n) for n in range(YEARS_SHOWN - 1, -1, -1)]
         self.monitor = load_activities(
@@ -56,7 +56,7 @@ class AnnualReport(LocalityParts):
 
     def national_tables(self) -> Section:
         """Each national set: the partnership and the country in each of the last six years."""
-        country = f" and {self.view.country.name}" if self.view.country else ""
+        country = f" and {self.view.comparator.name}" if self.view.comparator else ""
         return Section(
             f"{self.wording.body_heading}{country} by year",
             [national_table(self.view, self.years, k, name) for k, name in NATIONAL_SETS.items()],
@@ -111,7 +111,7 @@ class AnnualReport(LocalityParts):
                 for a, v in zip([*self.localities, self.area], [*values, h.value], strict=True)
             ]
         return Table(
-            f"Indicators by locality, latest period to {self.period.label}",
+            f"Indicators by {self.narrative_words['part']}, latest period to {self.period.label}",
             columns,
             rows,
             pd.DataFrame(records),

@@ -18,6 +18,7 @@ from perfreport.config.cycles import Cycle, load_cycles
 from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind, parse_period
 from perfreport.present.tables import Html, title_block
+from perfreport.reports.narrative import narrative, words
 from perfreport.store.warehouse import connect, results_version
 
 
@@ -89,10 +90,11 @@ def open_report(cycle_id: str, area: str, period: str, project: str = "") -> Rep
     cycle = load_cycles(ctx.project.cycles_file, ctx.project.root).get(cycle_id)
     ctx = replace(ctx, disclosure=cycle.disclosure)
     chosen = ctx.areas.get(area, what="parameter 'area':")
-    if chosen.type not in cycle.areas:
+    if not cycle.covers(chosen.type):
+        kinds = " and ".join(ctx.areas.area_type(k).name for k in cycle.areas)
         raise PerfreportError(
-            f"parameter 'area': {chosen.name} is a {chosen.type}; the {cycle.title.lower()} "
-            f"covers {' and '.join(cycle.areas)} areas"
+            f"parameter 'area': {chosen.name} is a {ctx.areas.type_of(chosen).name}; the "
+            f"{cycle.title.lower()} covers {kinds} areas"
         )
     when = parse_period(period, what="parameter 'period':")
     if when.kind != cycle.period:
@@ -128,8 +130,12 @@ class Report:
         self.wording = ctx.wording()
 
     @classmethod
-    def load(cls, area: str, period: str, project: str = "") -> Self:
+    def load(cls, area: str, period: str, project: str = "", cycle: str = "") -> Self:
         """Validate the notebook's parameters against the cycle and read the report's data.
+
+        ``cycle`` is the id in ``params/cycles.yaml`` of a cycle of the project's own that
+        builds this report product from its own copy of the notebook (default: the product's
+        cycle, :attr:`cycle`).
 
         Raises
         ------
@@ -137,7 +143,7 @@ class Report:
             When ``area`` is not an area type the cycle reports on or ``period`` is not the
             cycle's kind of period.
         """
-        inputs = open_report(cls.cycle, area, period, project)
+        inputs = open_report(cycle or cls.cycle, area, period, project)
         return cls(inputs.ctx, inputs.area, inputs.period, inputs.cycle.rag)
 
     @property
@@ -148,6 +154,18 @@ class Report:
         """The report's heading, what it covers (:meth:`lead`) and its disclosure note."""
         rule = self.ctx.disclosure
         return title_block(self.title, self.lead(), rule.note if rule and rule.active else "")
+
+    def narrative(self, key: str) -> Html:
+        """The notebook's paragraph ``key`` (a heading and text, or text), worded for the
+        organisation from ``params/wording.yaml`` and the area names
+        (:mod:`perfreport.reports.narrative`)."""
+        return narrative(self.cycle, key, self.narrative_words)
+
+    @property
+    def narrative_words(self) -> dict[str, str]:
+        """What the narrative's placeholders stand for in this report (the body, its kind of
+        part, the comparator's name, the framework's words): :func:`words`."""
+        return words(self.wording, self.ctx.areas, self.area)
 
     def lead(self) -> str:
         """One sentence on what the report covers."""

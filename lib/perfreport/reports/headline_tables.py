@@ -100,10 +100,10 @@ def headline_table(view: LocalityView) -> Section:
 def comparison_table(view: LocalityView) -> Table:
     """The area against its partnership and the country, for every indicator."""
     columns = ["Indicator", "Period", view.area.name]
-    if not view.is_partnership:
-        columns.append(view.partnership.name)
-    if view.country:
-        columns += [view.country.name, f"Difference from {view.country.name}"]
+    if not view.is_body:
+        columns.append(view.body.name)
+    if view.comparator:
+        columns += [view.comparator.name, f"Difference from {view.comparator.name}"]
     rows = [_comparison_row(view, h) for h in view.headlines]
     records = [
         {
@@ -127,9 +127,9 @@ def comparison_table(view: LocalityView) -> Table:
 
 def _comparison_row(view: LocalityView, h: Headline) -> list[str]:
     row = [h.indicator.title, h.period.label, describe_value(h.indicator, h.value)]
-    if not view.is_partnership:
+    if not view.is_body:
         row.append(describe_value(h.indicator, h.partnership))
-    if view.country:
+    if view.comparator:
         gap = None if h.value is None or h.country is None else h.value - h.country
         difference = (
             "Not comparable (depends on area size)"

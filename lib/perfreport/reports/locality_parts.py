@@ -43,16 +43,21 @@ class LocalityParts(Report):
         return self.view.headlines
 
     @property
-    def partnership(self) -> Area:
-        return self.view.partnership
+    def body(self) -> Area:
+        """The body the area belongs to (the partnership of a locality; the area itself)."""
+        return self.view.body
 
     @property
-    def country(self) -> Area | None:
-        return self.view.country
+    def comparator(self) -> Area | None:
+        """The comparator area (Scotland), if ``params/areas.yaml`` has one."""
+        return self.view.comparator
+
+    partnership = body
+    country = comparator
 
     @property
     def series(self) -> dict[str, pd.DataFrame]:
-        """Each indicator's prepared totals for the area, its partnership and the country."""
+        """Each indicator's prepared totals for the area, its body and the comparator."""
         return self.view.series
 
     def lead(self) -> str:
@@ -80,5 +85,5 @@ class LocalityParts(Report):
         return trends.trend_chart(self.view, name, headlines, what)
 
     def comparison_table(self) -> Table:
-        """The area against its partnership and the country, for every indicator."""
+        """The area against its body and the comparator, for every indicator."""
         return headline_tables.comparison_table(self.view)

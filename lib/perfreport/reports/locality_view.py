@@ -11,6 +11,7 @@ notebook calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -20,7 +21,6 @@ from perfreport.assess.series import latest_on_or_before, shown_value, value_in
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.config.wording import Wording
-from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.methods.status import Rag
 from perfreport.methods.suppressed import SUPPRESSED, Suppressed
@@ -54,10 +54,8 @@ class Headline:
 class LocalityView:
     """An area's headlines at ``period``, with its partnership and the country to compare.
 
-    Raises
-    ------
-    PerfreportError
-        When no indicator has data for the area up to the period.
+    An area with no figure at the report's period (two months of data, not a whole quarter)
+    has no headlines, and :meth:`lead` says what data there are.
     """
 
     def __init__(
@@ -71,24 +69,20 @@ class LocalityView:
     ) -> None:
         self.ctx, self.area, self.period, self.family = ctx, area, period, family
         self.wording = wording
-        self.partnership = ctx.areas.partnership_of(area.code)
-        self.country = ctx.areas.country
+        self.body = ctx.areas.body_of(area.code)
+        self.comparator = ctx.areas.comparator
         self.series = ctx.series(
-            [a.code for a in (area, self.partnership, self.country) if a is not None],
+            [a.code for a in (area, self.body, self.comparator) if a is not None],
             report_kind,
         )
         self.headlines = [
             h for h in (self._headline(ind) for ind in ctx.catalogue) if h is not None
         ]
-        if not self.headlines:
-            raise PerfreportError(
-                f"parameter 'area': no data for {area.name} ({area.code}) up to {period.label}"
-            )
 
     @property
-    def is_partnership(self) -> bool:
+    def is_body(self) -> bool:
         """Whether the area is its own partnership (no partnership column or line)."""
-        return self.area.code == self.partnership.code
+        return self.area.code == self.body.code
 
     @property
     def sections(self) -> list[str]:
@@ -100,14 +94,33 @@ class LocalityView:
         return [h for h in self.headlines if h.indicator.scorecard.section == section]
 
     def lead(self) -> str:
-        """One sentence: how many indicators, for whom, when, against what."""
-        against = [] if self.is_partnership else [self.partnership.name]
-        against += [self.country.name] if self.country else []
+        """One sentence: how many indicators, for whom, when, against what (or, with none,
+        what data the area has)."""
+        if not self.headlines:
+            return self._nothing_to_show()
+        against = [] if self.is_body else [self.body.name]
+        against += [self.comparator.name] if self.comparator else []
         return (
             f"Performance of {len(self.headlines)} indicators for {self.area.name} in "
             f"{self.period.long_label}, against their targets"
             + (f" and compared with {' and '.join(against)}" if against else "")
             + "."
+        )
+
+    def _nothing_to_show(self) -> str:
+        """``'No indicator has a figure for X for Q4 2024/25 (…): its data cover February 2025
+        to March 2025 (2 months), too few for the quarter, a trend or SPC.'``"""
+        rows = self.ctx.results([self.area.code])
+        rows = rows[rows["value"].notna() & (rows["period_end"].map(_day) <= self.period.end)]
+        nothing = f"No indicator has a figure for {self.area.name} for {self.period.long_label}"
+        if rows.empty:
+            return f"{nothing}: no data are held for it up to then."
+        months = {m for p in rows["period"] for m in p.months()}
+        first, last = min(months), max(months)
+        count = f"{len(months)} month{'s' if len(months) != 1 else ''}"
+        return (
+            f"{nothing}: its data cover {first.label} to {last.label} ({count}), too few "
+            f"for a figure for the {self.period.kind.replace('_', ' ')}, a trend or SPC."
         )
 
     def data(self, lines: list[Headline]) -> pd.DataFrame:
@@ -148,8 +161,8 @@ class LocalityView:
             rag=rag_of(latest, self.family),
             previous_period=previous,
             previous_value=value_in(series, self.area.code, previous) if previous else None,
-            partnership=value_in(series, self.partnership.code, period),
-            country=value_in(series, self.country.code, period) if self.country else None,
+            partnership=value_in(series, self.body.code, period),
+            country=value_in(series, self.comparator.code, period) if self.comparator else None,
             target_text=str(latest["target_text"]),
             target_value=target_value,
         )
@@ -162,3 +175,7 @@ class LocalityView:
             return period.year_earlier()
         earlier = latest_on_or_before(series, self.area.code, period.start - pd.Timedelta(days=1))
         return None if earlier is None else earlier["period"]
+
+
+def _day(value: object) -> date:
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]

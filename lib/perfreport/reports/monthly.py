@@ -99,7 +99,7 @@ class MonthlyReport(Report):
                     target.capitalize(),
                     rag_badge(line.rag),
                     spc_words(line),
-                    trend.capitalize() if isinstance(trend, str) else "Not available",
+                    trend.capitalize() if isinstance(trend, str) else _no_trend(line),
                 )
             )
             records.append(
@@ -148,3 +148,8 @@ class MonthlyReport(Report):
     def _plan_id(line: MonthlyMeasure) -> str:
         plan = None if line.row is None else line.row["plan_id"]
         return plan if isinstance(plan, str) else "None"
+
+
+def _no_trend(line: MonthlyMeasure) -> str:
+    """Why a measure has no trend: no data, or fewer points than a trend needs (three)."""
+    return "No data" if line.value is None else "Too few points for a trend"

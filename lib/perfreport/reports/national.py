@@ -38,7 +38,7 @@ def national_table(view: LocalityView, years: list[Period], key: str, name: str)
             label = f"{h.indicator.title}: {area.name}"
             label += f" ({years[0].label} = 100)" if index else ""
             rows.append((label, *cells))
-    country = f" and {view.country.name}" if view.country else ""
+    country = f" and {view.comparator.name}" if view.comparator else ""
     return Table(
         f"{name}, {view.area.name}{country}, {years[0].label} to {view.period.label}",
         ("Indicator and area", *[y.label for y in years]),
@@ -51,14 +51,14 @@ def national_table(view: LocalityView, years: list[Period], key: str, name: str)
 def _shown(view: LocalityView, h: Headline) -> list[tuple[Area, dict[str, float | None], bool]]:
     """The rows of an indicator: each area with its values by year, and whether as an index."""
     series = view.series[h.indicator.id]
-    areas = [a for a in (view.area, view.country) if a is not None]
+    areas = [a for a in (view.area, view.comparator) if a is not None]
     by_area = {area.code: by_year(series, area.code) for area in areas}
     shown = [(view.area, by_area[view.area.code], False)]
-    if view.country and h.indicator.size_dependent:
+    if view.comparator and h.indicator.size_dependent:
         # counts depend on area size: compare each year with the first as an index
         shown += [(a, by_area[a.code], True) for a in areas]
-    elif view.country:
-        shown.append((view.country, by_area[view.country.code], False))
+    elif view.comparator:
+        shown.append((view.comparator, by_area[view.comparator.code], False))
     return shown
 
 

@@ -56,10 +56,10 @@ def _panel_frame(view: LocalityView, h: Headline, roles: dict[str, str]) -> pd.D
 def _compared(view: LocalityView) -> list[tuple[Line, str]]:
     """The chart lines: the area, its partnership (for a locality) and the country."""
     compared = [(Line("area", view.area.name), view.area.code)]
-    if not view.is_partnership:
-        compared.append((Line("partnership", view.partnership.name), view.partnership.code))
-    if view.country:
-        compared.append((Line("country", view.country.name), view.country.code))
+    if not view.is_body:
+        compared.append((Line("body", view.body.name), view.body.code))
+    if view.comparator:
+        compared.append((Line("comparator", view.comparator.name), view.comparator.code))
     return compared
 
 

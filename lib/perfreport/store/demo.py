@@ -1,4 +1,5 @@
-"""Deterministic demo data: every catalogue indicator, area and breakdown, April 2019 onwards.
+"""Deterministic demo data: every catalogue indicator with a series in ``params/demo.yaml``
+(the others get none), for every area and breakdown, from its ``start`` month onwards.
 
 The shape of each series (level, denominator, seasonality, shifts, trends) is declared in
 ``params/demo.yaml``; this module only draws the numbers. Counts are Poisson, proportions are
@@ -69,7 +70,9 @@ def generate(settings: DemoSettings, catalogue: Catalogue, areas: Areas) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(OBSERVATION_COLUMNS)
     for ind in catalogue:
-        writer.writerows(_indicator_rows(ind, settings.indicators[ind.id], settings, areas))
+        spec = settings.indicators.get(ind.id)
+        if spec is not None:  # an indicator without an invented series gets no demo data
+            writer.writerows(_indicator_rows(ind, spec, settings, areas))
     return buffer.getvalue()
 
 
@@ -101,7 +104,7 @@ def demo_periods(ind: Indicator, settings: DemoSettings) -> list[Period]:
 
 
 def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Areas) -> list[Unit]:
-    partnership = areas.get(settings.partnership)
+    partnership = areas.get(str(settings.partnership))
     localities = areas.children(partnership.code)
     total = sum(settings.populations[a.code] for a in localities)
     dims = tuple(b for b in ind.breakdowns if b != "locality" and b not in spec.omit_breakdowns)
@@ -113,7 +116,7 @@ def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Area
     else:
         units.append(Unit(partnership, 1.0, spec.level, dims))
     if "country" in ind.benchmarks and spec.scotland is not None:
-        country = areas.get(settings.country)
+        country = areas.get(str(settings.country))
         units.append(Unit(country, settings.populations[country.code] / total, spec.scotland, ()))
     return units
 
@@ -133,10 +136,10 @@ def _indicator_rows(
             _draw(ind, spec, unit, period, settings, rng, effect, shares, population)
             for period in periods
         ]
-    localities = [a.code for a in areas.children(settings.partnership) if a.code in simulated]
+    localities = [a.code for a in areas.children(str(settings.partnership)) if a.code in simulated]
     if localities:
         simulated = {
-            settings.partnership: _add_up(ind, [simulated[c] for c in localities]),
+            str(settings.partnership): _add_up(ind, [simulated[c] for c in localities]),
             **simulated,
         }
     for area_code, by_period in simulated.items():

@@ -8,7 +8,12 @@ Tables (DESIGN.md, data model):
 - ``loads``: one row per ingested file: spec, hash, encoding, rows read, filtered out by the
   spec, accepted and quarantined, observations written and revised, when, by whom, with what.
 - ``quarantine``: every rejected row with its file, row number, every reason and the raw cells.
-- ``revisions``: each value a later load changed: old and new figures and both load ids.
+- ``revisions``: each value a later load changed (or withdrew, or an unload took back): old and
+  new figures, both load ids and the ``reason`` (``revised``, ``withdrawn``, ``unloaded``).
+- ``superseded``: every observation a load replaced or withdrew, as it was (so that unloading
+  the later load can put it back).
+- ``loads.unloaded_at``: when ``perfreport unload`` took the load's observations out (NULL
+  while they are in).
 
 A file's load is one transaction: it either lands whole or leaves the warehouse as it was.
 Reports open the warehouse read-only, so many report workers can read it at once.
@@ -94,6 +99,21 @@ CREATE TABLE IF NOT EXISTS revisions (
     new_load_id INTEGER NOT NULL
 );
 """
+UPGRADE = f"""
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS unloaded_at TIMESTAMP;
+ALTER TABLE revisions ADD COLUMN IF NOT EXISTS reason VARCHAR;
+CREATE TABLE IF NOT EXISTS superseded (
+{KEY_SQL}    numerator DOUBLE,
+    denominator DOUBLE,
+    value DOUBLE,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    load_id INTEGER NOT NULL,
+    by_load_id INTEGER NOT NULL
+);
+"""
+"""Tables and columns added within schema version 2 (perfreport 0.9): made on every writable
+connection, so a warehouse of 0.8 gains them the first time it is written to."""
 KEY_COLUMNS = ("indicator_id", "area_code", "period_start", "period_end", "breakdown", "category")
 """One observation per key: loads replace the rows whose keys they carry."""
 LOCK_RETRY_SECONDS = 0.25
@@ -160,6 +180,17 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -
     if version is None and not read_only:
         con.execute(SCHEMA)
         con.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
+    if not read_only and not _upgraded(con):
+        con.execute(UPGRADE)
+
+
+def _upgraded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has what :data:`UPGRADE` adds."""
+    return (
+        "unloaded_at" in columns_of(con, "loads")
+        and "reason" in columns_of(con, "revisions")
+        and bool(columns_of(con, "superseded"))
+    )
 
 
 @contextmanager
@@ -172,6 +203,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The column names of ``table`` (empty when it does not exist)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _first_line(exc: BaseException) -> str:

@@ -2,7 +2,8 @@
 
 The rules (each one vectorised over the whole extract, so a million rows take seconds):
 
-- the area code is one of ``params/areas.yaml``;
+- the area code is given (not blank, ``NA`` or ``N/A``) and is one of ``params/areas.yaml``;
+- a column an ``in`` filter reads is given (:mod:`~perfreport.store.ingest.filters`);
 - the indicator is in the catalogue;
 - the period parses with the spec's format and does not lie in the future;
 - a breakdown category is not blank;
@@ -10,7 +11,8 @@ The rules (each one vectorised over the whole extract, so a million rows take se
 - counts are not negative; a proportion's numerator is not above its denominator;
 - the value lies inside its unit's range (a percentage of a proportion within 0 to 100; counts,
   rates, days and hours not below zero);
-- no two rows of the file carry the same indicator, area, period and breakdown.
+- no two rows of the file carry the same indicator, area, period and breakdown;
+- a daily or weekly row has a value (:mod:`~perfreport.store.ingest.days` makes months of them).
 
 Checks collect failures rather than stop at the first, as pandera's lazy validation does, and
 name the field and the offending value, like PHEindicatormethods' argument checks; a value is
@@ -31,7 +33,8 @@ import pandas as pd
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
-from perfreport.errors import PerfreportError
+from perfreport.store.ingest.days import require_values, to_months
+from perfreport.store.ingest.filters import filtered, mapped, missing, refuse_undecided
 from perfreport.store.ingest.limits import quoted
 from perfreport.store.ingest.readers import Extract
 from perfreport.store.ingest.reasons import Reasons
@@ -61,6 +64,9 @@ class Validation:
     rows_read: int
     rows_filtered: int
     blank_rows: int
+    warnings: tuple[str, ...] = ()
+    aggregated_from: str | None = None
+    """``daily`` or ``weekly`` when the observations are months made from the file's rows."""
 
     @property
     def rows_rejected(self) -> int:
@@ -75,11 +81,12 @@ def validate_extract(
     extract: Extract, spec: SourceSpec, catalogue: Catalogue, areas: Areas, *, as_of: date
 ) -> Validation:
     """Check every row of ``extract`` against ``spec``, the catalogue and the areas."""
-    frame, rows, keep = _filtered(_mapped(extract.frame, spec), extract.row_numbers, spec)
+    warnings: list[str] = []
+    kept = filtered(mapped(extract.frame, spec, warnings), extract.row_numbers, spec, warnings)
+    frame, rows = kept.frame, kept.rows
     reasons = Reasons(len(frame))
-    area = frame[spec.area.column].str.strip()
-    unknown_area = ~area.isin([a.code for a in areas]).to_numpy()
-    reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
+    area = _areas(frame, spec, areas, reasons)
+    refuse_undecided(kept, spec, reasons)
     start, end = read_periods(frame, spec, reasons, as_of)
     breakdown, category = _breakdowns(frame, spec, reasons)
     observations = pd.concat(
@@ -92,47 +99,36 @@ def validate_extract(
         ignore_index=True,
     )
     _duplicates(observations, rows, reasons)
+    require_values(observations, spec, reasons)
     bad = reasons.bad()
     accepted = (
         observations[~bad[observations["_pos"].to_numpy()]]
         .drop(columns="_pos")
         .reset_index(drop=True)
     )
+    accepted, by = to_months(accepted, spec, catalogue)
     return Validation(
         accepted,
         _quarantine(frame, rows, reasons),
         len(extract.frame),
-        int((~keep).sum()),
+        int((~kept.keep).sum()),
         extract.blank_rows,
+        tuple(warnings),
+        by,
     )
 
 
-def _mapped(frame: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
-    """``frame`` with the spec's value mappings applied to their columns."""
-    for column, mapping in spec.mappings.items():
-        if column not in frame.columns:
-            raise PerfreportError(
-                f"source spec '{spec.name}': mappings name column {column!r}, which the file lacks"
-            )
-        frame = frame.assign(**{column: frame[column].replace(mapping)})
-    return frame
-
-
-def _filtered(
-    frame: pd.DataFrame, rows: np.ndarray, spec: SourceSpec
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The rows the spec's filters keep, their file row numbers, and which rows were kept."""
-    keep = np.ones(len(frame), dtype=bool)
-    for rule in spec.filters:
-        values = frame[rule.column].str.strip()
-        keep &= (
-            values.isin(rule.in_).to_numpy()
-            if rule.in_ is not None
-            else ~values.isin(rule.not_in or ()).to_numpy()
-        )
-    if not keep.all():  # a copy of the whole extract, made only when a filter drops rows
-        frame, rows = frame.loc[keep].reset_index(drop=True), rows[keep]
-    return frame, rows, keep
+def _areas(frame: pd.DataFrame, spec: SourceSpec, areas: Areas, reasons: Reasons) -> pd.Series:
+    """Each row's area code; a missing one or one not in ``params/areas.yaml`` is a reason."""
+    area = frame[spec.area.column].str.strip()
+    no_area = missing(area, spec)
+    reasons.add(
+        no_area,
+        lambda w: [f"missing area code ({spec.area.column} is {quoted(area.iat[i])})" for i in w],
+    )
+    unknown_area = ~area.isin([a.code for a in areas]).to_numpy() & ~no_area
+    reasons.add(unknown_area, lambda w: [f"unknown area code {quoted(area.iat[i])}" for i in w])
+    return area
 
 
 def _quarantine(frame: pd.DataFrame, rows: np.ndarray, reasons: Reasons) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Ingest an extract: read, check, and load it into the warehouse in one transaction.
 
-- Loading the same file (same bytes, same spec) again changes nothing.
+- Loading the same file (same bytes, same spec) again changes nothing, unless it is loaded with
+  ``replace`` (``ingest --replace``): the earlier load is unloaded and the file loaded again.
 - Rows whose keys are already in the warehouse replace the old rows; where a figure changed,
-  the old and new figures and both load ids are kept in ``revisions``.
+  the old and new figures and both load ids are kept in ``revisions``; every row replaced (or
+  withdrawn by a ``complete_extract``) is kept as it was in ``superseded``, for an unload.
 - Quarantined rows go to ``quarantine`` with their row number, every reason and raw cells.
 - ``rows_read = rows_accepted + rows_rejected + rows_filtered`` (rows the spec's filters leave
   out on purpose), recorded in ``loads``.
@@ -25,6 +27,7 @@ from perfreport.config.catalogue import Catalogue
 from perfreport.store.ingest.checks import OBSERVATION_COLUMNS, Validation, validate_extract
 from perfreport.store.ingest.readers import read_extract
 from perfreport.store.ingest.spec import SourceSpec
+from perfreport.store.ingest.unload import REVISION_COLUMNS, unload_in
 from perfreport.store.warehouse import (
     DEFAULT_WAIT_SECONDS,
     KEY_COLUMNS,
@@ -35,6 +38,23 @@ from perfreport.store.warehouse import (
     transaction,
 )
 
+LOADS_COLUMNS = (
+    "load_id",
+    "spec",
+    "source_file",
+    "sha256",
+    "encoding",
+    "rows_read",
+    "rows_filtered",
+    "rows_accepted",
+    "rows_rejected",
+    "observations_written",
+    "observations_revised",
+    "loaded_at",
+    "loaded_by",
+    "tool",
+)
+"""The columns an ingest fills in ``loads`` (``unloaded_at`` is set by an unload)."""
 QUARANTINE_BATCH_ROWS = 2_000
 """Quarantined rows handed to DuckDB at a time (see :func:`_insert_quarantine`)."""
 
@@ -48,19 +68,30 @@ class LoadSummary:
     load_id: int | None = None
     revised: int = 0
     already_loaded: bool = False
+    replaced: tuple[int, ...] = ()
+    spec: str = ""
 
     def describe(self) -> str:
-        v = self.validation
-        head = f"{self.source_file}: {v.rows_read:,} rows read, {v.rows_accepted:,} accepted, {v.rows_rejected:,} quarantined"
-        if v.rows_filtered:
-            head += f", {v.rows_filtered:,} left out by the spec's filters"
+        """One line: ``f.csv: 3 rows read, 2 accepted, 1 quarantined, 0 filtered, 0 revised; load 1``."""
         if self.already_loaded:
-            return f"{self.source_file}: already loaded as load {self.load_id}; nothing changed"
-        if self.load_id is not None:
-            head += f"; load {self.load_id}" + (
-                f", {self.revised:,} values revised" if self.revised else ""
+            return (
+                f"{self.source_file}: already loaded as load {self.load_id} with spec "
+                f"'{self.spec}'; nothing changed (to load it again under the spec as it is now, "
+                "use 'perfreport ingest --replace')"
             )
-        return head
+        v = self.validation
+        head = (
+            f"{self.source_file}: {v.rows_read:,} rows read, {v.rows_accepted:,} accepted, "
+            f"{v.rows_rejected:,} quarantined, {v.rows_filtered:,} filtered, {self.revised:,} revised"
+        )
+        if v.aggregated_from:
+            head += f" ({len(v.observations):,} monthly observations from {v.aggregated_from} rows)"
+        if self.load_id is None:
+            return head + "; nothing written (validate)"
+        replacing = ", ".join(map(str, self.replaced))
+        return (
+            head + f"; load {self.load_id}" + (f" (replaces load {replacing})" if replacing else "")
+        )
 
 
 def check_file(
@@ -81,21 +112,38 @@ def ingest_file(
     *,
     as_of: date | None = None,
     wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    replace: bool = False,
 ) -> LoadSummary:
-    """Check ``path`` and load it into ``warehouse`` in one transaction."""
+    """Check ``path`` and load it into ``warehouse`` in one transaction.
+
+    A file already loaded with the same spec (same bytes, not unloaded) changes nothing, unless
+    ``replace``: then those earlier loads are unloaded and the file loaded again, all in the
+    same transaction.
+    """
     extract = read_extract(path, spec)
     sha = file_sha256(path)
     validation = validate_extract(extract, spec, catalogue, areas, as_of=as_of or date.today())
     with connect(warehouse, wait_seconds=wait_seconds) as con:
-        previous = scalar(
-            con, "SELECT max(load_id) FROM loads WHERE spec = ? AND sha256 = ?", [spec.name, sha]
-        )
-        if previous is not None:
-            return LoadSummary(path.name, validation, int(previous), already_loaded=True)
+        previous = [
+            int(r[0])
+            for r in con.execute(
+                "SELECT load_id FROM loads WHERE spec = ? AND sha256 = ? AND unloaded_at IS NULL "
+                "ORDER BY load_id DESC",
+                [spec.name, sha],
+            ).fetchall()
+        ]
+        if previous and not replace:
+            return LoadSummary(
+                path.name, validation, previous[0], already_loaded=True, spec=spec.name
+            )
         sync_areas(con, areas)
         with transaction(con):
+            for load in previous:
+                unload_in(con, load)
             load_id, revised = _write(con, path, spec, sha, extract.encoding, validation)
-    return LoadSummary(path.name, validation, load_id, revised)
+    return LoadSummary(
+        path.name, validation, load_id, revised, replaced=tuple(sorted(previous)), spec=spec.name
+    )
 
 
 def _write(
@@ -114,20 +162,24 @@ def _write(
         f"o.{f} IS DISTINCT FROM i.{f}" for f in ("numerator", "denominator", "value")
     )
     keys = ", ".join(f"o.{k}" for k in KEY_COLUMNS)
+    into = f"INSERT INTO revisions ({', '.join(REVISION_COLUMNS)}) "
+    old = f"{keys}, o.numerator, o.denominator, o.value, o.load_id"
     revised = scalar(
         con,
-        f"INSERT INTO revisions SELECT {keys}, o.numerator, o.denominator, o.value, o.load_id, "
-        f"i.numerator, i.denominator, i.value, i.load_id FROM observations o JOIN incoming i ON {on} "
-        f"WHERE {changed}",
+        into + f"SELECT {old}, i.numerator, i.denominator, i.value, i.load_id, 'revised' "
+        f"FROM observations o JOIN incoming i ON {on} WHERE {changed}",
     )
+    kept = f"INSERT INTO superseded SELECT {old.replace('o.load_id', 'o.source_file, o.source_row, o.load_id')}, ? FROM observations o"
+    con.execute(f"{kept} JOIN incoming i ON {on}", [load_id])
     if spec.complete_extract:
         gone = f"o.source_file = ? AND NOT EXISTS (SELECT 1 FROM incoming i WHERE {on})"
         revised += scalar(
             con,
-            f"INSERT INTO revisions SELECT {keys}, o.numerator, o.denominator, o.value, o.load_id, "
-            f"NULL, NULL, NULL, ? FROM observations o WHERE {gone}",
+            into
+            + f"SELECT {old}, NULL, NULL, NULL, ?, 'withdrawn' FROM observations o WHERE {gone}",
             [load_id, path.name],
         )
+        con.execute(f"{kept} WHERE {gone}", [load_id, path.name])
         con.execute(f"DELETE FROM observations o WHERE {gone}", [path.name])
     con.execute(f"DELETE FROM observations o USING incoming i WHERE {on}")
     columns = ", ".join(
@@ -136,26 +188,28 @@ def _write(
     con.execute(f"INSERT INTO observations ({columns}) SELECT {columns} FROM incoming")
     con.unregister("incoming")
     _insert_quarantine(con, v.quarantine, load_id, path.name)
+    _insert_load(con, [load_id, spec.name, path.name, sha, encoding], v, int(revised))
+    return int(load_id), int(revised)
+
+
+def _insert_load(
+    con: duckdb.DuckDBPyConnection, head: list[object], v: Validation, revised: int
+) -> None:
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES ({', '.join('?' * len(LOADS_COLUMNS))})",
         [
-            load_id,
-            spec.name,
-            path.name,
-            sha,
-            encoding,
+            *head,
             v.rows_read,
             v.rows_filtered,
             v.rows_accepted,
             v.rows_rejected,
-            len(incoming),
-            int(revised),
+            len(v.observations),
+            revised,
             datetime.now(UTC).replace(tzinfo=None),
             _who(),
             f"perfreport {__version__}",
         ],
     )
-    return int(load_id), int(revised)
 
 
 def _insert_quarantine(

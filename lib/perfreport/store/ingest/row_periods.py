@@ -1,19 +1,28 @@
 """Each row's period, read from the spec's period column(s); a row whose period cannot be read
-or lies in the future is refused with its reason."""
+or lies in the future is refused with its reason.
+
+A day's row (``kind: day``) has the day as its start and end, a week's row (``kind: week``) the
+Thursday of its week; :mod:`perfreport.store.ingest.days` makes months of them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import cast
 
 import pandas as pd
 
 from perfreport.errors import PerfreportError
-from perfreport.methods.periods import Period, parse_period, period_kind_of
+from perfreport.methods.period_labels import LABEL_FORMATS, parse_period_label
+from perfreport.methods.periods import Period, PeriodKind, period_kind_of
 from perfreport.store.ingest.limits import quoted
 from perfreport.store.ingest.reasons import Reasons
 from perfreport.store.ingest.spec import SourceSpec
+
+THURSDAY_AFTER = {"start": 3, "end": -3}
+"""Days from a week's given date to its Thursday: a 7-day week given by its first day (a Monday
+week) or its last (ending Sunday) has its Thursday 3 days after or before."""
 
 
 def read_periods(
@@ -23,7 +32,7 @@ def read_periods(
     p = spec.period
     if p.column:
         text = frame[p.column].str.strip()
-        parsed = {v: _parse_one(v, p.format, p.kind) for v in text.unique()}
+        parsed = {v: _parse_one(v, p.format, p.kind, p.week_date) for v in text.unique()}
     else:
         text = frame[p.start].str.strip() + " to " + frame[p.end].str.strip()  # type: ignore[index]
         parsed = {v: _parse_span(v) for v in text.unique()}
@@ -34,7 +43,7 @@ def read_periods(
     reasons.add(
         future,
         lambda w: [
-            f"period {cast(Period, periods.iat[i]).label} lies in the future (after {as_of:%d %B %Y})"
+            f"period {cast(Period | Day, periods.iat[i]).label} lies in the future (after {as_of:%d %B %Y})"
             for i in w
         ],
     )
@@ -44,16 +53,41 @@ def read_periods(
 
 
 @cache
-def _parse_one(value: str, fmt: str, kind: str | None) -> tuple[Period | None, str | None]:
+def _parse_one(
+    value: str, fmt: str, kind: str | None, week_date: str = "start"
+) -> tuple[Period | Day | None, str | None]:
+    if fmt == "label":
+        try:
+            period = parse_period_label(value, kind=cast(PeriodKind | None, kind))
+        except PerfreportError:
+            return None, (
+                f"period {quoted(value)} is not a period label; accepted: {'; '.join(LABEL_FORMATS)}"
+            )
+        if kind and period.kind != kind:
+            return None, f"period {quoted(value)} is a {period.kind}, not a {kind}"
+        return period, None
     try:
-        if fmt == "label":
-            period = parse_period(value, what="period")
-            if kind and period.kind != kind:
-                return None, f"period {quoted(value)} is a {period.kind}, not a {kind}"
-            return period, None
-        return Period.containing(kind, datetime.strptime(value, fmt).date()), None  # type: ignore[arg-type]
-    except (ValueError, PerfreportError):
+        day = datetime.strptime(value, fmt).date()
+    except ValueError:
         return None, f"period {quoted(value)} does not parse with format {fmt!r}"
+    if kind == "day":
+        return Day(day, day), None
+    if kind == "week":
+        thursday = day + timedelta(days=THURSDAY_AFTER[week_date])
+        return Day(thursday, thursday), None
+    return Period.containing(cast(PeriodKind, kind), day), None
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day (or a week's Thursday) read from a daily or weekly extract."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.day} {self.start:%B %Y}"
 
 
 @cache

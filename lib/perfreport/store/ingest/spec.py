@@ -82,15 +82,22 @@ class PeriodSpec(Params):
     """Where the period is and how to read it.
 
     Either ``column`` with a ``format`` (a ``strptime`` pattern such as ``%Y%m`` giving any day
-    inside the period, or ``label`` for period labels like ``2024/25`` or ``Q4 2024/25``) and
-    the ``kind`` of period; or ``start`` and ``end`` columns of ISO dates (the kind follows).
+    inside the period, or ``label`` for period labels like ``2024/25``, ``Q4 2024/25`` or
+    ``Jan-Mar 2018``: :data:`~perfreport.methods.period_labels.LABEL_FORMATS`) and the ``kind``
+    of period; or ``start`` and ``end`` columns of ISO dates (the kind follows).
+
+    ``kind: day`` or ``kind: week`` (with a ``strptime`` format) reads a daily or weekly
+    extract, made into calendar months at ingest by each indicator's ``aggregation``; a week is
+    given by its first day (``week_date: start``, the default) or its last (``end``) and belongs
+    to the month holding its Thursday.
     """
 
     column: str | None = None
     start: str | None = None
     end: str | None = None
     format: str = "%Y-%m-%d"
-    kind: PeriodKind | None = None
+    kind: PeriodKind | Literal["day", "week"] | None = None
+    week_date: Literal["start", "end"] = "start"
 
     @model_validator(mode="after")
     def _shape(self) -> PeriodSpec:
@@ -99,8 +106,20 @@ class PeriodSpec(Params):
         if self.column is None and not (self.start and self.end):
             raise ValueError("give 'column' (with 'format' and 'kind') or both 'start' and 'end'")
         if self.column is not None and self.format != "label" and self.kind is None:
-            raise ValueError("'kind' (month, quarter, financial_year, calendar_year) is required")
+            raise ValueError(
+                "'kind' (day, week, month, quarter, half_year, financial_year, calendar_year) "
+                "is required"
+            )
+        if self.kind in ("day", "week") and (self.format == "label" or self.column is None):
+            raise ValueError(
+                f"kind '{self.kind}' needs 'column' and a date 'format' such as '%Y-%m-%d'"
+            )
         return self
+
+    @property
+    def daily(self) -> bool:
+        """Whether rows are days or weeks, made into months at ingest."""
+        return self.kind in ("day", "week")
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -143,7 +162,10 @@ class Measure(Params):
 
 
 class Filter(Params):
-    """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values."""
+    """Keep only rows whose ``column`` is ``in`` (or not ``not_in``) the listed values.
+
+    A row whose column is missing (blank, ``NA``, ``N/A``, a suppression marker) is not left
+    out by ``in``: it goes on to the checks, which quarantine it with its reason."""
 
     column: str
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
