@@ -41,7 +41,7 @@ class CouncilReport(Report):
 
     def lead(self) -> str:
         """One sentence on what the report covers."""
-        country = self.view.country
+        country = self.view.comparator
         against = f" compared with the {country.name} average" if country else ""
         measures = self.performance[0].indicator.scorecard.subsection if self.performance else ""
         return (

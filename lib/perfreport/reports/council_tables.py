@@ -38,7 +38,7 @@ def published(view: LocalityView, h: Headline) -> Headline:
     if latest is None:
         return h
     period, earlier = latest["period"], latest["period"].year_earlier()
-    comparator = view.country
+    comparator = view.comparator
     return replace(
         h,
         period=period,
@@ -168,7 +168,9 @@ def performance_intro(view: LocalityView, lines: Sequence[Headline]) -> Html:
     if not lines:
         return Html(Markup("<p>No performance measures have figures yet.</p>"))
     year = max((h.period for h in lines), key=lambda p: p.end)
-    against = f" and the comparison with the {view.country.name} average" if view.country else ""
+    against = (
+        f" and the comparison with the {view.comparator.name} average" if view.comparator else ""
+    )
     return Html(
         Markup(
             "<p>Set out below is the {}'s performance for {}{}. Figures for {} are given in brackets.</p>"
@@ -179,7 +181,7 @@ def performance_intro(view: LocalityView, lines: Sequence[Headline]) -> Html:
 def performance_table(view: LocalityView, lines: Sequence[Headline], learning: Learning) -> Table:
     """Each measure (with its note, if any): the area's value and the comparator's, each with
     last year's in brackets (``76.9% (76.8%)``)."""
-    country = view.country
+    country = view.comparator
     columns = ["Measure", view.area.name, *([country.name] if country else [])]
     rows, records = [], []
     for h in lines:
