@@ -131,9 +131,9 @@ def survey_goals(area: Area, lines: Sequence[Headline]) -> Group:
     """Each question's share agreeing against its goal (``69%  Goal: 75.0% (-6%)``), and a
     note naming where the goals are set."""
     rows = [(h.indicator.title, _against_goal(h)) for h in lines]
-    when = lines[0].period.label if lines else ""
+    when = f" {lines[0].period.label}" if lines else ""
     table = Table(
-        f"Staff survey {when}: staff agreeing with each question against its goal, {area.name}",
+        f"Staff survey{when}: staff agreeing with each question against its goal, {area.name}",
         ("Question", "Agreeing, against the goal"),
         rows,
         pd.DataFrame(
