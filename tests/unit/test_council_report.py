@@ -123,6 +123,9 @@ def test_the_lead_names_the_body_the_year_and_the_comparator(report):
 
 def test_the_staff_survey_reads_like_the_seed(report):
     table, note = report.staff_survey().parts
+    assert table.caption == (
+        "Staff survey 2023: staff agreeing with each question against its goal, West Sussex"
+    )
     assert [tuple(r) for r in table.rows] == [
         (
             "My ideas and opinions are valued and are used to help shape the way we work and "
