@@ -115,7 +115,7 @@ def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Area
         ]
     else:
         units.append(Unit(partnership, 1.0, spec.level, dims))
-    if "country" in ind.benchmarks and spec.scotland is not None:
+    if ind.benchmarked and spec.scotland is not None:
         country = areas.get(str(settings.country))
         units.append(Unit(country, settings.populations[country.code] / total, spec.scotland, ()))
     return units
@@ -129,7 +129,7 @@ def _indicator_rows(
     simulated: dict[str, list[dict[tuple[str, str], tuple[float, float | None]]]] = {}
     for unit in _units(ind, spec, settings, areas):
         rng = np.random.default_rng([settings.seed, _stable_int(ind.id, unit.area.code)])
-        effect = 0.0 if unit.area.type == "country" else float(rng.normal())
+        effect = 0.0 if unit.area.code == settings.country else float(rng.normal())
         shares = _shares(settings, unit)
         population = _population(settings, unit, spec)
         simulated[unit.area.code] = [
@@ -199,7 +199,9 @@ def _draw(
         return cells
     if ind.method == "count":
         noise = spec.noise if spec.noise is not None else DEFAULT_NOISE["count"]
-        scale = 1.0 if unit.area.type == "country" else unit.weight  # Scotland's level is absolute
+        scale = (
+            1.0 if unit.area.code == settings.country else unit.weight
+        )  # Scotland's level is absolute
         mu = max(level * scale * math.exp(AREA_SPREAD * effect + rng.normal(0.0, noise)), 0.0)
         total = int(rng.poisson(mu))
         cells[ALL, ALL] = (total, None)
@@ -210,7 +212,9 @@ def _draw(
         return cells
     noise = spec.noise if spec.noise is not None else DEFAULT_NOISE["proportion"]
     if population is not None:
-        den_total = round(population * unit.weight if unit.area.type != "country" else population)
+        den_total = round(
+            population * unit.weight if unit.area.code != settings.country else population
+        )
         rate = level / ind.multiplier * (months / 12 if ind.frequency == "monthly" else 1)
         rate *= math.exp(AREA_SPREAD * effect)
         num_total = int(rng.poisson(max(rate * den_total * math.exp(rng.normal(0.0, noise)), 0.0)))
