@@ -190,6 +190,7 @@ def _draw(
 ) -> dict[tuple[str, str], tuple[float, float | None]]:
     """Numerator and denominator for the total and every breakdown category of one period."""
     months = len(period.months())
+    national = unit.area.code == settings.country
     level = _level_at(ind, spec, unit.level, period, settings)
     cells: dict[tuple[str, str], tuple[float, float | None]] = {}
     if spec.additive:  # a ratio near zero, such as budget variance
@@ -199,9 +200,7 @@ def _draw(
         return cells
     if ind.method == "count":
         noise = spec.noise if spec.noise is not None else DEFAULT_NOISE["count"]
-        scale = (
-            1.0 if unit.area.code == settings.country else unit.weight
-        )  # Scotland's level is absolute
+        scale = 1.0 if national else unit.weight  # Scotland's level is absolute
         mu = max(level * scale * math.exp(AREA_SPREAD * effect + rng.normal(0.0, noise)), 0.0)
         total = int(rng.poisson(mu))
         cells[ALL, ALL] = (total, None)
@@ -212,9 +211,7 @@ def _draw(
         return cells
     noise = spec.noise if spec.noise is not None else DEFAULT_NOISE["proportion"]
     if population is not None:
-        den_total = round(
-            population * unit.weight if unit.area.code != settings.country else population
-        )
+        den_total = round(population if national else population * unit.weight)
         rate = level / ind.multiplier * (months / 12 if ind.frequency == "monthly" else 1)
         rate *= math.exp(AREA_SPREAD * effect)
         num_total = int(rng.poisson(max(rate * den_total * math.exp(rng.normal(0.0, noise)), 0.0)))
