@@ -46,6 +46,14 @@ def benchmark(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def realdata(session: nox.Session) -> None:
+    """The real-extract tests with a report for every area of all four extracts (the test
+    suite builds every NHS board and council area, and three hospitals and three trusts)."""
+    session.install("-c", "constraints.txt", "-e", ".[test]")
+    session.run("pytest", "tests/e2e/test_realdata_projects.py", env={"PERFREPORT_REALDATA": "all"})
+
+
+@nox.session(python="3.11")
 def screenshots(session: nox.Session) -> None:
     """Build the demo, then write a PNG of each report type's first PDF page and of the site
     pages to screenshots/, for a person to look at before publishing."""

@@ -55,7 +55,7 @@ def test_a_trust_project_passes_the_check_and_plans_one_job_per_trust(tmp_path, 
     root = trust_project(tmp_path)
     result = cli("check", cwd=root)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("ok: params/ checked: 1 indicators, 5 areas, 1 cycles, ")
+    assert result.stdout.startswith("ok: params/ checked: 1 indicator, 5 areas, 1 cycle, ")
     areas = load_areas(root / "params" / "areas.yaml")
     cycle = load_cycles(root / "params" / "cycles.yaml", root).get("trust-monthly")
     jobs = plan(Project(root), cycle, parse_period("2025-03"), areas, "NHS North East London")

@@ -71,6 +71,6 @@ def test_check_passes_on_the_shipped_project(project_copy):
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == (
         "ok: params/ checked: 42 indicators, 19 areas, 6 cycles, RAG settings (mdc SPC rules), "
-        "4 improvement plans, 10 activities, 5 objectives, 4 strategic outcomes, "
+        "wording (partnership), 4 improvement plans, 10 activities, 5 objectives, 4 strategic outcomes, "
         "3 commentary files, 2 source specs"
     )

@@ -127,7 +127,7 @@ def test_a_fresh_blank_project_passes_check_with_no_indicators(blank):
     """Needs open cycle ids and ``areas: [all]`` (design items 2 and 8, another branch)."""
     result = run_cli("check", "--project", str(blank), cwd=blank.parent)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("ok: params/ checked: 0 indicators, 0 areas, 1 cycles, ")
+    assert result.stdout.startswith("ok: params/ checked: 0 indicators, 0 areas, 1 cycle, ")
 
 
 def test_init_refuses_a_folder_that_is_not_empty(blank, cli):

@@ -38,6 +38,15 @@ class CheckSummary:
         return "ok: params/ checked: " + ", ".join(self.checked)
 
 
+def counted(n: int, thing: str) -> str:
+    """``n`` things, in words: ``'1 cycle'``, ``'6 cycles'``.
+
+    >>> counted(1, "indicator"), counted(0, "area")
+    ('1 indicator', '0 areas')
+    """
+    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
+
+
 def check_project(setup: Setup) -> CheckSummary:
     """Load and cross-check every params file of ``setup``'s project (see the module docstring).
 
@@ -57,11 +66,12 @@ def check_project(setup: Setup) -> CheckSummary:
 
     params, cycles = setup.project.params, {c.id for c in setup.cycles.items}
     checked = [
-        f"{len(setup.catalogue)} indicators",
-        f"{len(setup.areas)} areas",
-        f"{len(setup.cycles.items)} cycles",
+        counted(len(setup.catalogue), "indicator"),
+        counted(len(setup.areas), "area"),
+        counted(len(setup.cycles.items), "cycle"),
         f"RAG settings ({setup.rag_settings().spc_rules} SPC rules)",
-        f"{len(setup.plans())} improvement plans",
+        f"wording ({setup.wording().body})",
+        counted(len(setup.plans()), "improvement plan"),
     ]
     activities = params / "activities.yaml"
     if activities.is_file() or "annual" in cycles:
@@ -80,8 +90,8 @@ def check_project(setup: Setup) -> CheckSummary:
         notes = len(load_learning(params, setup.catalogue).notes)
         checked.append(f"learning and performance report ({notes} notes)")
     found = check_commentary(params / "commentary", setup.catalogue, setup.areas)
-    checked.append(f"{found} commentary files")
-    checked.append(f"{_check_sources(setup.project.sources, setup.catalogue)} source specs")
+    checked.append(counted(found, "commentary file"))
+    checked.append(counted(_check_sources(setup.project.sources, setup.catalogue), "source spec"))
     return CheckSummary(tuple(checked))
 
 
