@@ -18,7 +18,7 @@ from perfreport.config.catalogue import ALL, Indicator
 from perfreport.config.plans import Plans
 from perfreport.config.rag_settings import RagSettings
 from perfreport.methods.periods import Period
-from perfreport.methods.spc import Improvement, classify, improvement_for
+from perfreport.methods.spc import Classified, Improvement, classify, improvement_for
 from perfreport.methods.stats import trend
 
 ASSESSMENT_COLUMNS = [
@@ -122,7 +122,7 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
     parent = how.areas.get(area).parent if known else None
     comparator = how.areas.comparator
     previous_status = None
-    spc = _spc_by_prefix(
+    spc, charts = _spc_by_prefix(
         series["value"].to_numpy(float), improvement_for(ind.polarity), how.settings
     )
     rows = []
@@ -134,7 +134,9 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
         f_status, f_reason = None, None
         if known:
             present = how.breakdowns(area, period)
-            evidence = Evidence(ind, period.end, history, target, present, plan, previous_status)
+            evidence = Evidence(
+                ind, period.end, history, target, present, plan, previous_status, charts[i]
+            )
             f = framework_rag(evidence, how.settings)
             previous_status, f_status, f_reason = f.status, f.status.value, str(f)
         rows.append(
@@ -166,26 +168,32 @@ def _assess_area(how: _Assessing, area: str, series: pd.DataFrame) -> list[dict]
 
 def _spc_by_prefix(
     values: np.ndarray, improvement: Improvement, settings: RagSettings
-) -> dict[str, list]:
+) -> tuple[dict[str, list], list[Classified | None]]:
     """The SPC type and rule of each point as it stood when it was the latest point, with the
     chart it was the latest point of (:data:`~perfreport.assess.series.SPC_COLUMNS`): its
-    limits and its points' types and rules."""
+    limits and its points' types and rules; and the chart of the figures up to each point
+    (for the framework RAG, so that no chart is classified twice)."""
     out: dict[str, list] = {column: [] for column in ("spc_type", "spc_rule", *SPC_COLUMNS)}
+    charts: list[Classified | None] = []
     clean = ~np.isnan(values)
     for i in range(values.size):
         prefix = values[: i + 1][clean[: i + 1]]
         if prefix.size < settings.spc_minimum_points or not clean[i]:
             for column in out.values():
                 column.append(None)
+            charts.append(
+                charts[-1] if charts and prefix.size >= settings.spc_minimum_points else None
+            )
             continue
         c = classify(prefix, improvement, settings.spc_rules)
+        charts.append(c)
         for column, value in zip(
             out.values(),
             (c.point_types[-1], c.rules[-1], c.mean[-1], c.lpl[-1], c.upl[-1], spc_points(c)),
             strict=True,
         ):
             column.append(value)
-    return out
+    return out, charts
 
 
 def _trend_word(ind: Indicator, history: list[tuple[Period, float]]) -> str | None:

@@ -33,7 +33,7 @@ from perfreport.config.catalogue import Indicator, Target
 from perfreport.config.plans import ImprovementPlan
 from perfreport.config.rag_settings import RagSettings
 from perfreport.methods.periods import Period
-from perfreport.methods.spc import classify, improvement_for
+from perfreport.methods.spc import Classified, classify, improvement_for
 from perfreport.methods.stats import projected_date_on_target, trend
 from perfreport.methods.status import Status
 
@@ -62,6 +62,8 @@ class Evidence:
     present_breakdowns: frozenset[str] = frozenset()
     plan: ImprovementPlan | None = None
     previous_status: Status | None = None
+    chart: Classified | None = None
+    """The SPC chart of ``series`` when it has been classified already (None: classify it)."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def _unexpected(e: Evidence, s: RagSettings) -> str | None:
     improvement = improvement_for(ind.polarity)
     recent_from = e.as_of - timedelta(days=s.special_cause_months * DAYS_PER_MONTH)
     recent = np.array([p.end > recent_from for p, _ in e.series])
-    chart = classify(_values(e), improvement, rules=s.spc_rules)
+    chart = e.chart if e.chart is not None else classify(_values(e), improvement, s.spc_rules)
     flagged = np.array([t == "special_cause_concern" for t in chart.point_types])
     concern = flagged & recent
     if not concern.any():

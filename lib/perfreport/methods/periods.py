@@ -23,6 +23,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
 from perfreport.errors import PerfreportError
@@ -102,9 +103,9 @@ class Period:
         """
         return cls(_start_of(kind, d), kind)
 
-    @property
+    @cached_property
     def end(self) -> date:
-        """The last day of the period."""
+        """The last day of the period (worked out once: prepare asks millions of times)."""
         return _add_months(self.start, MONTHS_IN[self.kind]) - timedelta(days=1)
 
     @property
