@@ -8,6 +8,7 @@ README), checked against the CSV read here with pandas.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -331,3 +332,19 @@ def test_cycles_whose_areas_have_no_data_say_so_and_exit_0(tmp_path):
     ]
     assert result.stdout.splitlines() == [*expected, "0 of 0 reports built"]
     assert not (root / "outputs" / "monthly").exists()
+
+
+def test_a_report_whose_area_has_lost_its_data_is_withdrawn(run_all):
+    """A folder published before the area's data went (unloaded, or filtered out by a changed
+    spec) must not stay on the site once a run finds no data for it."""
+    project, _ = run_all
+    stale = project / "outputs" / "locality" / "2025-26-Q1" / "urban-stirling"
+    shutil.copytree(project / "outputs" / "locality" / "2025-26-Q1" / "rural-stirling", stale)
+    result = run_cli("run", "locality", "--period", "2025-26-Q1", cwd=project)
+    assert result.code == 0, result.stderr
+    assert (
+        "skipped locality 2025-26-Q1 urban-stirling: no data for Q1 2025/26; "
+        "its earlier report withdrawn"
+    ) in result.stdout.splitlines()
+    assert not stale.exists()
+    assert "urban-stirling" not in (project / "outputs" / "index.html").read_text()

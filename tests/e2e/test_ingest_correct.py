@@ -247,3 +247,20 @@ def test_a_warehouse_of_0_8_gains_what_unload_needs_when_written(project, cli):
     assert cli("ingest", "council_complaints", "revised.csv", cwd=project).code == 0
     assert cli("unload", "1", cwd=project).code == 0
     assert query(project, "SELECT load_id, unloaded_at IS NOT NULL FROM loads") == [(1, True)]
+
+
+def test_with_every_load_unloaded_prepare_and_run_say_so_in_one_line(project, cli):
+    assert cli("ingest", "council_complaints", "revised.csv", cwd=project).code == 0
+    assert cli("unload", "1", cwd=project).code == 0
+    prepared = cli("prepare", cwd=project)
+    assert prepared.code == 2
+    assert prepared.stderr.strip() == (
+        "perfreport: error: data/warehouse.duckdb: the warehouse holds no observations of the "
+        "catalogue's indicators (every load unloaded?); 'perfreport loads' lists the loads, and "
+        "'perfreport ingest SPEC FILE' loads an extract"
+    )
+    ran = cli("run", "--all", cwd=project)
+    assert ran.code == 0, ran.stderr
+    assert "Traceback" not in ran.stderr
+    lines = ran.stdout.splitlines()
+    assert sum(line.startswith("nothing to build for cycle ") for line in lines) == 6

@@ -28,6 +28,7 @@ from perfreport.config.context import Context
 from perfreport.config.disclosure import Disclosure
 from perfreport.config.plans import Plans
 from perfreport.config.rag_settings import RagSettings
+from perfreport.errors import PerfreportError
 from perfreport.methods.periods import Period, period_kind_of
 from perfreport.store.warehouse import connect, observations, transaction
 
@@ -54,6 +55,12 @@ def prepare(
     if until is not None:
         obs = obs[obs["period_end"] <= until.end]
     results = compute_results(ctx, plans, settings, obs)
+    if results.empty:
+        raise PerfreportError(
+            f"{ctx.project.relative(ctx.project.warehouse)}: the warehouse holds no observations "
+            "of the catalogue's indicators (every load unloaded?); 'perfreport loads' lists the "
+            "loads, and 'perfreport ingest SPEC FILE' loads an extract"
+        )
     with connect(ctx.project.warehouse) as con, transaction(con):
         con.register("prepared", results)
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")

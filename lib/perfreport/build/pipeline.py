@@ -6,6 +6,7 @@ Which periods the data cover (:class:`DataSpan`, :func:`data_span`, :func:`perio
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,8 +179,10 @@ def build(
             on_skip(f"nothing to build for cycle '{cycle.id}': {exc}")
             continue
         jobs += plan(setup.project, cycle, period, setup.areas, setup.cycles.organisation, areas)
-    if not results_current(setup.project.warehouse, __version__) or not disclosed_current(
-        setup.project.warehouse, [cycle.disclosure for cycle in cycles]
+    warehouse = setup.project.warehouse
+    if jobs and (
+        not results_current(warehouse, __version__)
+        or not disclosed_current(warehouse, [cycle.disclosure for cycle in cycles])
     ):
         prepare_results(setup)
     jobs = _with_data(setup, jobs, on_skip)
@@ -206,11 +209,15 @@ def _with_data(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) ->
             held[job.period] = areas_with_data(setup, job.period)
         if job.area.code in held[job.period]:
             kept.append(job)
-        else:
-            on_skip(
-                f"skipped {job.cycle.id} {job.period.id} {job.area.slug}: "
-                f"no data for {job.period.label}"
-            )
+            continue
+        withdrawn = job.out_dir.is_dir()
+        if withdrawn:  # its figures are no longer in the warehouse: never leave it published
+            shutil.rmtree(job.out_dir)
+        on_skip(
+            f"skipped {job.cycle.id} {job.period.id} {job.area.slug}: "
+            f"no data for {job.period.label}"
+            + ("; its earlier report withdrawn" if withdrawn else "")
+        )
     return kept
 
 

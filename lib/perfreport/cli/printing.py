@@ -43,9 +43,12 @@ def print_extract(summary: LoadSummary) -> None:
         for row in rows.head(QUARANTINE_SHOWN).itertuples():
             print(f"  row {row.row_number}: {row.reasons}")
         if len(rows) > QUARANTINE_SHOWN:
-            print(
-                f"  … and {len(rows) - QUARANTINE_SHOWN:,} more: perfreport export quarantine --out quarantine.csv"
+            where = (
+                "ingest the file, then: perfreport export quarantine --out quarantine.csv"
+                if summary.load_id is None
+                else "perfreport export quarantine --out quarantine.csv"
             )
+            print(f"  … and {len(rows) - QUARANTINE_SHOWN:,} more ({where})")
     print(summary.describe())
 
 

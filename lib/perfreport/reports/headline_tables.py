@@ -115,7 +115,10 @@ def comparison_table(view: LocalityView) -> Table:
         }
         for h in view.headlines
     ]
-    against = " and ".join(columns[3:5]) or f"its {view.wording.body}"
+    compared = ([] if view.is_body else [view.body]) + (
+        [view.comparator] if view.comparator else []
+    )
+    against = " and ".join(a.name for a in compared) or f"its {view.wording.body}"
     return Table(
         f"{view.area.name} compared with {against}, latest period",
         columns,
