@@ -145,6 +145,21 @@ def test_commentary_and_notes_sit_under_the_measures(report):
     commentary = report.commentary()._repr_html_()
     assert "<h4>People receiving direct payments</h4>" in commentary
     assert "below the England average and lower than last year" in commentary
+    # Below England, by each measure's polarity, with no commentary written: listed, and said.
+    for title, figures in (
+        (
+            "People who use services who have control over their daily lives",
+            "76.9%; England: 77.2%",
+        ),
+        (
+            "admission to residential and nursing care homes",
+            "18.5; England: 14.6 (worse than England)",
+        ),
+    ):
+        at = commentary.index(title)
+        section = commentary[at : commentary.find("<h4>", at)]
+        assert f"West Sussex: {figures}" in section
+        assert "No commentary has been written for this measure yet." in section
     notes = report.notes()._repr_html_()
     assert notes.count("<li>") == 4
     assert notes.index("People receiving direct payments") < notes.index("reablement")

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 from markupsafe import Markup
 
-from perfreport.assess.rag import rag_of
+from perfreport.assess.rag import describe_value, rag_of
 from perfreport.assess.results import read_categories
 from perfreport.assess.scorecard import goal_delta, with_previous
 from perfreport.assess.series import latest_on_or_before, shown_value, value_in
@@ -226,18 +226,42 @@ def _record(
 
 
 def commentary(ctx: ReportContext, area: Area, lines: Sequence[Headline]) -> Section:
-    """Under each measure with commentary for its period, the commentary (markdown)."""
+    """Each measure worse than the comparator (by its polarity, as published), and each the
+    analysts wrote commentary for: the two figures, then the commentary or a line saying none
+    is written yet (so that a measure needing it is never passed over in silence)."""
     folder = ctx.project.params / "commentary"
     parts: list[Section | Html] = []
     for h in lines:
         text = commentary_for(folder, h.period, h.indicator.id, area.code)
-        if text is not None:
-            parts.append(
-                Section(h.indicator.title, [Html(render_markdown(text, top_heading=5))], level=4)
-            )
+        behind = worse_than_comparator(h)
+        if text is None and not behind:
+            continue
+        said = [Html(render_markdown(text, top_heading=5))] if text is not None else []
+        if behind:
+            said.insert(0, Html(_behind(h, area, ctx.areas.comparator)))
+        if text is None:
+            said.append(Html(Markup("<p>No commentary has been written for this measure yet.</p>")))
+        parts.append(Section(h.indicator.title, said, level=4))
     if not parts:
-        parts = [Html(Markup("<p>No measure has commentary for this period.</p>"))]
+        parts = [Html(Markup("<p>No measure is below the comparator or has commentary.</p>"))]
     return Section("Where improvement is needed", parts, level=3)
+
+
+def _behind(h: Headline, area: Area, comparator: Area | None) -> Markup:
+    """``'West Sussex: 58.9%; England: 82.3% (worse than England).'``"""
+    other = comparator.name if comparator else "the comparator"
+    return Markup("<p>{}: {}; {}: {} (worse than {}).</p>").format(
+        area.name, describe_value(h.indicator, h.value), other,
+        describe_value(h.indicator, h.country), other,
+    )  # fmt: skip
+
+
+def worse_than_comparator(h: Headline) -> bool:
+    """Whether the measure's published value is worse than the comparator's (polarity-aware)."""
+    if h.value is None or h.country is None or h.indicator.polarity == "neutral":
+        return False
+    mine, theirs = (round(v, h.indicator.decimals) for v in (h.value, h.country))
+    return mine < theirs if h.indicator.polarity == "higher_is_better" else mine > theirs
 
 
 def notes(catalogue: Catalogue, learning: Learning) -> Section:
