@@ -264,3 +264,17 @@ def test_with_every_load_unloaded_prepare_and_run_say_so_in_one_line(project, cl
     assert "Traceback" not in ran.stderr
     lines = ran.stdout.splitlines()
     assert sum(line.startswith("nothing to build for cycle ") for line in lines) == 6
+
+
+def test_replace_says_how_many_figures_the_corrected_spec_withdraws(project, cli):
+    assert cli("ingest", "council_complaints", "revised.csv", cwd=project).code == 0
+    (project / SPEC_DIR / "council_complaints.yaml").write_text(
+        COMPLAINTS_SPEC + "filters:\n  - {column: Locality, not_in: [CS-RST]}\n"
+    )
+    result = cli("ingest", "council_complaints", "revised.csv", "--replace", cwd=project)
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == (
+        "revised.csv: 2 rows read, 1 accepted, 0 quarantined, 1 filtered, 0 revised; load 2 "
+        "(replaces load 1; 1 of its observations withdrawn)"
+    )
+    assert [row[0] for row in observations(project)] == ["CS-CLK"]

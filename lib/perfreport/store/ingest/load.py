@@ -70,6 +70,8 @@ class LoadSummary:
     already_loaded: bool = False
     replaced: tuple[int, ...] = ()
     spec: str = ""
+    withdrawn: int = 0
+    """Observations of the replaced loads that the file no longer holds (``--replace``)."""
 
     def describe(self) -> str:
         """One line: ``f.csv: 3 rows read, 2 accepted, 1 quarantined, 0 filtered, 0 revised; load 1``."""
@@ -89,9 +91,10 @@ class LoadSummary:
         if self.load_id is None:
             return head + "; nothing written (validate)"
         replacing = ", ".join(map(str, self.replaced))
-        return (
-            head + f"; load {self.load_id}" + (f" (replaces load {replacing})" if replacing else "")
-        )
+        if not replacing:
+            return head + f"; load {self.load_id}"
+        gone = f"; {self.withdrawn:,} of its observations withdrawn" if self.withdrawn else ""
+        return head + f"; load {self.load_id} (replaces load {replacing}{gone})"
 
 
 def check_file(
@@ -138,12 +141,42 @@ def ingest_file(
             )
         sync_areas(con, areas)
         with transaction(con):
+            _remember_keys(con, previous)
             for load in previous:
                 unload_in(con, load)
             load_id, revised = _write(con, path, spec, sha, extract.encoding, validation)
+            withdrawn = _keys_gone(con)
     return LoadSummary(
-        path.name, validation, load_id, revised, replaced=tuple(sorted(previous)), spec=spec.name
+        path.name,
+        validation,
+        load_id,
+        revised,
+        replaced=tuple(sorted(previous)),
+        spec=spec.name,
+        withdrawn=withdrawn,
     )
+
+
+def _remember_keys(con: duckdb.DuckDBPyConnection, loads: list[int]) -> None:
+    """Keep the keys of ``loads``' observations (the loads a ``--replace`` unloads)."""
+    keys = ", ".join(KEY_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE replaced_keys AS SELECT {keys} FROM observations "
+        "WHERE list_contains($1, load_id)",
+        [loads],
+    )
+
+
+def _keys_gone(con: duckdb.DuckDBPyConnection) -> int:
+    """How many remembered keys have no observation now (withdrawn by a ``--replace``)."""
+    same = " AND ".join(f"o.{k} IS NOT DISTINCT FROM r.{k}" for k in KEY_COLUMNS)
+    gone = scalar(
+        con,
+        f"SELECT count(*) FROM replaced_keys r WHERE NOT EXISTS "
+        f"(SELECT 1 FROM observations o WHERE {same})",
+    )
+    con.execute("DROP TABLE replaced_keys")
+    return int(gone)
 
 
 def _write(
