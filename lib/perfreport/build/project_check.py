@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from perfreport.config.yamlfile import read_yaml
 from perfreport.errors import PerfreportError, located
+from perfreport.methods.rounding import counted
 
 if TYPE_CHECKING:
     from perfreport.config.activities import ActivityMonitor
@@ -36,15 +37,6 @@ class CheckSummary:
     def describe(self) -> str:
         """``'ok: params/ checked: 42 indicators, 6 areas, 6 cycles, ...'``."""
         return "ok: params/ checked: " + ", ".join(self.checked)
-
-
-def counted(n: int, thing: str) -> str:
-    """``n`` things, in words: ``'1 cycle'``, ``'6 cycles'``.
-
-    >>> counted(1, "indicator"), counted(0, "area")
-    ('1 indicator', '0 areas')
-    """
-    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
 
 
 def check_project(setup: Setup) -> CheckSummary:

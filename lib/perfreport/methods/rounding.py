@@ -41,3 +41,12 @@ def format_number(x: float | None, digits: int = 1, *, missing: str = "no data")
     if rounded is None:
         return missing
     return f"{rounded:,.{digits}f}"
+
+
+def counted(n: int, thing: str) -> str:
+    """``n`` things, in words: ``'1 cycle'``, ``'6 cycles'``.
+
+    >>> counted(1, "indicator"), counted(0, "area")
+    ('1 indicator', '0 areas')
+    """
+    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from perfreport.assess.rag import change_direction, describe_value
 from perfreport.config.catalogue import Indicator
-from perfreport.methods.rounding import format_number
+from perfreport.methods.rounding import counted, format_number
 from perfreport.methods.status import Rag, Status
 from perfreport.methods.suppressed import SYMBOL, Suppressed
 from perfreport.present.tables import Html, Section, Table, rag_badge
@@ -57,8 +57,8 @@ def exceptions(view: LocalityView) -> Html:
         for h in red
     )
     return Html(
-        Markup("<p>{} indicators are red against their target:</p><ul>{}</ul>").format(
-            len(red), items
+        Markup("<p>{} {} red against their target:</p><ul>{}</ul>").format(
+            counted(len(red), "indicator"), "is" if len(red) == 1 else "are", items
         )
     )
 

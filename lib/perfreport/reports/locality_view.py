@@ -22,6 +22,7 @@ from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.config.wording import Wording
 from perfreport.methods.periods import Period, PeriodKind
+from perfreport.methods.rounding import counted
 from perfreport.methods.status import Rag
 from perfreport.methods.suppressed import SUPPRESSED, Suppressed
 from perfreport.reports.context import ReportContext
@@ -101,7 +102,7 @@ class LocalityView:
         against = [] if self.is_body else [self.body.name]
         against += [self.comparator.name] if self.comparator else []
         return (
-            f"Performance of {len(self.headlines)} indicators for {self.area.name} in "
+            f"Performance of {counted(len(self.headlines), 'indicator')} for {self.area.name} in "
             f"{self.period.long_label}, against their targets"
             + (f" and compared with {' and '.join(against)}" if against else "")
             + "."

@@ -14,6 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfreport.config.plans import ImprovementPlan, plan_exceptions
+from perfreport.methods.rounding import counted
 from perfreport.methods.status import Status
 from perfreport.present.commentary import commentary_for, render_markdown
 from perfreport.present.tables import Html, Section, Table, rag_badge
@@ -52,7 +53,8 @@ class QuarterlyReport(LocalityParts):
             "Exceptions and improvement plans",
             [self._exception(h) for h in found],
             level=2,
-            intro=f"{len(found)} indicators are amber or red. The framework "
+            intro=f"{counted(len(found), 'indicator')} {'is' if len(found) == 1 else 'are'} "
+            f"amber or red. The framework "
             f"({self.wording.plans_section}) requires a performance improvement plan for each.",
         )
 
