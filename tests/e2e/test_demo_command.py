@@ -61,8 +61,9 @@ def test_demo_refuses_a_warehouse_holding_real_loads(project_copy, cli):
     assert result.code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "perfreport: error: data/warehouse.duckdb: the warehouse holds loads of "
-        "phs_delayed_discharge_beddays (load 1); the demo never touches real data: make a demo "
+        "perfreport: error: data/warehouse.duckdb: the warehouse holds load 1 "
+        f"({real_rows(project_copy).name}, spec phs_delayed_discharge_beddays), which is not one "
+        "of the demo's files as they are now; the demo never touches real data: make a demo "
         "project with `perfreport init DIR --template hscp`\n"
     )
     pd.testing.assert_frame_equal(observations(project_copy), before)
@@ -125,3 +126,42 @@ def test_demo_extracts_must_exist(project_copy, cli):
         "params/demo.yaml:2: field 'extracts[0].file': demo/missing.csv does not exist in the "
         "project\n"
     ), result.stderr
+
+
+REAL_MSG4 = (
+    "indicator_id,area_code,period_start,period_end,breakdown,category,numerator,denominator,value\n"
+    "MSG-4,S37000005,2024-04-01,2024-04-30,all,all,4321,,4321\n"
+)
+
+
+def test_real_data_loaded_with_the_demo_spec_is_not_the_demo(project_copy, cli):
+    """Only the demo's own files count as the demo's: real rows in the observations layout,
+    loaded with the demo's spec, are refused like any other real load."""
+    real = project_copy / "real_msg4.csv"
+    real.write_text(REAL_MSG4)
+    assert cli("ingest", "demo_observations", str(real), cwd=project_copy).code == 0
+    before = observations(project_copy)
+    result = cli("demo", "--jobs", "1", cwd=project_copy)
+    assert result.code == 2
+    assert (
+        "holds load 1 (real_msg4.csv, spec demo_observations), which is not one of the demo's"
+        in (result.stderr)
+    )
+    pd.testing.assert_frame_equal(observations(project_copy), before)
+    assert not (project_copy / "data" / "demo").exists()
+
+
+def test_a_real_file_named_like_a_shipped_demo_file_is_not_the_demo(tmp_path, cli):
+    project = tmp_path / "council"
+    assert cli("init", str(project), "--template", "council", cwd=tmp_path).code == 0
+    (project / "data" / "extracts").mkdir(parents=True)
+    real = project / "data" / "extracts" / "ascof.csv"
+    real.write_text("Measure,Area code,Year,Value\nASCOF-1B,E10000032,2022/23,81.3\n")
+    assert cli("ingest", "council_ascof", str(real), cwd=project).code == 0
+    before = observations(project)
+    result = cli("demo", cwd=project)
+    assert result.code == 2
+    assert "holds load 1 (ascof.csv, spec council_ascof), which is not one of the demo's" in (
+        result.stderr
+    )
+    pd.testing.assert_frame_equal(observations(project), before)

@@ -8,6 +8,8 @@ so the demo never overwrites a real figure.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,35 +48,41 @@ def _generate(setup: Setup, settings: DemoSettings, folder: Path) -> Path:
     return write_demo(settings, setup.catalogue, setup.areas, folder)
 
 
-def refuse_real_loads(setup: Setup, settings: DemoSettings) -> None:
-    """Refuse, in one line, a warehouse holding observations loaded from a source that is not
-    the demo's: the generator's spec, or one of ``extracts`` (its spec and file name)."""
-    from perfreport.store.warehouse import connect
+def refuse_real_loads(setup: Setup, files: list[tuple[Path, Path]]) -> None:
+    """Refuse, in one line, a warehouse holding observations of any load that is not one of the
+    demo's ``files`` (spec, file) as they are now: same spec, same bytes (a real file of the
+    same name, or real data loaded with the demo's spec, is not the demo's)."""
+    from perfreport.store.ingest import load_spec
+    from perfreport.store.warehouse import connect, file_sha256
 
     warehouse = setup.project.warehouse
     if not warehouse.is_file():
         return
-    shipped = {(e.spec, Path(e.file).name) for e in settings.extracts}
+    demo = {
+        (load_spec(spec).name, file_sha256(path))
+        for spec, path in files
+        if spec.is_file() and path.is_file()
+    }
     with connect(warehouse, read_only=True) as con:
         loads = con.execute(
-            "SELECT load_id, spec, source_file FROM loads l WHERE EXISTS "
+            "SELECT load_id, spec, source_file, sha256 FROM loads l WHERE EXISTS "
             "(SELECT 1 FROM observations o WHERE o.load_id = l.load_id) ORDER BY load_id"
         ).fetchall()
-    for load_id, spec, source_file in loads:
-        if spec != DEMO_SPEC and (spec, source_file) not in shipped:
+    for load_id, spec, source_file, sha in loads:
+        if (spec, sha) not in demo:
             raise PerfreportError(
-                f"{setup.project.relative(warehouse)}: the warehouse holds loads of {spec} "
-                f"(load {load_id}); the demo never touches real data: {INIT_DEMO}"
+                f"{setup.project.relative(warehouse)}: the warehouse holds load {load_id} "
+                f"({source_file}, spec {spec}), which is not one of the demo's files as they are "
+                f"now; the demo never touches real data: {INIT_DEMO}"
             )
 
 
 def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
-    """Generate the invented series (if any) and ingest them and the shipped files, after
-    :func:`refuse_real_loads`; returns each file loaded with what its load did."""
+    """Generate the invented series (if any), then, after :func:`refuse_real_loads`, ingest
+    them and the shipped files; returns each file loaded with what its load did."""
     from perfreport.store.ingest import ingest_file, load_spec
 
     settings = demo_settings(setup)
-    refuse_real_loads(setup, settings)
     if not settings.indicators and not settings.extracts:
         raise PerfreportError(
             f"{setup.project.demo_file}: no 'indicators' and no 'extracts': the demo has "
@@ -82,9 +90,15 @@ def load_demo(setup: Setup) -> list[tuple[Path, LoadSummary]]:
         )
     root, sources = setup.project.root, setup.project.sources
     files = [(sources / f"{e.spec}.yaml", root / e.file) for e in settings.extracts]
-    if settings.indicators:
-        generated = _generate(setup, settings, setup.project.demo_data)
-        files.insert(0, (sources / f"{DEMO_SPEC}.yaml", generated))
+    with tempfile.TemporaryDirectory() as scratch:  # nothing is written before the check
+        if settings.indicators:
+            drawn = _generate(setup, settings, Path(scratch))
+            files.insert(0, (sources / f"{DEMO_SPEC}.yaml", drawn))
+        refuse_real_loads(setup, files)
+        if settings.indicators:
+            setup.project.demo_data.mkdir(parents=True, exist_ok=True)
+            generated = Path(shutil.copy(drawn, setup.project.demo_data / drawn.name))
+            files[0] = (files[0][0], generated)
     loaded = []
     for spec, path in files:
         if not spec.is_file():
