@@ -278,3 +278,24 @@ def test_replace_says_how_many_figures_the_corrected_spec_withdraws(project, cli
         "(replaces load 1; 1 of its observations withdrawn)"
     )
     assert [row[0] for row in observations(project)] == ["CS-CLK"]
+
+
+def test_a_quarter_for_a_monthly_indicator_and_an_unreadable_period_say_only_why(project, cli):
+    """A quarter's row for a monthly indicator would be counted twice when prepare adds the
+    months up: it is quarantined. Rows whose period does not parse are not also 'duplicates'
+    of each other."""
+    (project / SPEC_DIR / "council_complaints.yaml").write_text(
+        COMPLAINTS_SPEC.replace('format: "%Y-%m", kind: month', "format: label")
+    )
+    (project / "q.csv").write_text(
+        "Month,Locality,Complaints,On time\nQ4 2024/25,CS-CLK,30,20\n2025-01,CS-CLK,12,9\n"
+        "garbage,CS-RST,10,10\nJan-Mar,CS-RST,10,10\n"
+    )
+    result = cli("ingest", "council_complaints", "q.csv", cwd=project)
+    assert result.code == 1
+    reasons = dict(query(project, "SELECT row_number, reasons FROM quarantine"))
+    assert reasons[2] == ("the period is a quarter, but L-COM-01 is monthly (one figure per month)")
+    assert reasons[4].startswith("period 'garbage' is not a period label; accepted: ")
+    assert reasons[5].startswith("period 'Jan-Mar' is not a period label; accepted: ")
+    assert "duplicate" not in reasons[4] + reasons[5]
+    assert [row[:2] for row in observations(project)] == [("CS-CLK", 9.0)]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
+from perfreport.methods.periods import period_kind_of
 from perfreport.store.ingest.days import require_values, to_months
 from perfreport.store.ingest.filters import filtered, mapped, missing, refuse_undecided
 from perfreport.store.ingest.limits import quoted
@@ -249,6 +250,8 @@ def _measure(
         ind = catalogue[ident]
         mine = (ids == ident).to_numpy()
         _indicator_rules(ind, mine, num, den, value, reasons, prefix)
+        if not spec.period.daily:
+            _period_kinds(ind, mine, start, end, reasons, prefix)
         if measure.value is None:
             value = np.where(
                 mine,
@@ -317,8 +320,37 @@ def _indicator_rules(
         )
 
 
+def _period_kinds(
+    ind: Indicator, mine: np.ndarray, start: pd.Series, end: pd.Series, reasons: Reasons, prefix
+) -> None:
+    """A row whose period is not of the indicator's frequency (a quarter for a monthly one)
+    would be counted twice when prepare makes quarters of the months: quarantine it."""
+    kinds: dict[tuple[date, date], str] = {}
+    for i in np.flatnonzero(mine):
+        first, last = start.iat[i], end.iat[i]
+        if first is not None and last is not None and (first, last) not in kinds:
+            kinds[first, last] = period_kind_of(first, last)
+    wrong = np.array(
+        [
+            bool(mine[i]) and kinds.get((start.iat[i], end.iat[i]), ind.period_kind) != ind.period_kind
+            for i in range(len(mine))
+        ]
+    )  # fmt: skip
+    reasons.add(
+        wrong,
+        lambda w: [
+            f"{prefix(i)}the period is a {kinds[start.iat[i], end.iat[i]].replace('_', ' ')}, but "
+            f"{ind.id} is {ind.frequency.replace('_', ' ')} (one figure per "
+            f"{ind.period_kind.replace('_', ' ')})"
+            for i in w
+        ],
+    )
+
+
 def _duplicates(observations: pd.DataFrame, rows: np.ndarray, reasons: Reasons) -> None:
-    dup = observations.duplicated(KEY, keep=False).to_numpy()
+    """Rows with the same key (those whose period did not parse have their own reason)."""
+    dated = observations["period_start"].notna().to_numpy()
+    dup = observations.duplicated(KEY, keep=False).to_numpy() & dated
     if not dup.any():
         return
     subset = observations.loc[dup, [*KEY, "_pos"]]
