@@ -299,3 +299,15 @@ def test_a_quarter_for_a_monthly_indicator_and_an_unreadable_period_say_only_why
     assert reasons[5].startswith("period 'Jan-Mar' is not a period label; accepted: ")
     assert "duplicate" not in reasons[4] + reasons[5]
     assert [row[:2] for row in observations(project)] == [("CS-CLK", 9.0)]
+
+
+def test_a_file_refused_whole_stops_only_itself(project, cli):
+    (project / "bad.csv").write_text("Month,Locality,Complaint,On time\n2025-01,CS-CLK,12,9\n")
+    result = cli("ingest", "council_complaints", "bad.csv", "revised.csv", cwd=project)
+    assert result.code == 2
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("perfreport: error: ")
+    assert "bad.csv" in errors[0] and "Complaints" in errors[0]
+    assert result.stdout.strip().splitlines()[-1] == (
+        "revised.csv: 2 rows read, 2 accepted, 0 quarantined, 0 filtered, 0 revised; load 1"
+    )

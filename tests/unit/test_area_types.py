@@ -195,3 +195,46 @@ def test_catalogue_breakdowns_scopes_and_benchmarks_are_open():
     assert make_indicator(target={**target, "applies_to": "body"}).targets[0].applies_to == "body"
     with pytest.raises(ValueError, match="breakdowns"):
         make_indicator(breakdowns=["By Theme"])
+
+
+@pytest.mark.parametrize(
+    ("areas", "message"),
+    [
+        (
+            "  - {code: T1, name: Trust one, type: trust, parent: T2, slug: t1}\n"
+            "  - {code: T2, name: Trust two, type: trust, parent: T1, slug: t2}\n",
+            r"areas\.yaml:4: area 'T1': field 'parent': the parents go round in a circle: "
+            r"T1 → T2 → T1$",
+        ),
+        (
+            "  - {code: T3, name: Trust three, type: trust, parent: T3, slug: t3}\n",
+            r"areas\.yaml:4: area 'T3': field 'parent': the parents go round in a circle: "
+            r"T3 → T3$",
+        ),
+    ],
+)
+def test_parents_that_go_round_in_a_circle_are_refused(tmp_path, areas, message):
+    """A loop of parents would make every walk up the hierarchy (the body an area belongs to)
+    run for ever: refused when the file is read."""
+    text = "area_types:\n  - {id: trust, name: NHS trust}\nareas:\n" + areas
+    with pytest.raises(PerfreportError, match=message):
+        load_areas(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("types", "message"),
+    [
+        (
+            "  - {id: all, name: everything}\n",
+            r"area type 'all': field 'id': 'all' means every area in a cycle's areas",
+        ),
+        (
+            "  - {id: england, name: England, role: comparator}\n"
+            "  - {id: scotland, name: Scotland, role: comparator}\n",
+            r"area type 'scotland': field 'role': area type 'england' is the comparator already",
+        ),
+    ],
+)
+def test_an_area_type_called_all_and_a_second_comparator_are_refused(tmp_path, types, message):
+    with pytest.raises(PerfreportError, match=message):
+        load_areas(write(tmp_path, f"area_types:\n{types}areas: []\n"))

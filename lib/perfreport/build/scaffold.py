@@ -67,7 +67,12 @@ def init_project(folder: Path, template: str = DEFAULT_TEMPLATE) -> Made:
         raise PerfreportError(
             f"{folder}: {what}; give perfreport init a new or empty folder for the project"
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a parent is a file, or cannot be made here
+        raise PerfreportError(
+            f"{folder}: cannot make the project folder ({(exc.strerror or str(exc)).lower()})"
+        ) from None
     shutil.copytree(
         source,
         folder,

@@ -125,16 +125,21 @@ def _extracts(setup: Setup, args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
     spec = pipeline.source_spec(setup, args.spec)
-    rejected = 0
-    for path in args.files:
-        summary = (
-            pipeline.ingest(setup, spec, path, wait_seconds=args.wait, replace=args.replace)
-            if args.command == "ingest"
-            else pipeline.validate(setup, spec, path)
-        )
+    rejected, refused = 0, 0
+    for path in args.files:  # a file refused whole stops only itself (one line, exit 2)
+        try:
+            summary = (
+                pipeline.ingest(setup, spec, path, wait_seconds=args.wait, replace=args.replace)
+                if args.command == "ingest"
+                else pipeline.validate(setup, spec, path)
+            )
+        except PerfreportError as exc:
+            print(f"perfreport: error: {exc}", file=sys.stderr)
+            refused += 1
+            continue
         print_extract(summary)
         rejected += 0 if summary.already_loaded else summary.validation.rows_rejected
-    return 1 if rejected else 0
+    return USER_ERROR_EXIT if refused else 1 if rejected else 0
 
 
 def _loads(setup: Setup, args: argparse.Namespace) -> int:

@@ -81,6 +81,15 @@ def read_area_types(doc: Located) -> tuple[AreaType, ...]:
         kind = validate(AreaType, item, entry=name)
         if kind.id in where:
             fail_at(item, name, "id", f"duplicate id {kind.id!r}")
+        if kind.id == "all":
+            fail_at(
+                item, name, "id", "'all' means every area in a cycle's areas; choose another id"
+            )
+        other = next((t for t in types if kind.role == "comparator" == t.role), None)
+        if other is not None:
+            fail_at(
+                item, name, "role", f"area type '{other.id}' is the comparator already (one only)"
+            )
         where[kind.id] = item
         types.append(kind)
     for kind in types:

@@ -136,7 +136,26 @@ def load_areas(path: Path) -> Areas:
     areas = Areas(tuple(items), types)
     for area in items:
         _check_parent(areas, area, where[area.code])
+        _check_no_circle(areas, area, where[area.code])
     return areas
+
+
+def _check_no_circle(areas: Areas, area: Area, item: Located) -> None:
+    """Refuse an area whose chain of parents comes back to it (``T1 → T2 → T1``)."""
+    chain = [area.code]
+    parent = area.parent
+    while parent is not None and parent in areas:
+        chain.append(parent)
+        if parent == area.code:
+            fail_at(
+                item,
+                f"area '{area.code}'",
+                "parent",
+                f"the parents go round in a circle: {' → '.join(chain)}",
+            )
+        if chain.count(parent) > 1:
+            return  # a circle above this area: refused at its own entry
+        parent = areas.get(parent).parent
 
 
 def _check_parent(areas: Areas, area: Area, item: Located) -> None:

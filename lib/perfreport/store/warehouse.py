@@ -131,7 +131,8 @@ def connect(
     """
     if read_only and not path.is_file():
         raise PerfreportError(
-            f"{path}: the warehouse does not exist yet; run 'perfreport demo' or load data first"
+            f"{path}: the warehouse does not exist yet; load an extract with 'perfreport ingest "
+            "SPEC FILE' (or, in a project with a demo, run 'perfreport demo')"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
