@@ -57,7 +57,8 @@ def test_areas_follow_params(tmp_path, areas):
 def test_read_only_needs_an_existing_warehouse(tmp_path):
     with (
         pytest.raises(
-            PerfreportError, match="the warehouse does not exist yet; run 'perfreport demo'"
+            PerfreportError,
+            match="the warehouse does not exist yet; load an extract with 'perfreport ingest SPEC FILE'",
         ),
         connect(tmp_path / "missing.duckdb", read_only=True),
     ):

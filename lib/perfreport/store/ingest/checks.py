@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -325,21 +326,19 @@ def _period_kinds(
 ) -> None:
     """A row whose period is not of the indicator's frequency (a quarter for a monthly one)
     would be counted twice when prepare makes quarters of the months: quarantine it."""
-    kinds: dict[tuple[date, date], str] = {}
-    for i in np.flatnonzero(mine):
-        first, last = start.iat[i], end.iat[i]
-        if first is not None and last is not None and (first, last) not in kinds:
-            kinds[first, last] = period_kind_of(first, last)
+    spans: list[tuple[Any, Any]] = list(zip(start.tolist(), end.tolist(), strict=True))
+    kinds: dict[tuple[Any, Any], str] = {}
+    for i in np.flatnonzero(mine).tolist():
+        first, last = spans[i]
+        if first is not None and last is not None and spans[i] not in kinds:
+            kinds[spans[i]] = period_kind_of(first, last)
     wrong = np.array(
-        [
-            bool(mine[i]) and kinds.get((start.iat[i], end.iat[i]), ind.period_kind) != ind.period_kind
-            for i in range(len(mine))
-        ]
+        [bool(m) and kinds.get(span, ind.period_kind) != ind.period_kind for m, span in zip(mine, spans, strict=True)]
     )  # fmt: skip
     reasons.add(
         wrong,
         lambda w: [
-            f"{prefix(i)}the period is a {kinds[start.iat[i], end.iat[i]].replace('_', ' ')}, but "
+            f"{prefix(i)}the period is a {kinds[spans[i]].replace('_', ' ')}, but "
             f"{ind.id} is {ind.frequency.replace('_', ' ')} (one figure per "
             f"{ind.period_kind.replace('_', ' ')})"
             for i in w
