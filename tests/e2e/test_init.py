@@ -277,3 +277,14 @@ def test_a_blank_project_builds_reports_from_a_real_extract(blank, tmp_path):
         "and ReasonForDelay == 'All Delay Reasons'"
     )
     assert september.value == expected.NumberOfDelayedBedDays.item() == 3319
+
+
+def test_init_refuses_project_given_before_it(cli, tmp_path):
+    result = cli(
+        "--project", str(tmp_path / "elsewhere"), "init", str(tmp_path / "new"), cwd=tmp_path
+    )
+    assert result.code == 2
+    assert result.stderr.startswith(
+        "perfreport: error: parameter '--project': init makes a project"
+    )
+    assert not (tmp_path / "new").exists()

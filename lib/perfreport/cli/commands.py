@@ -79,6 +79,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from perfreport.build.scaffold import init_project
 
+    if args.project is not None:
+        raise PerfreportError(
+            "parameter '--project': init makes a project rather than working on one; give the "
+            "new project's folder as DIR (perfreport init DIR)"
+        )
     made = init_project(args.folder, args.template)
     first = "perfreport demo" if made.demo else "perfreport check"
     print(
