@@ -48,7 +48,8 @@ def benchmark(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def realdata(session: nox.Session) -> None:
     """The real-extract tests with a report for every area of all four extracts (the test
-    suite builds every council area, and three boards, hospitals and trusts each)."""
+    suite builds a sample of areas: one board, hospital and trust, two councils and their
+    partnership)."""
     session.install("-c", "constraints.txt", "-e", ".[test]")
     session.run("pytest", "tests/e2e/test_realdata_projects.py", env={"PERFREPORT_REALDATA": "all"})
 
