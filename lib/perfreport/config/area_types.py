@@ -16,7 +16,7 @@ care partnership's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal, NoReturn
 
 from pydantic import Field
@@ -62,6 +62,14 @@ DEFAULT_AREA_TYPES: tuple[AreaType, ...] = (
 """Today's six types with today's meaning, for an areas file without ``area_types:``."""
 
 
+def named_entries(doc: Located, key: str, what: str, field: str) -> Iterator[tuple[Located, str]]:
+    """Each entry of ``doc``'s ``key`` list with the name messages call it by: ``area
+    'S37000005'`` by its ``field``, or ``area 3`` (its position) when it has none."""
+    for position, item in enumerate(entries(doc, key), start=1):
+        ident = item.value.get(field) if isinstance(item.value, dict) else None
+        yield item, f"{what} '{ident}'" if ident else f"{what} {position}"
+
+
 def read_area_types(doc: Located) -> tuple[AreaType, ...]:
     """The ``area_types:`` of an areas file, checked, or the defaults when it has none.
 
@@ -75,9 +83,7 @@ def read_area_types(doc: Located) -> tuple[AreaType, ...]:
         return DEFAULT_AREA_TYPES
     types: list[AreaType] = []
     where: dict[str, Located] = {}
-    for position, item in enumerate(entries(doc, "area_types"), start=1):
-        ident = item.value.get("id") if isinstance(item.value, dict) else None
-        name = f"area type '{ident}'" if ident else f"area type {position}"
+    for item, name in named_entries(doc, "area_types", "area type", "id"):
         kind = validate(AreaType, item, entry=name)
         if kind.id in where:
             fail_at(item, name, "id", f"duplicate id {kind.id!r}")

@@ -17,12 +17,13 @@ from perfreport.config.area_types import (
     AreaType,
     Role,
     fail_at,
+    named_entries,
     read_area_types,
 )
 from perfreport.config.entries import Entries
 from perfreport.config.located import Located
 from perfreport.config.validation import Params, validate
-from perfreport.config.yamlfile import entries, read_yaml
+from perfreport.config.yamlfile import read_yaml
 from perfreport.errors import PerfreportError
 
 __all__ = ["Area", "AreaType", "Areas", "Role", "load_areas"]
@@ -116,9 +117,7 @@ def load_areas(path: Path) -> Areas:
     types = read_area_types(doc)
     items: list[Area] = []
     where: dict[str, Located] = {}
-    for position, item in enumerate(entries(doc, "areas"), start=1):
-        code = item.value.get("code") if isinstance(item.value, dict) else None
-        name = f"area '{code}'" if code else f"area {position}"
+    for item, name in named_entries(doc, "areas", "area", "code"):
         area = validate(Area, item, entry=name)
         for field, value in (("code", area.code), ("slug", area.slug)):
             if any(getattr(a, field) == value for a in items):
