@@ -46,6 +46,15 @@ def benchmark(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def cluster_benchmark(session: nox.Session) -> None:
+    """Build the national locality batch (perfreport init --template national) with the local
+    pool and on a Dask LocalCluster of 1 and 2 workers: reports per minute and the overhead per
+    report of each (``-- --areas N`` for a quick look at the first N areas)."""
+    session.install("-c", "constraints.txt", "-e", ".[cluster]")
+    session.run("python", "benchmarks/cluster_scaling.py", *session.posargs)
+
+
+@nox.session(python="3.11")
 def realdata(session: nox.Session) -> None:
     """The real-extract tests with a report for every area of all four extracts (the test
     suite builds a sample of areas: one board, hospital and trust, two councils and their

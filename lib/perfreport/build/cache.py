@@ -29,7 +29,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _tree_hash(folder: Path) -> str:
+def file_hash(path: Path) -> str:
+    """The hash of one file's contents."""
+    return _sha(path.read_bytes())
+
+
+def tree_hash(folder: Path) -> str:
     """One hash of every file under ``folder``: names and contents."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -46,8 +51,8 @@ def shared_inputs(project: Project) -> dict[str, str]:
     change there can change any report's text.
     """
     return {
-        "templates": _tree_hash(TEMPLATES),
-        "params": _tree_hash(project.params),
+        "templates": tree_hash(TEMPLATES),
+        "params": tree_hash(project.params),
         "perfreport": __version__,
     }
 
@@ -66,7 +71,7 @@ def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnect
     """The job with its input hashes and the cache key made from them."""
     inputs = {
         **shared,
-        "notebook": _sha((job.project.root / job.cycle.notebook).read_bytes()),
+        "notebook": file_hash(job.project.root / job.cycle.notebook),
         "data": _sha(open_data(job, con).to_csv(index=False).encode("utf-8")),
         "parameters": json.dumps(
             {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True

@@ -31,6 +31,8 @@ class Job:
     reads: tuple[str, ...] = ()
     cache_key: str = ""
     inputs: tuple[tuple[str, str], ...] = ()
+    commit: str = ""
+    """The project's git commit, looked up once per run (empty: look it up when recording)."""
 
     @property
     def key(self) -> str:

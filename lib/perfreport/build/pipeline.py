@@ -23,6 +23,7 @@ from perfreport.build.data_span import (
     latest_complete,
     period_in_data,
 )
+from perfreport.build.executors import Executor
 from perfreport.build.jobs import Job, JobResult, plan
 from perfreport.build.runner import run
 from perfreport.config.context import Setup
@@ -145,7 +146,7 @@ def build(
     cycle_id: str | None,
     period_text: str | None,
     areas: Sequence[str],
-    workers: int,
+    workers: int | Executor,
     on_done: Callable[[JobResult], None] | None = None,
     on_skip: Callable[[str], None] = print,
 ) -> list[JobResult]:

@@ -22,13 +22,11 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import shutil
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from perfreport.build import worker
@@ -36,7 +34,7 @@ from perfreport.build.deaths import ending, to_blame, worker_died
 from perfreport.build.evidence import keep_failure
 from perfreport.build.execute import run_in_worker
 from perfreport.build.jobs import Job, JobResult
-from perfreport.build.swap import publish_folder
+from perfreport.build.swap import settle
 
 if TYPE_CHECKING:
     from perfreport.build.interrupt import Stop
@@ -150,8 +148,4 @@ def _settle(job: Job, future: Future) -> JobResult:
         error = f"the worker process building this report failed: {type(exc).__name__}: {exc}"
         result = JobResult(job.key, False, 0.0, job.failed_dir, error)
         return keep_failure(job, result, None, "".join(traceback.format_exception(exc)))
-    if not result.ok:
-        return keep_failure(job, result, result.output)
-    publish_folder(result.output, job.out_dir)
-    shutil.rmtree(job.failed_dir, ignore_errors=True)
-    return replace(result, output=job.out_dir)
+    return settle(job, result)

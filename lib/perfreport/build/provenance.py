@@ -39,14 +39,15 @@ def provenance_record(job: Job, started: str, ended: str) -> dict:
         "inputs": dict(job.inputs),
         "cache_key": job.cache_key,
         "parameters": {k: v for k, v in job.parameters.items() if k != "project"},
-        "packages": _versions(),
-        "git_commit": _git_commit(job.project.root),
+        "packages": versions(),
+        "git_commit": job.commit or git_commit(job.project.root),
         "started": started,
         "ended": ended,
     }
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
+    """The installed version of each of :data:`PACKAGES`."""
     out = {}
     for name in PACKAGES:
         try:
@@ -56,7 +57,8 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _git_commit(root: Path) -> str:
+def git_commit(root: Path) -> str:
+    """The commit checked out in the git repository holding ``root`` ("unknown" outside one)."""
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from perfreport.build.cache import is_cached, with_cache_keys
 from perfreport.build.execute import run_job
+from perfreport.build.executors import Executor, LocalPool
 from perfreport.build.interrupt import Interrupted, Stop
 from perfreport.build.jobs import Job, JobResult, plan
 from perfreport.build.layout import ERROR_FILE, RETIRED, STAGING
 from perfreport.build.lock import LEFTOVER_WAIT_SECONDS, LOCK_FILE, outputs_lock
 from perfreport.build.notebook_parameters import validate_parameters
-from perfreport.build.pool import STOP_POLL_SECONDS, WORKER_DEATHS, WORKER_EXIT_SECONDS, build
+from perfreport.build.pool import STOP_POLL_SECONDS, WORKER_DEATHS, WORKER_EXIT_SECONDS
+from perfreport.build.provenance import git_commit
 from perfreport.build.site import write_site
 from perfreport.build.swap import recover
 
@@ -50,9 +53,12 @@ __all__ = [
 
 
 def run(
-    jobs: Sequence[Job], workers: int, on_done: Callable[[JobResult], None] | None = None
+    jobs: Sequence[Job],
+    workers: int | Executor,
+    on_done: Callable[[JobResult], None] | None = None,
 ) -> list[JobResult]:
-    """Run ``jobs`` in ``workers`` processes, skipping those whose inputs have not changed;
+    """Run ``jobs`` in ``workers`` local processes (or on the executor ``workers``, such as a
+    Dask cluster), skipping those whose inputs have not changed;
     then rebuild ``outputs/manifest.json`` and ``outputs/index.html`` from the published
     folders. Results keep job order.
 
@@ -67,7 +73,8 @@ def run(
     with outputs_lock(project.outputs), Stop() as stop:
         recover(project.outputs)
         try:
-            results = _run(jobs, workers, on_done, stop)
+            executor = LocalPool(workers) if isinstance(workers, int) else workers
+            results = _run(jobs, executor, on_done, stop)
         finally:
             # every worker has gone: what is left in staging was never published
             shutil.rmtree(project.outputs / STAGING, ignore_errors=True)
@@ -79,11 +86,12 @@ def run(
 
 def _run(
     jobs: Sequence[Job],
-    workers: int,
+    executor: Executor,
     on_done: Callable[[JobResult], None] | None,
     stop: Stop,
 ) -> list[JobResult]:
-    keyed = with_cache_keys(jobs)
+    commit = git_commit(jobs[0].project.root)  # once per run, not once per report
+    keyed = [replace(job, commit=commit) for job in with_cache_keys(jobs)]
     results: dict[str, JobResult] = {}
 
     def done(result: JobResult) -> None:
@@ -98,5 +106,5 @@ def _run(
         else:
             pending.append(job)
     if pending and not stop.signum:
-        build(pending, workers, stop, done)
+        executor.build(pending, stop, done)
     return [results[job.key] for job in keyed if job.key in results]

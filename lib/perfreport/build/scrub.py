@@ -1,5 +1,6 @@
 """An executed notebook made fit to publish (:func:`for_publication`): no path, user or
-folder of the machine that built it."""
+folder of the machine that built it, and no clock time (``provenance.json`` keeps when the
+report was built), so that the same inputs give the same bytes wherever they are built."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ PLACEHOLDERS = {
     "home": "~",
 }
 """What each folder of the build machine is called in a published notebook."""
+TIMINGS = ("start_time", "end_time", "duration")
+"""What papermill records of when the notebook and each cell ran (its ``metadata.papermill``)."""
+INJECTED = "injected-parameters"
+"""The tag papermill gives the cell of parameters it adds."""
 _PATH_CHAR = r"[\w.~-]"
 """A character that can be part of a file name: a folder is replaced only where it is a whole
 path (``/usr`` in ``/usr/lib``, never in ``/opt/usr`` or ``/usrx``)."""
@@ -84,8 +89,26 @@ def for_publication(
     record = notebook.get("metadata", {}).get("papermill")
     if record is not None:
         record["input_path"], record["output_path"] = source, published
+    _drop_timings(notebook)
     pattern, placeholders = _scrubber(root)
     _replace_text(notebook, pattern, placeholders)
+
+
+def _drop_timings(notebook: nbformat.NotebookNode) -> None:
+    """Take out what differs from one run to the next: papermill's :data:`TIMINGS` of the
+    notebook and of each cell, the kernel's message times that nbclient keeps in a cell's
+    ``metadata.execution``, and the random id papermill gives the cell it injects (it becomes
+    :data:`INJECTED`, the cell's tag)."""
+    for metadata in [notebook.get("metadata", {})] + [
+        c.get("metadata", {}) for c in notebook.cells
+    ]:
+        record = metadata.get("papermill", {})
+        for name in TIMINGS:
+            record.pop(name, None)
+        metadata.pop("execution", None)
+    for cell in notebook.cells:
+        if INJECTED in cell.get("metadata", {}).get("tags", ()) and "id" in cell:
+            cell["id"] = INJECTED
 
 
 def _replace_text(node: Any, pattern: re.Pattern[str], placeholders: dict[str, str]) -> Any:

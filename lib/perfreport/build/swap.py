@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from perfreport.build.evidence import keep_failure
 from perfreport.build.layout import RETIRED, STAGING
+
+if TYPE_CHECKING:
+    from perfreport.build.jobs import Job, JobResult
 
 
 def publish_folder(staging: Path, target: Path) -> None:
@@ -23,6 +29,16 @@ def publish_folder(staging: Path, target: Path) -> None:
         target.rename(retired)
     staging.rename(target)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def settle(job: Job, result: JobResult) -> JobResult:
+    """In the parent, a worker's finished job (``result.output`` its staging folder): publish
+    the report, or keep the failure's evidence under ``outputs/failed/``."""
+    if not result.ok:
+        return keep_failure(job, result, result.output)
+    publish_folder(result.output, job.out_dir)
+    shutil.rmtree(job.failed_dir, ignore_errors=True)
+    return replace(result, output=job.out_dir)
 
 
 def recover(outputs: Path) -> None:

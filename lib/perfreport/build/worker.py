@@ -14,6 +14,8 @@ spares = Spares()
 _renderer: Renderer | None = None
 _jobs_left: Any = None
 """A shared count of jobs not yet started: a worker warms a spare kernel only while some are."""
+_always_warm = False
+"""A worker of a cluster never knows how many jobs remain: it keeps a spare kernel warm."""
 _started_by: Any = None
 """Shared with the parent: the pid of the worker that took each job of the pool, so that the
 parent knows which job a worker that died was building."""
@@ -39,7 +41,13 @@ def take_a_job() -> None:
 
 
 def jobs_remain() -> bool:
-    return _jobs_left is not None and _jobs_left.value > 0
+    return _always_warm or (_jobs_left is not None and _jobs_left.value > 0)
+
+
+def keep_warm() -> None:
+    """Keep a spare kernel warm after every job (a cluster's worker: more jobs may come)."""
+    global _always_warm
+    _always_warm = True
 
 
 def renderer() -> Renderer:

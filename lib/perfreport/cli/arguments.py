@@ -39,6 +39,34 @@ JOBS: Argument = (
         "help": "reports built at once (default: one per core)",
     },
 )
+SCHEDULER: Argument = (
+    ("--scheduler",),
+    {
+        "default": None,
+        "metavar": "ADDRESS",
+        "help": "build on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+        "tcp://10.0.0.5:8786 (default: $PERFREPORT_SCHEDULER, else this machine)",
+    },
+)
+CLUSTER: Argument = (
+    ("--cluster",),
+    {
+        "default": None,
+        "metavar": "local:N",
+        "help": "build on a Dask cluster of N worker processes started on this machine",
+    },
+)
+CONNECT: Argument = (
+    ("--connect-timeout",),
+    {
+        "type": float,
+        "default": 10.0,
+        "metavar": "SECONDS",
+        "help": "how long to wait for the Dask scheduler, and for it to have a worker (default 10)",
+    },
+)
+BUILDING = [JOBS, SCHEDULER, CLUSTER, CONNECT]
+"""Where a run builds: local worker processes, or a Dask cluster."""
 WAIT: Argument = (
     ("--wait",),
     {
@@ -73,7 +101,7 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
             ),
         ],
     ),
-    "demo": ("load the project's demo data and build every report from it", [JOBS]),
+    "demo": ("load the project's demo data and build every report from it", BUILDING),
     "check": ("check every file under params/ before anything runs", []),
     "audit": (
         "try to work out every suppressed figure of a published site (exit 1 if any can be)",
@@ -206,7 +234,7 @@ COMMANDS: dict[str, tuple[str, list[Argument]]] = {
                     "help": "an area code (repeatable; default: every area of the cycle)",
                 },
             ),
-            JOBS,
+            *BUILDING,
         ],
     ),
 }

@@ -179,7 +179,7 @@ def _export(setup: Setup, args: argparse.Namespace) -> int:
 def _run(setup: Setup, args: argparse.Namespace) -> int:
     if (args.cycle is None) == (not args.all):
         raise PerfreportError("parameter 'cycle': give one cycle id or --all (not both)")
-    return _build(setup, args.cycle, args.period, args.area, args.jobs)
+    return _build(setup, args.cycle, args.period, args.area, args)
 
 
 def _demo(setup: Setup, args: argparse.Namespace) -> int:
@@ -190,7 +190,7 @@ def _demo(setup: Setup, args: argparse.Namespace) -> int:
         print(summary.describe())
     print(f"warehouse: {setup.project.relative(setup.project.warehouse)}")
     print(f"results: {pipeline.prepare_results(setup).rows:,} rows prepared")
-    return _build(setup, None, None, [], args.jobs)
+    return _build(setup, None, None, [], args)
 
 
 HANDLERS: dict[str, Callable[[Setup, argparse.Namespace], int]] = {
@@ -210,12 +210,16 @@ HANDLERS: dict[str, Callable[[Setup, argparse.Namespace], int]] = {
 """What each command of :data:`COMMANDS` does."""
 
 
-def _build(setup: Setup, cycle: str | None, period: str | None, areas: list[str], jobs: int) -> int:
+def _build(
+    setup: Setup, cycle: str | None, period: str | None, areas: list[str], args: argparse.Namespace
+) -> int:
     from perfreport.build import pipeline
+    from perfreport.build.executors import choose
 
+    executor = choose(args.jobs, args.scheduler, args.cluster, os.environ, args.connect_timeout)
     progress = Progress()
     try:
-        results = pipeline.build(setup, cycle, period, areas, jobs, progress)
+        results = pipeline.build(setup, cycle, period, areas, executor, progress)
     finally:
         progress.close()
     return print_results(results, setup)

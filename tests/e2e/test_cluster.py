@@ -1,0 +1,239 @@
+"""Building on a real Dask cluster on 127.0.0.1: a scheduler and two workers started with the
+``dask scheduler`` and ``dask worker`` commands, as the README's recipe does. The workers are
+given nothing but the scheduler's address: every job carries its project files and data."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.helpers import QUARTER, insert_cell, run_cli
+
+DASK = Path(sys.executable).parent / "dask"
+STARTUP_SECONDS = 60
+TIMES = ("started", "ended")
+"""What a provenance record holds of when the report was built (the only difference allowed)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    address: str
+    folder: Path
+    processes: list[subprocess.Popen]
+
+
+def _workers(address: str) -> int:
+    from distributed import Client
+
+    with Client(address, timeout=10, set_as_default=False) as client:
+        return len(client.scheduler_info()["workers"])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    folder = tmp_path_factory.mktemp("cluster")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    log = (folder / "cluster.log").open("w")
+    common = {"stdout": log, "stderr": subprocess.STDOUT, "cwd": folder}
+    processes = [
+        subprocess.Popen(
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                address.rsplit(":", 1)[1],
+                "--no-dashboard",
+            ],
+            **common,
+        )
+    ]
+    for n in (1, 2):
+        processes.append(
+            subprocess.Popen(
+                [
+                    DASK,
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--name",
+                    f"w{n}",
+                    "--local-directory",
+                    folder / f"w{n}",
+                ],
+                **common,
+            )
+        )
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            if _workers(address) == 2:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, (folder / "cluster.log").read_text()[-2000:]
+        time.sleep(0.5)
+    yield Cluster(address, folder, processes)
+    for process in reversed(processes):
+        process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    log.close()
+
+
+def _copy_without_outputs(built: Path, target: Path) -> Path:
+    shutil.copytree(built, target, ignore=shutil.ignore_patterns("outputs"))
+    return target
+
+
+def _files(outputs: Path) -> dict[str, Path]:
+    return {p.relative_to(outputs).as_posix(): p for p in sorted(outputs.rglob("*")) if p.is_file()}
+
+
+def _without_times(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in TIMES}
+
+
+def test_a_cluster_build_is_byte_identical_to_a_local_one(built, cluster, tmp_path):
+    project = _copy_without_outputs(built, tmp_path / "p")
+
+    result = run_cli("run", "--all", "--scheduler", cluster.address, cwd=project)
+
+    assert result.code == 0, result.stderr
+    assert "9 of 9 reports built" in result.stdout
+    local, remote = _files(built / "outputs"), _files(project / "outputs")
+    assert sorted(remote) == sorted(local)
+    compared = 0
+    for name, path in local.items():
+        if name.endswith("provenance.json"):
+            mine, theirs = json.loads(path.read_text()), json.loads(remote[name].read_text())
+            assert _without_times(theirs) == _without_times(mine), name
+        elif name == "manifest.json":
+            mine, theirs = json.loads(path.read_text()), json.loads(remote[name].read_text())
+            for manifest in (mine, theirs):
+                manifest["reports"] = {k: _without_times(r) for k, r in manifest["reports"].items()}
+            assert theirs == mine
+        else:
+            assert remote[name].read_bytes() == path.read_bytes(), name
+            compared += 1
+    assert compared >= 9 * 4  # every report's HTML, PDF, open data and notebook
+    # each worker built in a project folder of its own, from a warehouse of what it was sent
+    built_there = [
+        p for n in (1, 2) for p in (cluster.folder / f"w{n}").rglob("perfreport/project")
+    ]
+    assert len(built_there) == 2, built_there  # under each worker's own local directory
+    assert all((b / "params" / "areas.yaml").is_file() for b in built_there)
+    count = "SELECT count(*) FROM results WHERE list_contains(?, area_code)"
+    with duckdb.connect(str(built_there[0] / "data" / "warehouse.duckdb"), read_only=True) as con:
+        sent = sorted(
+            r[0] for r in con.execute("SELECT DISTINCT area_code FROM results").fetchall()
+        )
+        rows = con.execute(count, [sent]).fetchone()[0]
+        observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(count, [sent]).fetchone()[0] == rows > 0  # every row of its areas
+    assert set(sent) <= {"S37000005", "CS-CLK", "CS-RST", "CS-UST", "S92000003"}
+    assert observations == 0  # the prepared results it reads, not the warehouse
+
+
+SLEEP_ONCE = """import os, pathlib, time
+marker = pathlib.Path({marker!r})
+if area == 'CS-RST' and not marker.exists():
+    marker.write_text(str(os.getppid()))  # the kernel's parent: the worker process
+    time.sleep(120)
+"""
+FAIL = """if area == 'CS-UST':
+    with open({counter!r}, 'a') as tries:
+        tries.write('tried\\n')
+    raise RuntimeError('broken on purpose')
+"""
+
+
+def test_a_job_whose_worker_is_killed_is_built_on_another_and_a_failure_is_tried_once(
+    built, cluster, tmp_path
+):
+    project = _copy_without_outputs(built, tmp_path / "p")
+    marker, counter = tmp_path / "worker.pid", tmp_path / "tries.txt"
+    insert_cell(project, SLEEP_ONCE.format(marker=str(marker)))
+    insert_cell(project, FAIL.format(counter=str(counter)), position=4)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfreport",
+            "run",
+            "locality",
+            "--period",
+            QUARTER,
+            "--area",
+            "CS-RST",
+            "--area",
+            "CS-UST",
+            "--scheduler",
+            cluster.address,
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.2)
+    victim = int(marker.read_text())
+    os.kill(victim, signal.SIGKILL)  # in the middle of the job: its notebook is sleeping
+    stdout, stderr = run.communicate(timeout=180)
+
+    assert run.returncode == 1, stdout + stderr
+    assert "1 of 2 reports built" in stdout, stdout + stderr
+    assert (project / "outputs" / "locality" / QUARTER / "rural-stirling" / "report.pdf").is_file()
+    assert "died while building it; building it again on tcp://" in stderr
+    assert f"failed: locality/{QUARTER}/urban-stirling: cell" in stderr
+    assert "RuntimeError: broken on purpose" in stderr
+    assert counter.read_text() == "tried\n"  # a failing notebook is not tried again
+    kept = project / "outputs" / "failed" / "locality" / QUARTER / "urban-stirling"
+    assert (kept / "error.txt").read_text().count("broken on purpose") >= 1
+    assert (kept / "notebook.ipynb").is_file()
+
+
+def test_an_unreachable_scheduler_is_one_line_and_status_2_within_the_timeout(built, tmp_path):
+    project = _copy_without_outputs(built, tmp_path / "p")
+    nobody = f"tcp://127.0.0.1:{_free_port()}"
+    started = time.monotonic()
+
+    result = run_cli("run", "--all", "--scheduler", nobody, "--connect-timeout", "3", cwd=project)
+
+    assert time.monotonic() - started < 3 + 10  # the timeout, and starting Python
+    assert result.code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        f"perfreport: error: parameter '--scheduler': no Dask scheduler answered at {nobody} "
+        "within 3 s ("
+    ), line
+    assert line.endswith("start one with 'dask scheduler', or check the address")
+    assert not (project / "outputs" / "locality").exists()
