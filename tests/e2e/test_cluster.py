@@ -237,3 +237,55 @@ def test_an_unreachable_scheduler_is_one_line_and_status_2_within_the_timeout(bu
     ), line
     assert line.endswith("start one with 'dask scheduler', or check the address")
     assert not (project / "outputs" / "locality").exists()
+
+
+def test_a_worker_running_other_versions_is_refused_in_one_line(cluster, monkeypatch):
+    from perfreport.build import remote
+    from perfreport.build.cluster import DaskCluster
+    from perfreport.build.interrupt import Stop
+    from perfreport.errors import PerfreportError
+
+    theirs = remote.installed()  # what the workers run (their own process, unpatched)
+    monkeypatch.setattr(remote, "versions", lambda: {**theirs, "perfreport": "9.9.9"})
+
+    with pytest.raises(PerfreportError) as caught:
+        DaskCluster(address=cluster.address).build([], Stop(), print)
+
+    message = str(caught.value)
+    assert message.startswith("Dask worker tcp://127.0.0.1:"), message
+    assert f"runs perfreport {theirs['perfreport']} (the client has 9.9.9)" in message
+    assert "\n" not in message
+
+
+def test_a_scheduler_with_no_workers_is_one_line_and_status_2(built, tmp_path):
+    project = _copy_without_outputs(built, tmp_path / "p")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    port = address.rsplit(":", 1)[1]
+    lonely = subprocess.Popen(
+        [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while _workers_or_none(address) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        result = run_cli(
+            "run", "--all", "--scheduler", address, "--connect-timeout", "2", cwd=project
+        )
+    finally:
+        lonely.terminate()
+        lonely.wait(15)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"perfreport: error: parameter '--scheduler': the Dask scheduler at {address} has no "
+        f"workers after 2 s; start some with 'dask worker {address} --nthreads 1'"
+    ]
+
+
+def _workers_or_none(address: str) -> int | None:
+    try:
+        return _workers(address)
+    except OSError:
+        return None

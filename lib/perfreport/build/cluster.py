@@ -27,6 +27,7 @@ import os
 import socket
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ from perfreport.errors import PerfreportError
 from perfreport.store.warehouse import connect
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client, Future, LocalCluster
 
     from perfreport.build.interrupt import Stop
 
@@ -91,20 +92,12 @@ class DaskCluster:
 
     @contextlib.contextmanager
     def _client(self) -> Iterator[Client]:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         with contextlib.ExitStack() as stack:
             address = self.address
             if self.local_workers:
-                cluster = LocalCluster(
-                    n_workers=self.local_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-                stack.enter_context(cluster)
+                cluster = stack.enter_context(_local_cluster(self.local_workers))
                 address = cluster.scheduler_address
             try:
                 client = stack.enter_context(
@@ -121,6 +114,22 @@ class DaskCluster:
                     "--nthreads 1'"
                 ) from None
             yield client
+
+
+def _local_cluster(workers: int) -> LocalCluster:
+    """A cluster of ``workers`` processes on this machine, one thread each, on 127.0.0.1."""
+    from distributed import LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "port 8787 is in use": not ours to say
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
 
 
 def _check_versions(client: Client) -> None:

@@ -15,6 +15,7 @@ kernel. A worker builds one report at a time, whatever its number of threads.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import threading
@@ -128,6 +129,7 @@ def build_remote(job: Job, run: str, files: Files, whole: AreaData, *areas: Area
     here.log_event(STARTED, {"run": run, "job": job.key, "worker": here.address})
     with _one_at_a_time:
         root = _ready()
+        worker_state.keep_warm()
         if _state.files != files.digest:
             replace_project(files, root)
             _state.files = files.digest
@@ -175,6 +177,8 @@ def stop_run(run: str) -> bool:
     """Kill the kernel of the job of ``run`` this worker is building, if it is building one
     (the client was told to stop); True if it was."""
     if run and _state.run == run:
+        worker_state.keep_warm(False)  # until the next job: no kernel for a run that stopped
+        logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # its death is no news
         kill_kernels()
         return True
     return False

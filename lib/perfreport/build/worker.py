@@ -44,10 +44,11 @@ def jobs_remain() -> bool:
     return _always_warm or (_jobs_left is not None and _jobs_left.value > 0)
 
 
-def keep_warm() -> None:
-    """Keep a spare kernel warm after every job (a cluster's worker: more jobs may come)."""
+def keep_warm(on: bool = True) -> None:
+    """Keep a spare kernel warm after every job (a cluster's worker: more jobs may come), or
+    (``on`` False) no longer."""
     global _always_warm
-    _always_warm = True
+    _always_warm = on
 
 
 def renderer() -> Renderer:
