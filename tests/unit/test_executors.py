@@ -80,6 +80,7 @@ def test_project_files_are_what_a_notebook_reads_and_their_hash_follows_their_by
     for name, text in {
         "params/areas.yaml": "areas: []",
         "params/catalogue/a.yaml": "a",
+        "params/.ipynb_checkpoints/areas-checkpoint.yaml": "c",  # hashed with params/: sent
         "notebooks/locality.ipynb": "{}",
         "notebooks/helper.py": "x = 1",
         "notebooks/.ipynb_checkpoints/locality-checkpoint.ipynb": "old",
@@ -93,11 +94,12 @@ def test_project_files_are_what_a_notebook_reads_and_their_hash_follows_their_by
     assert sorted(files.files) == [
         "notebooks/helper.py",
         "notebooks/locality.ipynb",
+        "params/.ipynb_checkpoints/areas-checkpoint.yaml",
         "params/areas.yaml",
         "params/catalogue/a.yaml",
         "reports/special.ipynb",
     ]
-    assert files.size == len("areas: []") + 1 + 2 + 5 + 2
+    assert files.size == len("areas: []") + 1 + 1 + 2 + 5 + 2
     assert project_files(root, ["reports/special.ipynb"]).digest == files.digest
     (root / "params" / "areas.yaml").write_text("areas: [x]")
     assert project_files(root, ["reports/special.ipynb"]).digest != files.digest

@@ -14,7 +14,8 @@ from pathlib import Path
 from perfreport.assess.slices import Slice
 
 SKIPPED = (".ipynb_checkpoints", "__pycache__")
-"""Folders of the project that no report reads (JupyterLab's and Python's own)."""
+"""Folders under ``notebooks/`` that no report reads (JupyterLab's and Python's own);
+``params/`` goes whole, as its hash in the cache key covers it whole."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,14 @@ def folder_files(folder: Path, skip: Iterable[str] = ()) -> dict[str, bytes]:
 
 
 def project_files(root: Path, notebooks: Iterable[str]) -> Files:
-    """What a report's notebook reads of the project at ``root``: ``params/`` and
-    ``notebooks/`` whole (a notebook may import a module beside it), and ``notebooks``
-    (each cycle's notebook, wherever it is), by path relative to ``root``."""
+    """What a report's notebook reads of the project at ``root``: ``params/`` whole (as the
+    cache key hashes it), ``notebooks/`` but :data:`SKIPPED` (a notebook may import a module
+    beside it), and ``notebooks`` (each cycle's notebook, wherever it is), by path relative
+    to ``root``."""
     files: dict[str, bytes] = {}
-    for folder in ("params", "notebooks"):
+    for folder, skip in (("params", ()), ("notebooks", SKIPPED)):
         if (root / folder).is_dir():
-            found = folder_files(root / folder, SKIPPED)
+            found = folder_files(root / folder, skip)
             files |= {f"{folder}/{name}": data for name, data in found.items()}
     for notebook in notebooks:
         files[Path(notebook).as_posix()] = (root / notebook).read_bytes()
