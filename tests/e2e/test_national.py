@@ -4,6 +4,7 @@ invented localities, demo data drawn for them all, and a locality report built f
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -137,3 +138,70 @@ def test_the_same_bytes_in_another_process(national, drawn):
     result = run_cli("generate-demo", "--out", str(out), "--project", str(national), cwd=REPO)
     assert result.code == 0, result.stderr
     assert (out / "observations.csv").read_bytes() == drawn.encode("utf-8")
+
+
+KEPT = ("S37000005", "S37000026")
+"""The partnerships the build test keeps: the one the levels describe, and Shetland (2
+localities), drawn at its own scale; prepare for all 164 areas takes about a minute."""
+
+
+def trimmed(national: Path, folder: Path) -> Path:
+    """A copy of the national project with only the :data:`KEPT` partnerships (and Scotland)."""
+    shutil.copytree(national, folder)
+    params = folder / "params"
+    for name, keep in (
+        ("areas.yaml", lambda line: "code: S92000003" in line or "code: S37" not in line),
+        ("demo.yaml", lambda line: not line.startswith("  S37")),
+    ):
+        lines = (params / name).read_text().splitlines(keepends=True)
+        kept = [line for line in lines if keep(line) or any(c in line for c in KEPT)]
+        (params / name).write_text("".join(kept))
+    return folder
+
+
+def test_a_locality_and_a_partnership_report_from_the_national_demo(national, tmp_path):
+    project = trimmed(national, tmp_path / "nat")
+    generated = run_cli("generate-demo", cwd=project)
+    assert generated.code == 0, generated.stderr
+    loaded = run_cli("ingest", "demo_observations", "data/demo/observations.csv", cwd=project)
+    assert loaded.code == 0 and ", 0 quarantined," in loaded.stdout, loaded.stderr
+    built = run_cli(
+        "run",
+        "locality",
+        "--area",
+        "S37000026-L2",
+        "--area",
+        "S37000026",
+        "--jobs",
+        "2",
+        cwd=project,
+    )
+    assert built.code == 0, built.stderr
+    assert "2 of 2 reports built" in built.stdout
+    drawn = pd.read_csv(project / "data" / "demo" / "observations.csv", dtype={"category": str})
+    quarter = drawn[
+        (drawn.indicator_id == "L-COM-01")
+        & (drawn.breakdown == "all")
+        & drawn.period_start.between("2025-01-01", "2025-03-01")
+    ]
+    folder = project / "outputs" / "locality" / "2024-25-Q4"
+    for slug, code in (
+        ("shetland-islands-south", "S37000026-L2"),
+        ("shetland-islands", "S37000026"),
+    ):
+        data = pd.read_csv(folder / slug / "data.csv")
+        assert (
+            {code, "S37000026", "S92000003"}
+            <= set(data.area_code)
+            <= {code, "S37000026", "S92000003"}
+        )
+        row = data[(data.indicator_id == "L-COM-01") & (data.period_label == "Q4 2024/25")]
+        mine = quarter[quarter.area_code == code]
+        assert row[row.area_code == code].value.item() == pytest.approx(
+            mine.numerator.sum() / mine.denominator.sum() * 100
+        )
+        bodies = quarter[quarter.area_code.isin(KEPT)]  # Scotland: the partnerships added up
+        assert row[row.area_code == code].country_value.item() == pytest.approx(
+            bodies.numerator.sum() / bodies.denominator.sum() * 100
+        )
+        assert "Shetland Islands" in (folder / slug / "report.html").read_text(encoding="utf-8")
