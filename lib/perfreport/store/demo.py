@@ -5,7 +5,9 @@ The shape of each series (level, denominator, seasonality, shifts, trends) is de
 ``params/demo.yaml``; this module only draws the numbers. Counts are Poisson, proportions are
 binomial and breakdowns are split from the total with multinomial and multivariate
 hypergeometric draws, so every breakdown adds up to its total, the partnership is the sum of
-its localities, and small locality breakdowns have genuinely small counts.
+its localities, and small locality breakdowns have genuinely small counts. Every other area of
+the partnership's type (the national template's 31 partnerships) is drawn the same way, its
+levels scaled by its population relative to the partnership's.
 
 Each series has its own random generator seeded from the demo seed and a SHA-256 of the
 indicator and area, so the output is the same bytes on every run and adding an indicator does
