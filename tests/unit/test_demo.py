@@ -128,3 +128,17 @@ def test_demo_settings_are_all_optional(tmp_path, catalogue, areas):
     path.write_text("indicators:\n  MSG-4: {level: 3}\n")
     with pytest.raises(PerfreportError, match="need 'start', 'end' and 'partnership'"):
         load_demo_settings(path, catalogue, areas)
+
+
+def test_every_drawn_area_needs_a_population(tmp_path, catalogue, areas):
+    """Every area of the partnership's type is drawn: each of its parts needs a population."""
+    (tmp_path / "params").mkdir()
+    path = tmp_path / "params" / "demo.yaml"
+    path.write_text(
+        "start: 2024-04\nend: 2025-03\npartnership: S37000005\n"
+        "populations: {CS-CLK: 100, CS-UST: 200}\nindicators:\n  MSG-4: {level: 3}\n"
+    )
+    with pytest.raises(
+        PerfreportError, match="field 'populations': no population for locality 'CS-RST'"
+    ):
+        load_demo_settings(path, catalogue, areas)

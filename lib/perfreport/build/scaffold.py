@@ -24,6 +24,8 @@ TEMPLATES = {
     "Framework's six reporting cycles, with invented demo data (`perfreport demo`)",
     "council": "an English council's adult social care learning and performance report: ASCOF "
     "measures against the England average, the staff survey and complaints, with its demo data",
+    "national": "every Scottish Health and Social Care Partnership (all 31) and its localities: "
+    "the quarterly locality report for each, about 160 reports, with invented demo data",
 }
 """Every template, in the order ``perfreport init --help`` lists them, with what it is for."""
 DEFAULT_TEMPLATE = "blank"

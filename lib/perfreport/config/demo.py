@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from perfreport.config.areas import Areas
+from perfreport.config.areas import Area, Areas
 from perfreport.config.catalogue import Catalogue
 from perfreport.config.validation import Params, field_name, validate
 from perfreport.config.yamlfile import read_yaml
@@ -98,11 +98,14 @@ class DemoSettings(Params):
     end: str | None = None
     """The last month of invented data, fixed here, never today's date (needed with ``indicators``)."""
     partnership: str | None = None
-    """The area code the series' levels describe (its parts are drawn and added up to it)."""
+    """The area code the series' levels describe. Every area of its type is drawn, with the
+    levels scaled by its population relative to this one's; an area's parts (its children) are
+    drawn and added up to it."""
     country: str | None = None
     """The comparator area code for series with a ``scotland`` level."""
     populations: dict[str, int] = Field(default_factory=dict)
-    """Resident population by area code: the partnership's parts and the comparator."""
+    """Resident population by area code: every drawn area's parts (or the area itself, when it
+    has none) and the comparator."""
     population_shares: dict[str, float] = Field(default_factory=dict)
     """Share of the population in the groups some rates are based on (``adults: 0.79``)."""
     categories: dict[str, dict[str, float]] = Field(default_factory=dict)
@@ -139,6 +142,18 @@ class DemoSettings(Params):
     @property
     def last_month(self) -> Period:
         return parse_period(str(self.end), what="end")
+
+
+def drawn_bodies(settings: DemoSettings, areas: Areas) -> tuple[Area, ...]:
+    """The areas whose series the generator draws: every area of the partnership's type."""
+    return areas.of_type(areas.get(str(settings.partnership)).type)
+
+
+def population(settings: DemoSettings, areas: Areas, area: Area) -> int:
+    """An area's population: its own in ``populations``, or its children's added up."""
+    if area.code in settings.populations:
+        return settings.populations[area.code]
+    return sum(population(settings, areas, a) for a in areas.children(area.code))
 
 
 def load_demo_settings(path: Path, catalogue: Catalogue, areas: Areas) -> DemoSettings:
@@ -180,9 +195,11 @@ def _check_series(
     for code in (*codes, *settings.populations):
         if code not in areas:
             fail(("populations",), f"area {code!r} is not in params/areas.yaml")
-    for locality in areas.children(str(settings.partnership)):
-        if locality.code not in settings.populations:
-            fail(("populations",), f"no population for locality {locality.code!r}")
+    for body in drawn_bodies(settings, areas):
+        for area in areas.children(body.code) or (body,):
+            if area.code not in settings.populations:
+                kind = areas.type_of(area).name
+                fail(("populations",), f"no population for {kind} {area.code!r}")
     for ident, spec in settings.indicators.items():
         if ident not in catalogue:
             fail(("indicators", ident), f"{ident!r} is not in the indicator catalogue")

@@ -5,7 +5,9 @@ The shape of each series (level, denominator, seasonality, shifts, trends) is de
 ``params/demo.yaml``; this module only draws the numbers. Counts are Poisson, proportions are
 binomial and breakdowns are split from the total with multinomial and multivariate
 hypergeometric draws, so every breakdown adds up to its total, the partnership is the sum of
-its localities, and small locality breakdowns have genuinely small counts.
+its localities, and small locality breakdowns have genuinely small counts. Every other area of
+the partnership's type (the national template's 31 partnerships) is drawn the same way, its
+levels scaled by its population relative to the partnership's.
 
 Each series has its own random generator seeded from the demo seed and a SHA-256 of the
 indicator and area, so the output is the same bytes on every run and adding an indicator does
@@ -29,7 +31,9 @@ from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.config.demo import (  # load_demo_settings: re-exported, as 0.7's demo package had it
     DemoSettings,
     SeriesSpec,
+    drawn_bodies,
     load_demo_settings,  # noqa: F401
+    population,
 )
 from perfreport.methods.periods import Period, parse_period, periods_between
 
@@ -53,6 +57,9 @@ AREA_SPREAD = 0.05
 AREA_SPREAD_LOGIT = 0.12
 """...and by about 0.12 on the log-odds scale in proportions (about 1 point at 90%)."""
 
+Series = list[dict[tuple[str, str], tuple[float, float | None]]]
+"""One area's drawn cells, period by period: (breakdown, category) to numerator, denominator."""
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -62,6 +69,8 @@ class Unit:
     weight: float
     level: float
     breakdowns: tuple[str, ...]
+    people: int
+    """Its resident population (``populations``, or its children's added up)."""
 
 
 def generate(settings: DemoSettings, catalogue: Catalogue, areas: Areas) -> str:
@@ -104,44 +113,47 @@ def demo_periods(ind: Indicator, settings: DemoSettings) -> list[Period]:
 
 
 def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Areas) -> list[Unit]:
-    partnership = areas.get(str(settings.partnership))
-    localities = areas.children(partnership.code)
-    total = sum(settings.populations[a.code] for a in localities)
+    """Each body's parts (or the body, for an indicator without a locality breakdown), then
+    the country; weights are populations relative to the partnership's."""
+    scale = population(settings, areas, areas.get(str(settings.partnership)))
     dims = tuple(b for b in ind.breakdowns if b != "locality" and b not in spec.omit_breakdowns)
     units: list[Unit] = []
-    if "locality" in ind.breakdowns:
-        units += [
-            Unit(a, settings.populations[a.code] / total, spec.level, dims) for a in localities
-        ]
-    else:
-        units.append(Unit(partnership, 1.0, spec.level, dims))
+    for body in drawn_bodies(settings, areas):
+        parts = areas.children(body.code)
+        if "locality" not in ind.breakdowns or not parts:
+            parts = (body,)
+        for area in parts:
+            size = population(settings, areas, area)
+            units.append(Unit(area, size / scale, spec.level, dims, size))
     if ind.benchmarked and spec.scotland is not None:
         country = areas.get(str(settings.country))
-        units.append(Unit(country, settings.populations[country.code] / total, spec.scotland, ()))
+        size = settings.populations[country.code]
+        units.append(Unit(country, size / scale, spec.scotland, (), size))
     return units
 
 
 def _indicator_rows(
     ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Areas
 ) -> Iterator[tuple[str, ...]]:
-    """Rows for the partnership, then each locality, then the country."""
+    """Rows for each body, then each of its localities, then the country."""
     periods = demo_periods(ind, settings)
-    simulated: dict[str, list[dict[tuple[str, str], tuple[float, float | None]]]] = {}
+    drawn: dict[str, Series] = {}
     for unit in _units(ind, spec, settings, areas):
         rng = np.random.default_rng([settings.seed, _stable_int(ind.id, unit.area.code)])
         effect = 0.0 if unit.area.code == settings.country else float(rng.normal())
         shares = _shares(settings, unit)
-        population = _population(settings, unit, spec)
-        simulated[unit.area.code] = [
-            _draw(ind, spec, unit, period, settings, rng, effect, shares, population)
+        people = _population(settings, unit, spec)
+        drawn[unit.area.code] = [
+            _draw(ind, spec, unit, period, settings, rng, effect, shares, people)
             for period in periods
         ]
-    localities = [a.code for a in areas.children(str(settings.partnership)) if a.code in simulated]
-    if localities:
-        simulated = {
-            str(settings.partnership): _add_up(ind, [simulated[c] for c in localities]),
-            **simulated,
-        }
+    simulated: dict[str, Series] = {}
+    for body in drawn_bodies(settings, areas):
+        parts = [a.code for a in areas.children(body.code) if a.code in drawn]
+        if parts:
+            simulated[body.code] = _add_up(ind, [drawn[c] for c in parts])
+        simulated.update((c, drawn[c]) for c in parts or [body.code])
+    simulated.update((c, v) for c, v in drawn.items() if c not in simulated)  # the country
     for area_code, by_period in simulated.items():
         for period, cells in zip(periods, by_period, strict=True):
             for (breakdown, category), (num, den) in cells.items():
@@ -171,10 +183,7 @@ def _shares(settings: DemoSettings, unit: Unit) -> dict[str, dict[str, float]]:
 def _population(settings: DemoSettings, unit: Unit, spec: SeriesSpec) -> float | None:
     if spec.population_share is None:
         return None
-    people = settings.populations.get(unit.area.code)
-    if people is None:
-        people = sum(settings.populations[c] for c in settings.populations if c != settings.country)
-    return people * settings.population_shares[spec.population_share]
+    return unit.people * settings.population_shares[spec.population_share]
 
 
 def _draw(
