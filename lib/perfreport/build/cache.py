@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from perfreport import __version__
 from perfreport.build.open_data import open_data
 from perfreport.build.provenance import read_record
-from perfreport.build.render import TEMPLATES
+from perfreport.build.render import REPORT_TEMPLATE
 from perfreport.store.warehouse import connect
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def shared_inputs(project: Project) -> dict[str, str]:
     change there can change any report's text.
     """
     return {
-        "templates": tree_hash(TEMPLATES),
+        "templates": tree_hash(REPORT_TEMPLATE),
         "params": tree_hash(project.params),
         "perfreport": __version__,
     }

@@ -32,7 +32,7 @@ from perfreport.build.carry import AreaData, Files, Returned, folder_files, repl
 from perfreport.build.execute import run_job
 from perfreport.build.kernels import kill_kernels
 from perfreport.build.provenance import versions
-from perfreport.build.render import TEMPLATES
+from perfreport.build.render import REPORT_TEMPLATE
 from perfreport.config.project import Project
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def installed() -> dict[str, str]:
     return {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         **versions(),
-        "templates": tree_hash(TEMPLATES)[:12],
+        "templates": tree_hash(REPORT_TEMPLATE)[:12],
     }
 
 

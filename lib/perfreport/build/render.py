@@ -42,6 +42,7 @@ __all__ = [
     "OUTPUT_TAGS",
     "OUTPUT_URL_SCHEMES",
     "PLACEHOLDER_ALT",
+    "REPORT_TEMPLATE",
     "TEMPLATES",
     "RenderError",
     "Renderer",
@@ -53,6 +54,9 @@ __all__ = [
 
 TEMPLATES = Path(str(files("perfreport") / "templates"))
 TEMPLATE_NAME = "perfreport"
+REPORT_TEMPLATE = TEMPLATES / TEMPLATE_NAME
+"""The report page's template and stylesheets (what a report's cache key hashes of the
+templates; the project templates beside it make no report)."""
 NOTEBOOK_ONLY_TAG = "notebook-only"
 PDF_VARIANT = "pdf/ua-1"
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
@@ -100,8 +104,8 @@ class Renderer:
         self._exporter.exclude_input_prompt = True
         self._exporter.exclude_output_prompt = True
         self._exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-        self._css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-        self._print_css = (TEMPLATES / TEMPLATE_NAME / "print.css").read_text(encoding="utf-8")
+        self._css = (REPORT_TEMPLATE / "report.css").read_text(encoding="utf-8")
+        self._print_css = (REPORT_TEMPLATE / "print.css").read_text(encoding="utf-8")
 
     def html(self, notebook: nbformat.NotebookNode, meta: ReportMeta) -> str:
         """The report page for an executed notebook."""
