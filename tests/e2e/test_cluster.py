@@ -43,7 +43,7 @@ class Cluster:
 def _workers(address: str) -> int:
     from distributed import Client
 
-    with Client(address, timeout=10, set_as_default=False) as client:
+    with Client(address, timeout=2, set_as_default=False) as client:
         return len(client.scheduler_info()["workers"])
 
 
@@ -257,8 +257,11 @@ def test_a_worker_running_other_versions_is_refused_in_one_line(cluster, monkeyp
     assert "\n" not in message
 
 
-def test_a_scheduler_with_no_workers_is_one_line_and_status_2(built, tmp_path):
-    project = _copy_without_outputs(built, tmp_path / "p")
+def test_a_scheduler_with_no_workers_is_one_line(tmp_path):
+    from perfreport.build.cluster import DaskCluster
+    from perfreport.build.interrupt import Stop
+    from perfreport.errors import PerfreportError
+
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
     lonely = subprocess.Popen(
@@ -271,17 +274,18 @@ def test_a_scheduler_with_no_workers_is_one_line_and_status_2(built, tmp_path):
         while _workers_or_none(address) is None:
             assert time.monotonic() < deadline
             time.sleep(0.3)
-        result = run_cli(
-            "run", "--all", "--scheduler", address, "--connect-timeout", "2", cwd=project
-        )
+        started = time.monotonic()
+        with pytest.raises(PerfreportError) as caught:
+            DaskCluster(address=address, connect_seconds=2).build([], Stop(), print)
+        waited = time.monotonic() - started
     finally:
-        lonely.terminate()
+        lonely.kill()
         lonely.wait(15)
-    assert result.code == 2
-    assert result.stderr.strip().splitlines() == [
-        f"perfreport: error: parameter '--scheduler': the Dask scheduler at {address} has no "
-        f"workers after 2 s; start some with 'dask worker {address} --nthreads 1'"
-    ]
+    assert str(caught.value) == (
+        f"parameter '--scheduler': the Dask scheduler at {address} has no workers after 2 s; "
+        f"start some with 'dask worker {address} --nthreads 1'"
+    )
+    assert 2 <= waited < 2 + 5
 
 
 def _workers_or_none(address: str) -> int | None:
