@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from perfreport.assess.slices import area_slices, whole_tables, write_warehouse
+from perfreport.build.cache import tree_hash
 from perfreport.build.carry import Files, folder_files, project_files, replace_project
 from perfreport.build.cluster import DaskCluster
 from perfreport.build.executors import LocalPool, choose
@@ -31,11 +33,18 @@ def test_the_options_choose_the_executor(jobs, scheduler, cluster, environ, expe
     assert choose(jobs, scheduler, cluster, environ) == expected
 
 
-def test_a_scheduler_address_from_the_environment_is_probed_first():
+def test_a_scheduler_address_from_the_environment_is_probed_before_connecting():
+    chosen = choose(2, None, None, {"PERFREPORT_SCHEDULER": "tcp://127.0.0.1:1"}, 2)
+    assert chosen == DaskCluster(
+        address="tcp://127.0.0.1:1", connect_seconds=2, option="PERFREPORT_SCHEDULER"
+    )
+    started = time.monotonic()
     with pytest.raises(PerfreportError) as caught:
-        choose(2, None, None, {"PERFREPORT_SCHEDULER": "tcp://127.0.0.1:1"}, 2)
+        chosen.probe()  # what building on it does first (a cached run never needs it)
+    assert 1.5 <= time.monotonic() - started < 3  # a scheduler still starting is waited for
     assert str(caught.value).startswith(
-        "parameter '--scheduler': no Dask scheduler answered at tcp://127.0.0.1:1 within 2 s ("
+        "parameter PERFREPORT_SCHEDULER: no Dask scheduler answered at tcp://127.0.0.1:1 "
+        "within 2 s ("
     )
 
 
@@ -47,11 +56,19 @@ def test_a_scheduler_address_from_the_environment_is_probed_first():
         ((2, "h", None), "parameter '--scheduler': 'h' is not a scheduler address such as"),
         ((2, None, "local:0"), "parameter '--cluster': 'local:0' is not local:N"),
         ((2, None, "remote:2"), "parameter '--cluster': 'remote:2' is not local:N"),
+        ((2, None, "local:100000"), "parameter '--cluster': 'local:100000' is not local:N"),
+        ((2, "tcp://1:2:3", None), "parameter '--scheduler': 'tcp://1:2:3' is not a scheduler"),
+        ((2, "ucx://h:1", None), "parameter '--scheduler': 'ucx://h:1' is not a scheduler"),
+        ((2, "tcp://h:1", None, 0), "parameter '--connect-timeout': 0 is not a number of seconds"),
+        ((2, "tcp://h:1", None, float("nan")), "parameter '--connect-timeout': nan is not"),
+        ((2, "tcp://h:1", None, float("inf")), "parameter '--connect-timeout': inf is not"),
+        ((2, None, "local:2", 1e300), "parameter '--connect-timeout': 1e+300 is not"),
     ],
 )
 def test_wrong_options_are_one_line_naming_the_option(args, message):
+    jobs, scheduler, cluster, *timeout = args
     with pytest.raises(PerfreportError) as caught:
-        choose(*args, {})
+        choose(jobs, scheduler, cluster, {}, *timeout)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
 
@@ -112,6 +129,27 @@ def test_project_files_are_what_a_notebook_reads_and_their_hash_follows_their_by
     replace_project(files, there)
     assert sorted(folder_files(there)) == sorted([*files.files, "data/warehouse.duckdb"])
     assert (there / "reports" / "special.ipynb").read_text() == "{}"
+
+
+def test_a_notebook_outside_the_project_cannot_be_sent(tmp_path):
+    for outside in ("../elsewhere/x.ipynb", "/srv/x.ipynb"):
+        with pytest.raises(PerfreportError, match=r"field 'notebook': .* is outside the project"):
+            project_files(tmp_path, [outside])
+
+
+def test_folders_linked_into_params_travel_and_count_in_the_hash(tmp_path):
+    shared = tmp_path / "shared" / "catalogue"
+    shared.mkdir(parents=True)
+    (shared / "x.yaml").write_text("a: 1")
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    (root / "params" / "catalogue").symlink_to(shared, target_is_directory=True)
+    (root / "params" / "loop").symlink_to(root / "params", target_is_directory=True)
+    files = project_files(root, [])
+    assert sorted(files.files) == ["params/catalogue/x.yaml"]  # the loop is walked once
+    before = tree_hash(root / "params")
+    (shared / "x.yaml").write_text("a: 2")
+    assert tree_hash(root / "params") != before
 
 
 def test_files_round_trip_through_a_folder(tmp_path):
@@ -188,3 +226,4 @@ def test_a_published_notebook_keeps_no_clock_time(tmp_path: Path):
     }
     assert nb.cells[0].metadata == {"papermill": {"status": "completed"}}
     assert nb.cells[1].id == "injected-parameters"
+    assert nb.cells[0].id == "cell-0"  # its source has no such cell: an id of its place

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,13 +35,28 @@ def file_hash(path: Path) -> str:
     return _sha(path.read_bytes())
 
 
+def files_in(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
+    """Every file under ``folder``, sorted, following symbolic links to folders (each real
+    folder once, so a link to a folder above cannot loop); none under a folder named in
+    ``skip``."""
+    left_out, seen, found = set(skip), set(), []
+    for here, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders[:] = [f for f in folders if f not in left_out]
+        found += [Path(here) / n for n in names if (Path(here) / n).is_file()]
+    return sorted(found)
+
+
 def tree_hash(folder: Path) -> str:
-    """One hash of every file under ``folder``: names and contents."""
+    """One hash of every file under ``folder`` (:func:`files_in`): names and contents."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
+    for path in files_in(folder):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfreport.assess.slices import Slice
+from perfreport.build.cache import files_in
+from perfreport.errors import PerfreportError
 
 SKIPPED = (".ipynb_checkpoints", "__pycache__")
 """Folders under ``notebooks/`` that no report reads (JupyterLab's and Python's own);
@@ -46,13 +48,10 @@ class Files:
 
 
 def folder_files(folder: Path, skip: Iterable[str] = ()) -> dict[str, bytes]:
-    """Every file under ``folder`` (symbolic links followed), by relative path; none under a
-    folder named in ``skip``."""
-    left_out = set(skip)
+    """Every file under ``folder`` (:func:`perfreport.build.cache.files_in`: links to folders
+    followed), by relative path; none under a folder named in ``skip``."""
     return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not left_out & set(path.relative_to(folder).parts)
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in files_in(folder, skip)
     }
 
 
@@ -67,7 +66,14 @@ def project_files(root: Path, notebooks: Iterable[str]) -> Files:
             found = folder_files(root / folder, skip)
             files |= {f"{folder}/{name}": data for name, data in found.items()}
     for notebook in notebooks:
-        files[Path(notebook).as_posix()] = (root / notebook).read_bytes()
+        where = Path(notebook)
+        if where.is_absolute() or ".." in where.parts:
+            raise PerfreportError(
+                f"params/cycles.yaml: field 'notebook': {notebook} is outside the project "
+                "folder; a cluster's workers get only the project's files: move it into "
+                "notebooks/"
+            )
+        files[where.as_posix()] = (root / where).read_bytes()
     return Files.of(files)
 
 

@@ -25,6 +25,8 @@ import contextlib
 import logging
 import os
 import socket
+import threading
+import time
 import traceback
 import uuid
 import warnings
@@ -51,6 +53,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CONNECT_SECONDS = 10.0
 """How long the client waits to reach the scheduler, and for the scheduler to have a worker."""
+PROBE_SECONDS = 0.5
+"""How often the client tries again to reach a scheduler that refused it, until the timeout."""
+HANDSHAKE_SECONDS = 1.0
+"""What the client's connection is given beyond ``connect_seconds`` before it is given up."""
 
 
 @dataclass(frozen=True)
@@ -61,59 +67,112 @@ class DaskCluster:
     address: str | None = None
     local_workers: int = 0
     connect_seconds: float = CONNECT_SECONDS
+    option: str = "'--scheduler'"
+    """What named the scheduler, for messages: the option, or :data:`SCHEDULER_VARIABLE`."""
 
     def build(self, pending: list[Job], stop: Stop, done: Callable[[JobResult], None]) -> None:
-        with self._client() as client:
+        self.probe()
+        with self._client(stop) as client, _quiet("distributed"):
+            if client is None:  # told to stop while connecting
+                return
             _check_versions(client)
             client.register_plugin(remote.ReportWorker(remote.installed()), name="perfreport")
-            _Run(client, pending, stop, done).build()
+            _Run(client, pending, stop, done, self.address or "").build()
 
     def probe(self) -> None:
-        """Fail at once, in one line, if nothing listens at the scheduler's address (within
-        ``connect_seconds``), before anything is prepared for the run."""
+        """Wait up to ``connect_seconds`` for something to listen at the scheduler's address
+        (a scheduler still starting is waited for); one line if nothing does."""
         from distributed.comm import parse_address, parse_host_port
 
         if self.address is None:
             return
-        scheme, location = parse_address(self.address)
-        if scheme not in ("tcp", "tls"):
-            return
-        try:
-            socket.create_connection(parse_host_port(location), self.connect_seconds).close()
-        except OSError as exc:
-            raise self._unreachable(self.address, exc) from None
+        deadline = time.monotonic() + self.connect_seconds
+        while True:
+            try:
+                _, location = parse_address(self.address)
+                left = max(0.1, deadline - time.monotonic())
+                socket.create_connection(parse_host_port(location), left).close()
+                return
+            except (ValueError, OverflowError) as exc:
+                raise self._unreachable(self.address, exc) from None
+            except OSError as exc:
+                if time.monotonic() + PROBE_SECONDS >= deadline:
+                    raise self._unreachable(self.address, exc) from None
+                time.sleep(PROBE_SECONDS)
 
     def _unreachable(self, address: str | None, exc: BaseException) -> PerfreportError:
         return PerfreportError(
-            f"parameter '--scheduler': no Dask scheduler answered at {address} within "
+            f"parameter {self.option}: no Dask scheduler answered at {address} within "
             f"{self.connect_seconds:g} s ({_first_line(exc)}); start one with "
             "'dask scheduler', or check the address"
         )
 
     @contextlib.contextmanager
-    def _client(self) -> Iterator[Client]:
-        from distributed import Client
-
+    def _client(self, stop: Stop) -> Iterator[Client | None]:
         with contextlib.ExitStack() as stack:
             address = self.address
             if self.local_workers:
                 cluster = stack.enter_context(_local_cluster(self.local_workers))
                 address = cluster.scheduler_address
-            try:
-                client = stack.enter_context(
-                    Client(address, timeout=self.connect_seconds, set_as_default=False)
-                )
-            except (OSError, TimeoutError) as exc:
-                raise self._unreachable(address, exc) from None
+            client = self._connect(str(address), stop)
+            if client is None:
+                yield None
+                return
+            stack.enter_context(client)
             try:
                 client.wait_for_workers(1, timeout=self.connect_seconds)
             except TimeoutError:
                 raise PerfreportError(
-                    f"parameter '--scheduler': the Dask scheduler at {address} has no workers "
+                    f"parameter {self.option}: the Dask scheduler at {address} has no workers "
                     f"after {self.connect_seconds:g} s; start some with 'dask worker {address} "
                     "--nthreads 1'"
                 ) from None
             yield client
+
+    def _connect(self, address: str, stop: Stop) -> Client | None:
+        """A client of the scheduler at ``address``, connected within ``connect_seconds``
+        (and a second for the handshake): Dask's own timeout does not cover a server that
+        accepts the connection but never answers, so the client is made on a thread of its
+        own and given up on at the deadline (or when the run is told to stop)."""
+        from distributed import Client
+
+        made: dict[str, Any] = {}
+
+        def connect() -> None:
+            try:
+                made["client"] = Client(address, timeout=self.connect_seconds, set_as_default=False)
+            except BaseException as exc:  # handed to the caller below
+                made["error"] = exc
+
+        thread = threading.Thread(target=connect, name="perfreport-connect", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + self.connect_seconds + HANDSHAKE_SECONDS
+        while thread.is_alive() and time.monotonic() < deadline and not stop.signum:
+            thread.join(STOP_POLL_SECONDS)
+        if "client" in made:
+            return made["client"]
+        if isinstance(made.get("error"), (OSError, TimeoutError)):
+            raise self._unreachable(address, made["error"])
+        if "error" in made:
+            raise made["error"]
+        if stop.signum:
+            return None
+        raise self._unreachable(
+            address, TimeoutError("something listens there but does not answer as a Dask scheduler")
+        )
+
+
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Logger ``name`` says nothing while the block runs: what the user sees of a build is
+    perfreport's own lines (a lost worker or scheduler is reported there, in words)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _local_cluster(workers: int) -> LocalCluster:
@@ -138,8 +197,8 @@ def _check_versions(client: Client) -> None:
     for address, found in client.run(remote.installed, on_error="return").items():
         if isinstance(found, BaseException):
             raise PerfreportError(
-                f"Dask worker {address} cannot run perfreport ({type(found).__name__}: "
-                f"{_first_line(found)}); install it there: pip install 'perfreport[cluster]'"
+                f"Dask worker {address} cannot run perfreport ({_first_line(found)}); install "
+                "it there: pip install 'perfreport[cluster]'"
             )
         problem = remote.mismatch(expected, found, address)
         if problem is not None:
@@ -147,7 +206,7 @@ def _check_versions(client: Client) -> None:
     threads = {a: w["nthreads"] for a, w in client.scheduler_info()["workers"].items()}
     if any(n > 1 for n in threads.values()):
         log.warning(
-            "perfreport: Dask workers with more than one thread build one report at a time "
+            "perfreport: warning: Dask workers with more than one thread build one report at a time "
             "each; start them with --nthreads 1 (and --nworkers N) to use every core"
         )
 
@@ -161,47 +220,74 @@ class _Run:
     stop: Stop
     done: Callable[[JobResult], None]
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    address: str = ""
     starts: dict[str, list[str]] = field(default_factory=dict)
     """Each job's starts so far: the address of the worker that started it."""
+    finishes: dict[str, int] = field(default_factory=dict)
+    """How many times each job finished on a worker (a result lost with its worker after it
+    finished is made again: a start that is no worker's death)."""
 
     def build(self) -> None:
-        self.client.subscribe_topic(remote.STARTED, self._started)
+        self.client.subscribe_topic(remote.STARTED, self._event)
         futures = self._submit()
         waiting = set(futures)
         try:
             while waiting and not self.stop.signum:
                 finished = self._wait(waiting)
+                if self.client.status not in ("running", "connecting") or any(
+                    _cancelled_why(f) == "scheduler-connection-lost" for f in finished
+                ):
+                    raise self._scheduler_lost(len(futures) - len(waiting), len(futures))
                 for future in finished:
                     waiting.discard(future)
                     self.done(self._settle(futures[future], future))
-                for future in [f for f in waiting if self._died_too_often(futures[f])]:
+                for future in [f for f in waiting if self._died_too_often(futures[f].key)]:
                     waiting.discard(future)
                     future.cancel()
                     self.done(_worker_died(futures[future], self.starts[futures[future].key]))
         finally:
             self.client.unsubscribe_topic(remote.STARTED)
-            if waiting:  # told to stop, or something went wrong here: nothing more is published
-                self.client.cancel(list(waiting), force=True)
+            if waiting and self.client.status == "running":  # told to stop, or went wrong here
+                self.client.cancel(list(waiting), force=True)  # nothing more is published
                 with contextlib.suppress(Exception):
                     self.client.run(remote.stop_run, self.run, wait=True)
 
-    def _started(self, event: tuple[float, dict[str, Any]]) -> None:
+    def _event(self, event: tuple[float, dict[str, Any]]) -> None:
+        """A job of this run started or finished on a worker (the client's event thread)."""
         message = event[1]
-        if message.get("run") == self.run:
-            tries = self.starts.setdefault(message["job"], [])
-            tries.append(message["worker"])
-            if len(tries) == WORKER_DEATHS:
-                log.warning(
-                    "perfreport: %s: its Dask worker %s died while building it; building it "
-                    "again on %s",
-                    message["job"],
-                    tries[0],
-                    tries[1],
-                )
+        if message.get("run") != self.run:
+            return
+        key = message["job"]
+        if message.get("what") == "finished":
+            self.finishes[key] = self.finishes.get(key, 0) + 1
+            return
+        died = self._deaths(key)
+        tries = self.starts.setdefault(key, [])
+        tries.append(message["worker"])
+        if died == 1 and not self._died_too_often(key):
+            log.warning(
+                "perfreport: %s: its Dask worker %s died while building it; building it "
+                "again on %s",
+                key,
+                tries[-2],
+                tries[-1],
+            )
 
-    def _died_too_often(self, job: Job) -> bool:
-        """Whether the job has been started once more than its workers may die under it."""
-        return len(self.starts.get(job.key, ())) > WORKER_DEATHS
+    def _deaths(self, key: str) -> int:
+        """Starts of the job that neither finished nor are running now."""
+        return len(self.starts.get(key, ())) - self.finishes.get(key, 0)
+
+    def _died_too_often(self, key: str) -> bool:
+        """Whether the job was started again after its workers died under it
+        :data:`WORKER_DEATHS` times."""
+        return self._deaths(key) - 1 >= WORKER_DEATHS
+
+    def _scheduler_lost(self, settled: int, total: int) -> PerfreportError:
+        return PerfreportError(
+            f"the Dask scheduler at {self.address or 'the local cluster'} went away during the "
+            f"run: {settled} of {total} reports settled before it did; start it again and run "
+            "again to build the rest"
+        )
 
     def _submit(self) -> dict[Future, Job]:
         """Send the project's files and each area's results once, then every job."""
@@ -285,11 +371,11 @@ def _worker_died(job: Job, workers: list[str]) -> JobResult:
 
 
 def _cancelled_why(future: Future) -> str:
-    try:
-        future.result(timeout=0)
-    except Exception as exc:
-        return str(getattr(exc, "reason", "") or _first_line(exc))
-    return "no reason given"
+    """Why Dask cancelled ``future`` ("" if it was not cancelled)."""
+    if future.status != "cancelled":
+        return ""
+    exc = getattr(getattr(future, "_state", None), "exception", None)
+    return str(getattr(exc, "reason", "") or "no reason given")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ cluster (``--scheduler ADDRESS``, ``PERFREPORT_SCHEDULER``, or ``--cluster local
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ if TYPE_CHECKING:
 
 SCHEDULER_VARIABLE = "PERFREPORT_SCHEDULER"
 """The environment variable naming the scheduler when ``--scheduler`` is not given."""
-_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[\w.\-\[\]:]+:\d+")
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[\w.\-]+|\[[0-9a-fA-F:.]+\]):\d{1,5}")
+"""A scheduler's address: ``tcp://`` (the default) or ``tls://``, a host name, IPv4 address or
+bracketed IPv6 address, and a port."""
+MAX_CONNECT_SECONDS = 3600.0
+MAX_LOCAL_PER_CORE = 4
+"""``--cluster local:N`` starts at most this many worker processes per core."""
 _LOCAL = re.compile(r"local:(\d+)")
 
 
@@ -55,9 +61,10 @@ def choose(
     """The executor the options ask for: a cluster's scheduler (``scheduler``, else
     ``environ``'s :data:`SCHEDULER_VARIABLE`), a local cluster (``cluster``: ``local:N``), or
     ``jobs`` local worker processes. A cluster is given ``connect_seconds`` to answer."""
-    if connect_seconds <= 0:
+    if not 0 < connect_seconds <= MAX_CONNECT_SECONDS:  # NaN is neither
         raise PerfreportError(
-            f"parameter '--connect-timeout': {connect_seconds:g} is not a number of seconds above 0"
+            f"parameter '--connect-timeout': {connect_seconds:g} is not a number of seconds "
+            f"above 0 and at most {MAX_CONNECT_SECONDS:g}"
         )
     if jobs < 1:
         raise PerfreportError(
@@ -68,28 +75,28 @@ def choose(
     address = scheduler or (None if cluster else environ.get(SCHEDULER_VARIABLE) or None)
     if address is None and cluster is None:
         return LocalPool(jobs)
+    named = "'--scheduler'" if scheduler else "'--cluster'" if cluster else SCHEDULER_VARIABLE
     try:
         from perfreport.build.cluster import DaskCluster
     except ModuleNotFoundError as exc:
         raise PerfreportError(
-            f"parameter '--scheduler': building on a Dask cluster needs {exc.name}, in the "
-            "cluster extra: pip install 'perfreport[cluster]'"
+            f"parameter {named}: building on a Dask cluster needs {exc.name}, in perfreport's "
+            "cluster extra: pip install -c constraints.txt -e '.[cluster]' in the checkout "
+            "perfreport was installed from"
         ) from None
 
     if address is not None:
         if not _ADDRESS.fullmatch(address):
-            named = "'--scheduler'" if scheduler else SCHEDULER_VARIABLE
             raise PerfreportError(
                 f"parameter {named}: {address!r} is not a scheduler address such as "
-                "tcp://10.0.0.5:8786"
+                "tcp://10.0.0.5:8786 (tcp:// or tls://, a host and a port)"
             )
-        remote = DaskCluster(address=address, connect_seconds=connect_seconds)
-        remote.probe()
-        return remote
+        return DaskCluster(address=address, connect_seconds=connect_seconds, option=named)
     local = _LOCAL.fullmatch(cluster or "")
-    if local is None or int(local.group(1)) < 1:
+    most = MAX_LOCAL_PER_CORE * (os.cpu_count() or 1)
+    if local is None or not 1 <= int(local.group(1)) <= most:
         raise PerfreportError(
             f"parameter '--cluster': {cluster!r} is not local:N (N worker processes on this "
-            "machine), e.g. local:2"
+            f"machine, 1 to {most}), e.g. local:2"
         )
     return DaskCluster(local_workers=int(local.group(1)), connect_seconds=connect_seconds)

@@ -15,6 +15,8 @@ kernel. A worker builds one report at a time, whatever its number of threads.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import shutil
 import sys
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from distributed import WorkerPlugin, get_worker
 
+import perfreport
 from perfreport.assess.slices import write_warehouse
 from perfreport.build import worker as worker_state
 from perfreport.build.cache import file_hash, tree_hash
@@ -40,8 +43,9 @@ if TYPE_CHECKING:
 
     from perfreport.build.jobs import Job
 
-STARTED = "perfreport-started"
-"""The event topic on which a job says it has started (the client counts a job's attempts)."""
+STARTED = "perfreport-job"
+"""The event topic on which a job says it has started, and then finished, on a worker (the
+client counts the starts that never finished: its workers' deaths)."""
 WARM_PAGE = "<html lang='en'><head><title>warm</title></head><body><p>fonts</p></body></html>"
 
 
@@ -56,8 +60,19 @@ def installed() -> dict[str, str]:
     return {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         **versions(),
+        "code": _code_hash(),
         "templates": tree_hash(REPORT_TEMPLATE)[:12],
     }
+
+
+@functools.cache
+def _code_hash() -> str:
+    """One hash of perfreport's Python files: two checkouts of one version may differ."""
+    package = Path(perfreport.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def mismatch(expected: dict[str, str], found: dict[str, str], where: str) -> str | None:
@@ -144,7 +159,10 @@ def build_remote(job: Job, run: str, files: Files, whole: AreaData, *areas: Area
             result.ok, result.seconds, result.error, Files.of(folder_files(result.output))
         )
         shutil.rmtree(result.output, ignore_errors=True)
-        return returned
+    here.log_event(
+        STARTED, {"run": run, "job": job.key, "worker": here.address, "what": "finished"}
+    )
+    return returned
 
 
 def _ready() -> Path:
@@ -178,7 +196,8 @@ def stop_run(run: str) -> bool:
     (the client was told to stop); True if it was."""
     if run and _state.run == run:
         worker_state.keep_warm(False)  # until the next job: no kernel for a run that stopped
-        logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # its death is no news
+        for name in ("traitlets", "papermill", "nbclient"):  # its kernel's death is no news
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         kill_kernels()
         return True
     return False

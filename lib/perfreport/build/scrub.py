@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 from pathlib import Path
@@ -90,6 +91,7 @@ def for_publication(
     if record is not None:
         record["input_path"], record["output_path"] = source, published
     _drop_timings(notebook)
+    _stable_ids(notebook, root / source)
     pattern, placeholders = _scrubber(root)
     _replace_text(notebook, pattern, placeholders)
 
@@ -97,8 +99,7 @@ def for_publication(
 def _drop_timings(notebook: nbformat.NotebookNode) -> None:
     """Take out what differs from one run to the next: papermill's :data:`TIMINGS` of the
     notebook and of each cell, the kernel's message times that nbclient keeps in a cell's
-    ``metadata.execution``, and the random id papermill gives the cell it injects (it becomes
-    :data:`INJECTED`, the cell's tag)."""
+    ``metadata.execution``."""
     for metadata in [notebook.get("metadata", {})] + [
         c.get("metadata", {}) for c in notebook.cells
     ]:
@@ -106,9 +107,23 @@ def _drop_timings(notebook: nbformat.NotebookNode) -> None:
         for name in TIMINGS:
             record.pop(name, None)
         metadata.pop("execution", None)
-    for cell in notebook.cells:
-        if INJECTED in cell.get("metadata", {}).get("tags", ()) and "id" in cell:
+
+
+def _stable_ids(notebook: nbformat.NotebookNode, source: Path) -> None:
+    """Cell ids that are the same on every run: the source notebook's own, :data:`INJECTED`
+    for the cell of parameters papermill adds, and ``cell-N`` (its place) for a cell the
+    source gave no id (nbformat makes up a random one when it reads such a notebook)."""
+    try:
+        kept = {c.get("id") for c in json.loads(source.read_text(encoding="utf-8"))["cells"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        kept = set()
+    for n, cell in enumerate(notebook.cells):
+        if "id" not in cell:
+            continue
+        if INJECTED in cell.get("metadata", {}).get("tags", ()):
             cell["id"] = INJECTED
+        elif cell["id"] not in kept - {None}:
+            cell["id"] = f"cell-{n}"
 
 
 def _replace_text(node: Any, pattern: re.Pattern[str], placeholders: dict[str, str]) -> Any:

@@ -132,7 +132,9 @@ def print_results(results: list[JobResult], setup: Setup) -> int:
         print(f"site: {setup.project.relative(setup.project.outputs / 'index.html')}")
     for r in failed:
         print(
-            f"  failed: {r.key}: {r.error} (notebook kept in {r.output.relative_to(root)})",
+            f"  failed: {r.key}: {r.error} "
+            f"({'notebook' if (r.output / 'notebook.ipynb').is_file() else 'error'} kept in "
+            f"{r.output.relative_to(root)})",
             file=sys.stderr,
         )
     return 1 if failed else 0
