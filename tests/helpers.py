@@ -130,6 +130,13 @@ def make_indicator(**changes: object) -> Indicator:
     return Indicator.model_validate(fields)
 
 
+def start_cli(*args: str, cwd: Path, **popen: object) -> subprocess.Popen:
+    """Start the ``perfreport`` command in the background (``popen``: more of Popen's keyword
+    arguments; by default its output is captured as text)."""
+    options: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **popen}
+    return subprocess.Popen([sys.executable, "-m", "perfreport", *args], cwd=cwd, **options)
+
+
 def copy_project(target: Path) -> Path:
     """A copy of the project's params and notebooks, so tests never write into the repo."""
     for folder in ("params", "notebooks"):

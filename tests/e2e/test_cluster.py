@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import QUARTER, insert_cell, run_cli
+from tests.helpers import QUARTER, insert_cell, run_cli, start_cli
 
 DASK = Path(sys.executable).parent / "dask"
 STARTUP_SECONDS = 60
@@ -97,7 +97,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         time.sleep(0.5)
     yield Cluster(address, folder, processes)
     for process in reversed(processes):
-        process.send_signal(signal.SIGINT)
+        process.terminate()
     for process in processes:
         try:
             process.wait(15)
@@ -181,26 +181,18 @@ def test_a_job_whose_worker_is_killed_is_built_on_another_and_a_failure_is_tried
     marker, counter = tmp_path / "worker.pid", tmp_path / "tries.txt"
     insert_cell(project, SLEEP_ONCE.format(marker=str(marker)))
     insert_cell(project, FAIL.format(counter=str(counter)), position=4)
-    run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfreport",
-            "run",
-            "locality",
-            "--period",
-            QUARTER,
-            "--area",
-            "CS-RST",
-            "--area",
-            "CS-UST",
-            "--scheduler",
-            cluster.address,
-        ],
+    run = start_cli(
+        "run",
+        "locality",
+        "--period",
+        QUARTER,
+        "--area",
+        "CS-RST",
+        "--area",
+        "CS-UST",
+        "--scheduler",
+        cluster.address,
         cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     deadline = time.monotonic() + 90
     while not marker.exists() or not marker.read_text():
@@ -220,6 +212,42 @@ def test_a_job_whose_worker_is_killed_is_built_on_another_and_a_failure_is_tried
     kept = project / "outputs" / "failed" / "locality" / QUARTER / "urban-stirling"
     assert (kept / "error.txt").read_text().count("broken on purpose") >= 1
     assert (kept / "notebook.ipynb").is_file()
+
+
+SLEEP = """import os, pathlib, time
+if area == 'CS-RST':
+    pathlib.Path({marker!r}).write_text(str(os.getpid()))  # the kernel's own pid
+    time.sleep(120)
+"""
+
+
+def test_ctrl_c_cancels_the_run_on_the_cluster_and_kills_its_kernel(built, cluster, tmp_path):
+    import psutil
+
+    project = _copy_without_outputs(built, tmp_path / "p")
+    marker = tmp_path / "kernel.pid"
+    insert_cell(project, SLEEP.format(marker=str(marker)))
+    run = start_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--scheduler",
+        cluster.address, cwd=project,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.2)
+    kernel = psutil.Process(int(marker.read_text()))  # on the worker, in the middle of a cell
+
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=60)
+
+    assert run.returncode == 130, stdout + stderr
+    ours = [line for line in stderr.splitlines() if line.startswith("perfreport: ")]
+    assert len(ours) == 1, stderr
+    assert ours[0].startswith("perfreport: interrupted by SIGINT: 0 of 1 reports built;")
+    assert not (project / "outputs" / "locality").exists()  # nothing published
+    assert not (project / "outputs" / ".staging").exists()
+    kernel.wait(10)  # the worker killed the kernel of the cancelled job
+    assert _workers(cluster.address) == 2  # and the workers stay, for the next run
 
 
 def test_an_unreachable_scheduler_is_one_line_and_status_2_within_the_timeout(built, tmp_path):

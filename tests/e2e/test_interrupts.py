@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, start_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +33,10 @@ REPORTS = 9
 
 
 def _start(project: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "perfreport", "run", *(args or ("--all", "--jobs", "2"))],
+    return start_cli(
+        "run",
+        *(args or ("--all", "--jobs", "2")),
         cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
         start_new_session=True,  # its own process group, as a command started from a shell
     )
 

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from perfreport.methods.rounding import format_number
-from tests.helpers import QUARTER, SLUGS, image_alts, insert_cell, run_cli
+from tests.helpers import QUARTER, SLUGS, image_alts, insert_cell, run_cli, start_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -453,26 +453,20 @@ def test_an_interrupted_run_leaves_no_half_written_report_and_the_next_resumes(b
     import os
     import signal
     import subprocess
-    import sys
     import time
 
     project = tmp_path / "interrupted"
     shutil.copytree(built, project)
     shutil.rmtree(project / "outputs" / "locality")
     staging = project / "outputs" / ".staging"
-    run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfreport",
-            "run",
-            "locality",
-            "--period",
-            QUARTER,
-            *TWO,
-            "--jobs",
-            "1",
-        ],
+    run = start_cli(
+        "run",
+        "locality",
+        "--period",
+        QUARTER,
+        *TWO,
+        "--jobs",
+        "1",
         cwd=project,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
