@@ -179,6 +179,14 @@ def image_alts(html: str) -> list[str]:
     return parser.alts
 
 
+FIND_WORKER = """import os, psutil
+worker = psutil.Process(os.getppid())  # the process this kernel was started from
+if 'perfreport.build.forkserver' in ' '.join(worker.cmdline()):
+    worker = worker.parent()  # the worker process whose fork server started the kernel
+"""
+"""Notebook code that names the worker process building the report ``worker``."""
+
+
 def insert_cell(project: Path, source: str, position: int = 3) -> None:
     """Put a code cell into the project's locality notebook (to make it fail on purpose)."""
     notebook = project / "notebooks" / "locality.ipynb"

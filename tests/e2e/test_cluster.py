@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import QUARTER, insert_cell, run_cli, start_cli
+from tests.helpers import FIND_WORKER, QUARTER, insert_cell, run_cli, start_cli
 
 DASK = Path(sys.executable).parent / "dask"
 STARTUP_SECONDS = 60
@@ -161,12 +161,15 @@ def test_a_cluster_build_is_byte_identical_to_a_local_one(built, cluster, tmp_pa
     assert observations == 0  # the prepared results it reads, not the warehouse
 
 
-SLEEP_ONCE = """import os, pathlib, time
+SLEEP_ONCE = (
+    FIND_WORKER
+    + """import pathlib, time
 marker = pathlib.Path({marker!r})
 if area == 'CS-RST' and not marker.exists():
-    marker.write_text(str(os.getppid()))  # the kernel's parent: the worker process
+    marker.write_text(str(worker.pid))
     time.sleep(120)
 """
+)
 FAIL = """if area == 'CS-UST':
     with open({counter!r}, 'a') as tries:
         tries.write('tried\\n')

@@ -9,6 +9,7 @@ to the end. A fourth, short run is stopped by SIGTERM to the parent alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -65,6 +66,18 @@ def _wait_until(run: subprocess.Popen, ready, what: str) -> None:
 def _tree(run: subprocess.Popen) -> list[psutil.Process]:
     parent = psutil.Process(run.pid)
     return [parent, *parent.children(recursive=True)]
+
+
+def _is_kernel(process: psutil.Process) -> bool:
+    """A kernel started the usual way, or forked from a worker's fork server."""
+    forked = "perfreport.build.forkserver"
+    with contextlib.suppress(psutil.NoSuchProcess):
+        command = " ".join(process.cmdline())
+        parent = process.parent()
+        return "ipykernel" in command or (
+            forked in command and parent is not None and forked in " ".join(parent.cmdline())
+        )
+    return False
 
 
 def _running(process: psutil.Process) -> bool:
@@ -238,7 +251,7 @@ def test_sigterm_to_the_parent_stops_a_running_report_and_publishes_nothing(buil
     run = _start(project, "locality", "--area", "CS-CLK", "--jobs", "1")
 
     def kernel_running() -> bool:
-        return any("ipykernel" in " ".join(p.cmdline()) for p in _tree(run)[1:] if _running(p))
+        return any(_is_kernel(p) for p in _tree(run)[1:] if _running(p))
 
     try:
         _wait_until(run, kernel_running, "the report's kernel started")

@@ -13,7 +13,15 @@ import pytest
 from pypdf import PdfReader
 
 from perfreport.methods.rounding import format_number
-from tests.helpers import QUARTER, SLUGS, image_alts, insert_cell, run_cli, start_cli
+from tests.helpers import (
+    FIND_WORKER,
+    QUARTER,
+    SLUGS,
+    image_alts,
+    insert_cell,
+    run_cli,
+    start_cli,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -518,10 +526,8 @@ def _in_project(project: Path) -> list:
     return found
 
 
-KILL_WORKER = (
-    "import os, signal\n"
-    "if area == 'CS-RST':\n"
-    "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent: the worker process"
+KILL_WORKER = FIND_WORKER + (
+    "import signal\nif area == 'CS-RST':\n    os.kill(worker.pid, signal.SIGKILL)"
 )
 
 

@@ -21,6 +21,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from multiprocessing import util
 from pathlib import Path
@@ -28,16 +29,15 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager, BlockingKernelClient
 from jupyter_core.utils import run_sync
 
+from perfreport.build import forkserver
+from perfreport.build.forkserver import PRELOAD
+
 KERNEL = "python3"
 KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 """The kernel's own start-up warnings are not the report's business."""
-WARM_UP = (
-    "import matplotlib.pyplot, pandas, duckdb, seaborn\n"
-    "import perfreport.reports.annual, perfreport.reports.monthly, perfreport.reports.quarterly\n"
-    "import perfreport.reports.scorecard_overview, perfreport.reports.strategic\n"
-)
-"""What every report notebook imports first (seaborn draws the statistical charts); importing
-it early changes no result."""
+WARM_UP = "".join(f"import {name}\n" for name in PRELOAD)
+"""What every report notebook imports first; importing it early changes no result (a kernel
+forked from the worker's fork server has it already)."""
 READY_SECONDS = 60
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 """What kills a kernel at once (Windows has no SIGKILL: any signal there ends the process)."""
@@ -74,7 +74,13 @@ class TrackedKernelManager(AsyncKernelManager):
 
 
 def start_kernel(cwd: Path) -> TrackedKernelManager:
-    km = TrackedKernelManager(kernel_name=KERNEL)
+    km = TrackedKernelManager(kernel_name=KERNEL, kernel_id=str(uuid.uuid4()))
+    server = forkserver.shared()
+    if server is not None:
+        km.provisioner = forked = forkserver.ForkedProvisioner(
+            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km
+        )
+        forked.server = server
     _live[id(km)] = km
     run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET])
     return km

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from perfreport.build import forkserver
 from perfreport.build.kernels import Spares
 from perfreport.build.render import Renderer
 from perfreport.build.worker_exit import die_with_parent
@@ -22,10 +23,12 @@ parent knows which job a worker that died was building."""
 
 
 def init_worker(counter: Any, started_by: Any, parent: int) -> None:
-    """A pool's ``initializer``: the shared state, and exit with the parent."""
+    """A pool's ``initializer``: the shared state, exit with the parent, and the fork server
+    its kernels start from."""
     global _jobs_left, _started_by
     _jobs_left, _started_by = counter, started_by
     die_with_parent(parent)
+    forkserver.shared()  # its imports run while this worker takes its first job
 
 
 def took(slot: int) -> None:

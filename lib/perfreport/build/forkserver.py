@@ -1,0 +1,369 @@
+"""A fork server for report kernels: every report still runs in a process of its own that no
+notebook has run in, but that process starts with the report libraries already imported.
+
+Starting a Python kernel and importing pandas, matplotlib, seaborn, DuckDB and the report
+modules costs about 1.5 seconds of CPU per report; on a machine with a core per worker that is
+time no other report can use. A worker therefore starts one *server* process (``python -m
+perfreport.build.forkserver``) that imports those libraries once, with no thread, no event
+loop and no ZeroMQ context, and then waits. Each kernel is a ``fork`` of it: the child becomes
+exactly what ``python -m ipykernel_launcher -f CONNECTION_FILE`` would be (the same
+``sys.argv``, ``sys.path``, working folder, environment and ``__main__``), with fresh random
+seeds, a session and process group of its own, and the default signal handlers.
+
+The worker talks to the server over two pipes, one JSON object per line: a request names the
+kernel's command line, environment and folder; the server answers with the child's pid, and
+later with its exit status when it ends (``{"exit": pid, "status": code}``, ``code`` as
+:attr:`subprocess.Popen.returncode` gives it). :class:`ForkedProvisioner` makes such a child
+look like any kernel to ``jupyter_client`` (poll, wait, signals, kill).
+
+The server ends, killing its kernels, as soon as the worker's end of the request pipe closes
+(the worker exited, however it died); each kernel is killed by the system if the server dies
+(``PR_SET_PDEATHSIG`` on Linux), and notices it within a second anywhere else (ipykernel's
+parent poller). Where ``fork`` is missing (Windows) kernels start as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import importlib
+import json
+import os
+import random
+import runpy
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from multiprocessing import util
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+PRELOAD = (
+    "matplotlib.pyplot",
+    "pandas",
+    "duckdb",
+    "seaborn",
+    "perfreport.reports.annual",
+    "perfreport.reports.locality",
+    "perfreport.reports.monthly",
+    "perfreport.reports.quarterly",
+    "perfreport.reports.scorecard_overview",
+    "perfreport.reports.strategic",
+)
+"""What every report notebook imports first (seaborn draws the statistical charts)."""
+KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell")
+"""What the kernel itself imports before it runs a cell, but for ``ipykernel.kernelapp``
+(4 ms): that reads its parent's pid from the environment into a class default, so it is
+imported in each kernel, from the kernel's own environment."""
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+"""The matplotlib backend ipykernel chooses when the environment names none: chosen here
+too, before matplotlib is imported, as the kernel would."""
+REPLY_SECONDS = 60.0
+"""How long a worker waits for the server to answer (its imports included)."""
+PR_SET_PDEATHSIG = 1
+AVAILABLE = hasattr(os, "fork") and sys.platform != "win32"
+
+
+class ServerGone(RuntimeError):
+    """The fork server has exited (or never started): kernels start the usual way."""
+
+
+# ---- the server process ------------------------------------------------------------------
+
+
+def main(requests: int, replies: int) -> None:
+    """The server: import the libraries, then fork a kernel for each request until the
+    request pipe closes."""
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's business, not ours
+    try:
+        for name in (*PRELOAD, *KERNEL_MODULES):
+            importlib.import_module(name)
+    except Exception:  # a kernel started the usual way will show the notebook this error
+        os._exit(3)
+    gc.collect()
+    gc.freeze()  # the children's copies of these objects stay shared with this process
+    _serve(requests, replies)
+
+
+def _serve(requests: int, replies: int) -> None:
+    children: set[int] = set()
+    wakeup_read, wakeup_write = os.pipe()
+    os.set_blocking(wakeup_write, False)
+    signal.set_wakeup_fd(wakeup_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the selector below
+    signal.signal(signal.SIGTERM, lambda *_: _end(children))
+    waiting = selectors.DefaultSelector()
+    waiting.register(requests, selectors.EVENT_READ)
+    waiting.register(wakeup_read, selectors.EVENT_READ)
+    pending = b""
+    while True:
+        for key, _ in waiting.select():
+            if key.fd == wakeup_read:
+                os.read(wakeup_read, 4096)
+                continue
+            data = os.read(requests, 65536)
+            if not data:
+                _end(children)
+            pending += data
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                pid = _fork(json.loads(line), (requests, replies, wakeup_read, wakeup_write))
+                children.add(pid)
+                _say(replies, {"pid": pid})
+        _reap(children, replies)
+
+
+def _reap(children: set[int], replies: int) -> None:
+    for pid in list(children):
+        with contextlib.suppress(ChildProcessError):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                children.discard(pid)
+                _say(replies, {"exit": pid, "status": _returncode(status)})
+
+
+def _returncode(status: int) -> int:
+    """As :attr:`subprocess.Popen.returncode`: the exit status, or minus the signal."""
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _say(replies: int, message: dict[str, int]) -> None:
+    with contextlib.suppress(OSError):  # the worker has gone: the next read says so
+        os.write(replies, (json.dumps(message) + "\n").encode())
+
+
+def _end(children: set[int]) -> None:
+    """Kill every kernel (each leads a process group of its own) and leave, once they have
+    gone (so that the CPU time they used is counted to the worker that waits for us)."""
+    for pid in children:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    for pid in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    os._exit(0)
+
+
+def _fork(request: dict[str, Any], own: tuple[int, ...]) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:
+        status = _become_kernel(request, own)
+    finally:
+        os._exit(status)
+
+
+def _become_kernel(request: dict[str, Any], own: tuple[int, ...]) -> int:
+    """In the child: turn into ``python -m <module> <args>`` as the request gives it."""
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a new Python's own handler
+    server = os.getppid()
+    os.setsid()
+    _die_with(server)
+    for fd in own:
+        os.close(fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"], JPY_PARENT_PID=str(server))
+    _reseed()
+    module, args = request["argv"][2], request["argv"][3:]
+    sys.path[0] = os.getcwd()  # what ``python -m`` puts first
+    sys.argv = [module, *args]  # runpy puts the module's file first
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except BaseException:  # as Python would say it, leaving
+        traceback.print_exc()
+        return 1
+    finally:
+        import atexit
+
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+    return 0
+
+
+def _die_with(server: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != server:  # it died before we could ask to be told
+        os._exit(1)
+
+
+def _reseed() -> None:
+    """Fresh seeds, as a new process would have: a fork inherits its parent's."""
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+# ---- the worker's side -------------------------------------------------------------------
+
+
+class ForkServer:
+    """A worker's handle on its fork server: started at once, its imports run meanwhile."""
+
+    def __init__(self) -> None:
+        requests_read, self._requests = os.pipe()
+        self._replies, replies_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(requests_read), str(replies_write)],
+            stdin=subprocess.DEVNULL,
+            pass_fds=(requests_read, replies_write),
+        )
+        os.close(requests_read)
+        os.close(replies_write)
+        self._lock = threading.Lock()
+        self._pending = b""
+        self._started: list[int] = []
+        self._exits: dict[int, int] = {}
+        self.gone = False
+
+    def serves(self, cmd: list[str]) -> bool:
+        """Whether a kernel command line is one this server can become: ``python -m X``
+        with this worker's Python."""
+        return not self.gone and len(cmd) >= 3 and cmd[0] == sys.executable and cmd[1] == "-m"
+
+    def fork(self, cmd: list[str], env: dict[str, str], cwd: str) -> int:
+        """Start a kernel as ``cmd`` (in ``cwd``, with ``env``); its pid."""
+        request = {"argv": cmd, "env": env, "cwd": cwd}
+        with self._lock:
+            try:
+                os.write(self._requests, (json.dumps(request) + "\n").encode())
+            except OSError:
+                self.gone = True
+                raise ServerGone("the kernel fork server has exited") from None
+            deadline = time.monotonic() + REPLY_SECONDS
+            while not self._started:
+                self._read(deadline - time.monotonic())
+                if self.gone or time.monotonic() > deadline:
+                    raise ServerGone("the kernel fork server did not answer")
+            return self._started.pop(0)
+
+    def exit_status(self, pid: int) -> int | None:
+        """The kernel's exit status once it has ended (None while it runs)."""
+        with self._lock:
+            self._read(0)
+            if pid not in self._exits and self.gone:  # the system killed it with the server
+                return -signal.SIGKILL
+            return self._exits.get(pid)
+
+    def _read(self, timeout: float) -> None:
+        """Take in whatever the server has said, waiting up to ``timeout`` for something."""
+        with selectors.DefaultSelector() as ready:
+            ready.register(self._replies, selectors.EVENT_READ)
+            if not ready.select(max(timeout, 0)):
+                return
+        data = os.read(self._replies, 65536)
+        if not data:
+            self.gone = True
+            return
+        self._pending += data
+        while b"\n" in self._pending:
+            line, self._pending = self._pending.split(b"\n", 1)
+            message = json.loads(line)
+            if "pid" in message:
+                self._started.append(message["pid"])
+            else:
+                self._exits[message["exit"]] = message["status"]
+
+    def close(self) -> None:
+        """Stop the server (it kills its kernels first)."""
+        with contextlib.suppress(OSError):
+            os.close(self._requests)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(REPLY_SECONDS)
+        with contextlib.suppress(OSError):
+            os.close(self._replies)
+
+
+class ForkedProcess:
+    """What a provisioner needs of a :class:`subprocess.Popen`, for a forked kernel."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server, self.pid = server, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.server.exit_status(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is not None:
+            raise ProcessLookupError(self.pid)
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """jupyter_client's local provisioner, with kernels forked from :attr:`server`."""
+
+    server: ForkServer | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        server = self.server
+        if server is None or not server.serves(cmd):
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        try:
+            pid = server.fork(cmd, env, str(kwargs.get("cwd") or os.getcwd()))
+        except ServerGone:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedProcess(server, pid)  # type: ignore[assignment]  # as a Popen
+        self.pid = self.pgid = pid  # the kernel leads a session of its own
+        return self.connection_info
+
+
+_server: ForkServer | None = None
+
+
+def shared() -> ForkServer | None:
+    """This process's fork server, started on first use (and again if it has gone); None
+    where kernels cannot be forked."""
+    global _server
+    if not AVAILABLE:
+        return None
+    if _server is None or _server.gone or _server.process.poll() is not None:
+        _server = ForkServer()
+        # a pool's worker leaves through multiprocessing's exit, which skips atexit
+        util.Finalize(_server, _server.close, exitpriority=5)
+    return _server
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]))
