@@ -106,19 +106,43 @@ def _opt(x: Any) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
+class SeriesRows:
+    """One indicator's series (``area_code`` and ``period`` columns) indexed by area and
+    period once, for the many lookups a report makes of it: a boolean mask of the whole frame
+    per lookup cost about a millisecond each."""
+
+    def __init__(self, series: pd.DataFrame) -> None:
+        self.series = series
+        self._at: dict[tuple[str, Period], int] = {}
+        self._ends: dict[str, list[tuple[date, int]]] = {}
+        pairs = zip(series["area_code"].tolist(), series["period"].tolist(), strict=True)
+        for position, (area, period) in enumerate(pairs):
+            self._at.setdefault((area, period), position)  # the first, as a mask's iloc[0]
+            self._ends.setdefault(area, []).append((period.end, position))
+
+    def latest_on_or_before(self, area: str, day: date) -> pd.Series | None:
+        """The row of ``area`` for the latest period ending on or before ``day`` (the first
+        such row where two end that day)."""
+        best: tuple[date, int] | None = None
+        for end, position in self._ends.get(area, ()):
+            if end <= day and (best is None or end > best[0]):
+                best = (end, position)
+        return None if best is None else self.series.iloc[best[1]]
+
+    def value_in(self, area: str, period: Period) -> float | None:
+        """The value of ``area`` in exactly ``period`` (:func:`shown_value`), or None."""
+        position = self._at.get((area, period))
+        return None if position is None else shown_value(self.series.iloc[position])
+
+
 def latest_on_or_before(series: pd.DataFrame, area: str, day: date) -> pd.Series | None:
     """The row of ``area`` for the latest period ending on or before ``day``."""
-    rows = series[(series["area_code"] == area) & (series["period"].map(lambda p: p.end) <= day)]
-    if rows.empty:
-        return None
-    latest: Any = rows["period"].map(lambda p: p.end).idxmax()
-    return rows.loc[latest]
+    return SeriesRows(series).latest_on_or_before(area, day)
 
 
 def value_in(series: pd.DataFrame, area: str, period: Period) -> float | None:
     """The value of ``area`` in exactly ``period``, or None."""
-    rows = series[(series["area_code"] == area) & (series["period"] == period)]
-    return None if rows.empty else shown_value(rows.iloc[0])
+    return SeriesRows(series).value_in(area, period)
 
 
 def shown_value(row: pd.Series) -> float | None:

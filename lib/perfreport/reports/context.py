@@ -59,11 +59,11 @@ class ReportContext(Context):
         """Each indicator's prepared totals for ``area_codes`` at the period the report shows it
         (quarters for monthly indicators in a quarterly report), read from ``results``."""
         rows = self.results(area_codes)
+        at = rows.groupby(["indicator_id", "period_kind"], sort=False).indices
         return {
-            ind.id: rows[
-                (rows["indicator_id"] == ind.id)
-                & (rows["period_kind"] == display_kind(ind, report_kind))
-            ].reset_index(drop=True)
+            ind.id: rows.iloc[at.get((ind.id, display_kind(ind, report_kind)), [])].reset_index(
+                drop=True
+            )
             for ind in self.catalogue
         }
 

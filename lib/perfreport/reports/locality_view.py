@@ -17,7 +17,7 @@ import pandas as pd
 
 from perfreport.assess.rag import rag_of
 from perfreport.assess.scorecard import Family
-from perfreport.assess.series import latest_on_or_before, shown_value, value_in
+from perfreport.assess.series import SeriesRows, shown_value
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Indicator
 from perfreport.config.wording import Wording
@@ -148,12 +148,13 @@ class LocalityView:
         series = self.series.get(ind.id)
         if series is None or series.empty:
             return None
-        latest = latest_on_or_before(series, self.area.code, self.period.end)
+        rows = SeriesRows(series)
+        latest = rows.latest_on_or_before(self.area.code, self.period.end)
         if latest is None:
             return None
         period: Period = latest["period"]
         value = shown_value(latest)
-        previous = self._previous_period(series, ind, period)
+        previous = self._previous_period(rows, ind, period)
         target_value = None if pd.isna(latest["target_value"]) else float(latest["target_value"])
         return Headline(
             indicator=ind,
@@ -161,20 +162,18 @@ class LocalityView:
             value=value,
             rag=rag_of(latest, self.family),
             previous_period=previous,
-            previous_value=value_in(series, self.area.code, previous) if previous else None,
-            partnership=value_in(series, self.body.code, period),
-            country=value_in(series, self.comparator.code, period) if self.comparator else None,
+            previous_value=rows.value_in(self.area.code, previous) if previous else None,
+            partnership=rows.value_in(self.body.code, period),
+            country=rows.value_in(self.comparator.code, period) if self.comparator else None,
             target_text=str(latest["target_text"]),
             target_value=target_value,
         )
 
-    def _previous_period(
-        self, series: pd.DataFrame, ind: Indicator, period: Period
-    ) -> Period | None:
+    def _previous_period(self, rows: SeriesRows, ind: Indicator, period: Period) -> Period | None:
         """A year earlier; for biennial surveys, the survey before."""
         if ind.frequency != "biennial":
             return period.year_earlier()
-        earlier = latest_on_or_before(series, self.area.code, period.start - pd.Timedelta(days=1))
+        earlier = rows.latest_on_or_before(self.area.code, period.start - pd.Timedelta(days=1))
         return None if earlier is None else earlier["period"]
 
 
