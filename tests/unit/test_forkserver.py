@@ -25,7 +25,8 @@ PROBE = (
     " for t in threading.enumerate()), 'parent': IPKernelApp.instance().parent_handle,"
     " 'random': random.random(), 'sigchld': signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,"
     " 'subprocess': subprocess.run(['true']).returncode, 'pandas': 'pandas' in sys.modules,"
-    " 'backend': __import__('matplotlib').get_backend()}))"
+    " 'backend': __import__('matplotlib').get_backend(),"
+    " 'blas': os.environ.get('OPENBLAS_NUM_THREADS')}))"
 )
 
 
@@ -82,10 +83,11 @@ def test_a_forked_kernel_is_what_a_fresh_one_would_be(probes):
     assert found["forked"][0] == "ForkedProvisioner"
     assert found["fresh"][0] == "LocalProvisioner"
     forked, fresh = found["forked"][1], found["fresh"][1]
-    for same in ("argv0", "cwd", "path", "threads", "sigchld", "subprocess", "backend"):
+    for same in ("argv0", "cwd", "path", "threads", "sigchld", "subprocess", "backend", "blas"):
         assert forked[same] == fresh[same], same
     assert forked["argv0"] == "ipykernel_launcher.py" and forked["argv"][0] == "-f"
     assert forked["cwd"] == str(folder)
+    assert forked["blas"] == os.environ.get("OPENBLAS_NUM_THREADS", "1")  # one per process
     assert "Thread" in forked["threads"]  # ipykernel's parent poller, as in a fresh kernel
     assert forked["ppid"] == server.process.pid and forked["parent"] == server.process.pid
     assert forked["session"] == forked["pid"]  # a session and process group of its own

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +35,7 @@ from perfreport.assess.relations import (
     fitted,
     start_dates,
 )
+from perfreport.methods.periods import add_months
 from perfreport.methods.recovery import solve
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 KEY = ("indicator_id", "area_code", "period_start", "period_end")
 COUNTS = ("numerator", "denominator")
 FIGURES = ("numerator", "denominator", "value", "lower", "upper")
+ONE_DAY = timedelta(days=1)
 CHANGES = {"change_year": 12, "change_previous": None}
 """A change column and how many months back its other period starts (None: the period before)."""
 QUOTED = {"partnership_value": "body", "country_value": "comparator"}
@@ -214,17 +217,13 @@ def _links(pool: pd.DataFrame, areas: Areas | None) -> list[tuple[str, np.ndarra
     ends = pd.to_datetime(pool["period_end"]) + pd.Timedelta(days=1)
     months = ((ends - starts).dt.days / DAYS_IN_MONTH).round().astype(int).to_numpy()
     out = []
+    start_dates, end_dates = pool["period_start"].tolist(), pool["period_end"].tolist()
     for column, back in CHANGES.items():
         rows, others = [], []
         for i in np.flatnonzero(np.isfinite(pool[column].to_numpy(dtype=float))):
-            step = pd.DateOffset(months=int(back if back is not None else months[i]))
-            key = (
-                ind[i],
-                area[i],
-                (starts.iloc[i] - step).date(),
-                (ends.iloc[i] - step - pd.Timedelta(days=1)).date(),
-            )
-            j = index.get(key)
+            step = -int(back if back is not None else months[i])
+            after = add_months(end_dates[i] + ONE_DAY, step)
+            j = index.get((ind[i], area[i], add_months(start_dates[i], step), after - ONE_DAY))
             if j is not None:
                 rows.append(i)
                 others.append(j)
@@ -232,7 +231,6 @@ def _links(pool: pd.DataFrame, areas: Areas | None) -> list[tuple[str, np.ndarra
     if areas is None:
         return out
     comparator = areas.comparator.code if areas.comparator else None
-    start_dates, end_dates = pool["period_start"].tolist(), pool["period_end"].tolist()
     for column, which in QUOTED.items():
         rows, others = [], []
         for i in np.flatnonzero(np.isfinite(pool[column].to_numpy(dtype=float))):

@@ -44,6 +44,8 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from perfreport.build.threads import one_thread_each
+
 PRELOAD = (
     "matplotlib.pyplot",
     "pandas",
@@ -81,6 +83,7 @@ def main(requests: int, replies: int) -> None:
     """The server: import the libraries, then fork a kernel for each request until the
     request pipe closes."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    one_thread_each()  # as its kernels' environment will say, before numpy is imported
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's business, not ours
     try:
         for name in (*PRELOAD, *KERNEL_MODULES):

@@ -31,6 +31,7 @@ from jupyter_core.utils import run_sync
 
 from perfreport.build import forkserver
 from perfreport.build.forkserver import PRELOAD
+from perfreport.build.threads import one_thread_each
 
 KERNEL = "python3"
 KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
@@ -82,7 +83,8 @@ def start_kernel(cwd: Path) -> TrackedKernelManager:
         )
         forked.server = server
     _live[id(km)] = km
-    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET])
+    environ = one_thread_each(dict(os.environ))
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET], env=environ)
     return km
 
 

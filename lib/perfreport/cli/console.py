@@ -11,6 +11,9 @@ INTERRUPTED = 128 + signal.SIGINT
 
 def main() -> int:
     try:
+        from perfreport.build.threads import one_thread_each
+
+        one_thread_each()  # before numpy is imported
         from perfreport.cli.commands import main as run
 
         return run()

@@ -50,9 +50,16 @@ _FY = re.compile(r"^(?:FY(?P<y>\d{4})-|(?P<yl>\d{4})/|(?P<yb>\d{4})-)(?P<y2>\d{2
 _CY = re.compile(r"^(?P<y>\d{4})$")
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by a number of calendar months, its day kept where the month has it and
+    the month's last day where it has not (as ``pandas.DateOffset(months=...)``).
+
+    >>> add_months(date(2025, 3, 31), -1), add_months(date(2024, 4, 1), -12)
+    (datetime.date(2025, 2, 28), datetime.date(2023, 4, 1))
+    """
     index = d.year * 12 + (d.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def financial_year_start(d: date) -> int:
@@ -75,7 +82,7 @@ def _start_of(kind: PeriodKind, d: date) -> date:
         return date(d.year, d.month, 1)
     if kind in ("quarter", "half_year"):
         offset = (d.month - FINANCIAL_YEAR_START_MONTH) % MONTHS_IN[kind]
-        return _add_months(date(d.year, d.month, 1), -offset)
+        return add_months(date(d.year, d.month, 1), -offset)
     if kind == "financial_year":
         return date(financial_year_start(d), FINANCIAL_YEAR_START_MONTH, 1)
     if kind == "calendar_year":
@@ -106,7 +113,7 @@ class Period:
     @cached_property
     def end(self) -> date:
         """The last day of the period (worked out once: prepare asks millions of times)."""
-        return _add_months(self.start, MONTHS_IN[self.kind]) - timedelta(days=1)
+        return add_months(self.start, MONTHS_IN[self.kind]) - timedelta(days=1)
 
     @property
     def quarter_number(self) -> int:
@@ -176,19 +183,19 @@ class Period:
 
     def shift(self, n: int) -> Period:
         """The period ``n`` periods later (earlier when negative)."""
-        return Period.containing(self.kind, _add_months(self.start, n * MONTHS_IN[self.kind]))
+        return Period.containing(self.kind, add_months(self.start, n * MONTHS_IN[self.kind]))
 
     def previous(self) -> Period:
         return self.shift(-1)
 
     def year_earlier(self) -> Period:
         """The same period one year before (same quarter last year, and so on)."""
-        return Period.containing(self.kind, _add_months(self.start, -12))
+        return Period.containing(self.kind, add_months(self.start, -12))
 
     def months(self) -> list[Period]:
         """The calendar months the period spans."""
         return [
-            Period.containing("month", _add_months(self.start, i))
+            Period.containing("month", add_months(self.start, i))
             for i in range(MONTHS_IN[self.kind])
         ]
 
@@ -235,12 +242,12 @@ def _parse(s: str) -> Period | None:
     if (m := _QUARTER.match(s)) is not None:
         y1, y2, q = (m["y1"], m["y2"], m["q"]) if m["y1"] else (m["y3"], m["y4"], m["q2"])
         if _consecutive(y1, y2):
-            start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 3 * (int(q) - 1))
+            start = add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 3 * (int(q) - 1))
             return Period.containing("quarter", start)
     if (m := _HALF.match(s)) is not None:
         y1, y2, h = (m["y1"], m["y2"], m["h"]) if m["y1"] else (m["y3"], m["y4"], m["h2"])
         if _consecutive(y1, y2):
-            start = _add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 6 * (int(h) - 1))
+            start = add_months(date(int(y1), FINANCIAL_YEAR_START_MONTH, 1), 6 * (int(h) - 1))
             return Period.containing("half_year", start)
     if (m := _FY.match(s)) is not None:
         first = m["y"] or m["yl"] or m["yb"]

@@ -104,7 +104,10 @@ def _matrix(relations: list[Relation], cells: list[int]) -> np.ndarray:
 
 def _determined_in(matrix: np.ndarray) -> np.ndarray:
     """Which columns of ``matrix`` (unknowns) every solution of ``matrix @ x = b`` fixes."""
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    # every row of vt is needed (its last rows span the null space), but U only as far as it
+    # goes with them: for a tall matrix the full U (relations by relations) is most of the work
+    rows, columns = matrix.shape
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=rows < columns)
     rank = int((singular > TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
     null = vt[rank:]
     if null.shape[0] == 0:
