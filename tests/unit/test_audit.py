@@ -48,6 +48,20 @@ def test_one_small_month_is_recovered_without_complementary_suppression_and_safe
     assert on.skipped == ("monthly", "quarterly", "scorecard")
 
 
+def test_open_data_attacked_before_publishing_are_not_attacked_again_unless_the_site_differs(
+    tmp_path, areas
+):
+    counts = np.full((3, 12), 20.0)
+    counts[0, 4] = 3
+    site = count_site(tmp_path / "off", count_results(counts), complementary=False, areas=areas)
+    sources = frozenset(p.relative_to(site).as_posix() for p in site.glob("*/*/*/data.csv"))
+    assert sources and audit_site(site, CYCLES, areas).recoveries  # it leaks
+    passed = audit_site(site, CYCLES, areas, attacked=sources)
+    assert passed.recoveries == [] and passed.suppressed >= 1  # the same pool, passed before
+    fewer = frozenset(sorted(sources)[1:])
+    assert audit_site(site, CYCLES, areas, attacked=fewer).recoveries  # another pool: attacked
+
+
 def test_a_change_on_the_year_before_would_give_a_suppressed_year_back(tmp_path, areas):
     counts = np.full((3, 12), 20.0)
     frame = count_results(counts, last_year=np.array([2.0, 300.0, 250.0]))

@@ -59,11 +59,15 @@ def audit_site(
     truth: pd.DataFrame | None = None,
     *,
     with_management: bool = False,
+    attacked: frozenset[str] = frozenset(),
 ) -> AuditResult:
     """Attack everything the controlled cycles' reports under ``outputs`` publish.
 
     ``with_management`` adds what the uncontrolled (management) cycles' reports show to the
-    attacker's knowledge: the test of a site that publishes both.
+    attacker's knowledge: the test of a site that publishes both. ``attacked`` names the open
+    data files (``cycle/period/area/data.csv``) that :func:`audit_before_publishing` has just
+    attacked, pooled, and passed: when the site's open data are exactly those, the same
+    attack on the same figures is not made again (only the pages' tables are attacked).
     """
     if not outputs.is_dir():
         raise PerfreportError(f"{outputs}: no such folder of published reports")
@@ -78,7 +82,8 @@ def audit_site(
         html = data.with_name("report.html")
         if html.is_file() and cycle in controlled:
             pages.append((html.relative_to(outputs).as_posix(), html.read_text(encoding="utf-8")))
-    found = attack(frames, areas, truth)
+    again = {source for source, _ in frames} != attacked
+    found = attack(frames, areas, truth) if again else []
     for source, page in pages:
         found += attack_tables(source, page)
     suppressed = sum(
@@ -94,12 +99,14 @@ AUDIT_MARK = ".disclosure-audit"
 prepared data and the jobs are the same)."""
 
 
-def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
+def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> frozenset[str]:
     """Refuse to build controlled reports whose open data, pooled, give a suppressed figure
-    away (one line naming the first recovery and how many more; nothing is built)."""
+    away (one line naming the first recovery and how many more; nothing is built). Returns
+    the open data files that passed (``cycle/period/area/data.csv``)."""
     controlled = [job for job in jobs if job.cycle.disclosure.active]
     if not controlled:
-        return
+        return frozenset()
+    passed = frozenset(f"{job.key}/data.csv" for job in controlled)
     project = controlled[0].project
     with connect(project.warehouse, read_only=True) as con:
         info = con.execute("SELECT * FROM results_info").fetchall()
@@ -111,7 +118,7 @@ def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
         ).hexdigest()
         marker = project.outputs / AUDIT_MARK
         if marker.is_file() and marker.read_text(encoding="utf-8").strip() == mark:
-            return
+            return passed
         frames = [(f"{job.key}/data.csv", open_data(job, con)) for job in controlled]
         truth = all_totals(con)
     found = attack(frames, areas, truth)
@@ -124,3 +131,4 @@ def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> None:
         )
     project.outputs.mkdir(parents=True, exist_ok=True)
     marker.write_text(mark + "\n", encoding="utf-8")
+    return passed

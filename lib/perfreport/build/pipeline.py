@@ -187,11 +187,11 @@ def build(
     ):
         prepare_results(setup)
     jobs = _with_data(setup, jobs, on_skip)
-    audit_before_publishing(jobs, setup.areas)
+    attacked = audit_before_publishing(jobs, setup.areas)
     results = run(jobs, workers, on_done)
     controlled = {job.key for job in jobs if job.cycle.disclosure.active}
     if any(r.ok and not r.cached and r.key in controlled for r in results):
-        site = audit(setup)  # the published pages too: their tables' own totals
+        site = audit(setup, attacked=attacked)  # the pages too: their tables' own totals
         if site.recoveries:
             raise PerfreportError(
                 f"disclosure audit: the published site gives away {len(site.recoveries)} "
@@ -223,7 +223,11 @@ def _with_data(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) ->
 
 
 def audit(
-    setup: Setup, outputs: Path | None = None, *, with_management: bool = False
+    setup: Setup,
+    outputs: Path | None = None,
+    *,
+    with_management: bool = False,
+    attacked: frozenset[str] = frozenset(),
 ) -> AuditResult:
     """Attack the published site's controlled reports (``perfreport audit``); a figure worked
     out counts when it is the true one (checked against the warehouse, where there is one)."""
@@ -237,6 +241,7 @@ def audit(
         setup.areas,
         truth,
         with_management=with_management,
+        attacked=attacked,
     )
 
 
