@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from perfreport.build.evidence import keep_failure
 from perfreport.build.jobs import JobResult
-from perfreport.build.layout import NOTEBOOK, staging_folder
+from perfreport.build.layout import NOTEBOOK, RUNNING, staging_folder
 
 if TYPE_CHECKING:
     from perfreport.build.jobs import Job
@@ -62,15 +62,28 @@ def worker_died(job: Job, deaths: list[tuple[int, int]]) -> JobResult:
         "in fresh worker processes. A worker dies when something kills it: a notebook cell "
         "that kills its parent process, the out-of-memory killer, a crash in compiled code."
     ]
-    running = _running_cell(staging / NOTEBOOK)
+    running = running_cell(staging) or _running_cell(staging / NOTEBOOK)
     if running is not None:
         detail.append(
             f"The notebook was running code cell {running[0]} when its worker died:\n{running[1]}"
         )
     if (staging / NOTEBOOK).is_file():
-        detail.append(f"{NOTEBOOK} here is the notebook as far as it ran.")
+        detail.append(
+            f"{NOTEBOOK} here is the notebook as last saved: when it started, and every 30 "
+            "seconds of a long cell."
+        )
     result = JobResult(job.key, False, 0.0, job.failed_dir, error)
     return keep_failure(job, result, staging, "\n\n".join(detail))
+
+
+def running_cell(folder: Path) -> tuple[int, str] | None:
+    """The code cell a notebook run in ``folder`` was running when it stopped (its number
+    among the code cells, and its source), from :data:`~perfreport.build.layout.RUNNING`."""
+    try:
+        running = json.loads((folder / RUNNING).read_text(encoding="utf-8"))
+        return int(running["cell"]), str(running["source"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _running_cell(notebook: Path) -> tuple[int, str] | None:

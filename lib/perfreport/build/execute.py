@@ -76,6 +76,8 @@ def _execute(job: Job, executed: Path, replies: KernelReplies) -> nbformat.Noteb
     import nbformat
     import papermill
 
+    from perfreport.build.papermill_engine import ENGINE
+
     km = worker.spares.take(job.project.root)
     try:
         papermill.execute_notebook(
@@ -83,6 +85,7 @@ def _execute(job: Job, executed: Path, replies: KernelReplies) -> nbformat.Noteb
             str(executed),
             parameters=job.parameters,
             kernel_name=KERNEL,
+            engine_name=ENGINE,
             km=km,
             progress_bar=False,
             log_output=False,

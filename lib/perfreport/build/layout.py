@@ -17,6 +17,9 @@ from typing import Protocol
 
 PROVENANCE = "provenance.json"
 NOTEBOOK = "notebook.ipynb"
+RUNNING = "running-cell.json"
+"""Beside a notebook while it runs (:mod:`perfreport.build.papermill_engine`): ``{"cell": N,
+"source": "..."}``, the code cell running (N counts code cells from 1)."""
 FAILED = "failed"
 """The folder under ``outputs/`` keeping failed jobs' notebooks and errors (never listed)."""
 OPEN_DATA = "data.csv"
