@@ -70,7 +70,14 @@ class DaskCluster:
     option: str = "'--scheduler'"
     """What named the scheduler, for messages: the option, or :data:`SCHEDULER_VARIABLE`."""
 
-    def build(self, pending: list[Job], stop: Stop, done: Callable[[JobResult], None]) -> None:
+    def build(
+        self,
+        pending: list[Job],
+        stop: Stop,
+        done: Callable[[JobResult], None],
+        ready: Callable[[], None] = lambda: None,
+    ) -> None:
+        ready()  # before connecting: a refused build never contacts the cluster
         self.probe()
         with self._client(stop) as client, _quiet("distributed"):
             if client is None:  # told to stop while connecting

@@ -32,11 +32,23 @@ MAX_LOCAL_PER_CORE = 4
 _LOCAL = re.compile(r"local:(\d+)")
 
 
+Ready = Callable[[], None]
+"""What the parent does once the executor has started getting ready, before the first job is
+sent (the pre-publication audit): it may raise, and then no job is built."""
+
+
 class Executor(Protocol):
     """Builds ``pending`` until every job is done or ``stop`` is raised, calling ``done``
-    with each result (published, or kept under ``outputs/failed/``) as it arrives."""
+    with each result (published, or kept under ``outputs/failed/``) as it arrives; ``ready``
+    first (see :data:`Ready`), while its workers start."""
 
-    def build(self, pending: list[Job], stop: Stop, done: Callable[[JobResult], None]) -> None: ...
+    def build(
+        self,
+        pending: list[Job],
+        stop: Stop,
+        done: Callable[[JobResult], None],
+        ready: Ready = lambda: None,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -45,10 +57,16 @@ class LocalPool:
 
     workers: int
 
-    def build(self, pending: list[Job], stop: Stop, done: Callable[[JobResult], None]) -> None:
+    def build(
+        self,
+        pending: list[Job],
+        stop: Stop,
+        done: Callable[[JobResult], None],
+        ready: Ready = lambda: None,
+    ) -> None:
         from perfreport.build.pool import build
 
-        build(pending, self.workers, stop, done)
+        build(pending, self.workers, stop, done, ready)
 
 
 def choose(

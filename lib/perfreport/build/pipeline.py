@@ -187,8 +187,13 @@ def build(
     ):
         prepare_results(setup)
     jobs = _with_data(setup, jobs, on_skip)
-    attacked = audit_before_publishing(jobs, setup.areas)
-    results = run(jobs, workers, on_done)
+    attacked: frozenset[str] = frozenset()
+
+    def audited() -> None:  # in the parent, while the workers start
+        nonlocal attacked
+        attacked = audit_before_publishing(jobs, setup.areas)
+
+    results = run(jobs, workers, on_done, audited)
     controlled = {job.key for job in jobs if job.cycle.disclosure.active}
     if any(r.ok and not r.cached and r.key in controlled for r in results):
         site = audit(setup, attacked=attacked)  # the pages too: their tables' own totals

@@ -48,7 +48,13 @@ WORKER_DEATHS = 2
 """How many times a job's worker may die building it before the job fails."""
 
 
-def build(pending: list[Job], workers: int, stop: Stop, done: Callable[[JobResult], None]) -> None:
+def build(
+    pending: list[Job],
+    workers: int,
+    stop: Stop,
+    done: Callable[[JobResult], None],
+    ready: Callable[[], None] = lambda: None,
+) -> None:
     """Build ``pending`` in worker processes, publishing each report as it arrives, until all
     are done or a signal says stop.
 
@@ -66,7 +72,9 @@ def build(pending: list[Job], workers: int, stop: Stop, done: Callable[[JobResul
             batch, width, fresh = fresh, workers, []
         else:  # one at a time: a worker that dies now was building that job
             batch, width, suspects = suspects, 1, []
-        for job, pid, exitcode in _build_pool(batch, width, stop, done):
+        lost = _build_pool(batch, width, stop, done, ready)
+        ready = _nothing  # done, while the first pool's workers started
+        for job, pid, exitcode in lost:
             if exitcode is not None:
                 deaths.setdefault(job.key, []).append((pid, exitcode))
             if len(deaths.get(job.key, ())) >= WORKER_DEATHS:
@@ -84,8 +92,16 @@ def build(pending: list[Job], workers: int, stop: Stop, done: Callable[[JobResul
                 fresh.append(job)
 
 
+def _nothing() -> None:
+    pass
+
+
 def _build_pool(
-    batch: list[Job], workers: int, stop: Stop, done: Callable[[JobResult], None]
+    batch: list[Job],
+    workers: int,
+    stop: Stop,
+    done: Callable[[JobResult], None],
+    ready: Callable[[], None],
 ) -> list[tuple[Job, int, int | None]]:
     """Build ``batch`` in one pool of worker processes. Returns the jobs lost when a worker
     died, each with the pid of the worker that took it (0: none did) and that worker's exit
@@ -94,13 +110,22 @@ def _build_pool(
     left = multiprocessing.Value("i", len(batch))
     started_by = multiprocessing.Array("i", len(batch), lock=False)
     """The pid of the worker that took each job (0: not taken)."""
+    width = max(1, min(workers, len(batch)))
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(batch))),
+        max_workers=width,
         initializer=worker.init_worker,
         initargs=(left, started_by, os.getpid()),
     )
     processes: dict[int, Any] = getattr(pool, "_processes", {})
     """The pool's own record of its workers (filled in as it starts them), read after a death."""
+    if ready is not _nothing:
+        for _ in range(width):  # start them: they load the renderer and a kernel meanwhile
+            pool.submit(worker.warm_up, batch[0].project.root)
+        try:
+            ready()
+        except BaseException:
+            _stop_workers(pool)
+            raise
     futures = {pool.submit(run_in_worker, job, slot): slot for slot, job in enumerate(batch)}
     waiting = set(futures)
     lost: list[int] = []

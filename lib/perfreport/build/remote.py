@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 STARTED = "perfreport-job"
 """The event topic on which a job says it has started, and then finished, on a worker (the
 client counts the starts that never finished: its workers' deaths)."""
-WARM_PAGE = "<html lang='en'><head><title>warm</title></head><body><p>fonts</p></body></html>"
 
 
 class WorkerMismatch(Exception):
@@ -133,7 +132,7 @@ class ReportWorker(WorkerPlugin):
 def _warm(root: Path) -> None:
     """The renderer with its fonts loaded, and a kernel with the report libraries imported."""
     renderer = worker_state.renderer()
-    renderer.pdf(WARM_PAGE, root.parent / "warm.pdf", base=root.parent)
+    renderer.pdf(worker_state.WARM_PAGE, root.parent / "warm.pdf", base=root.parent)
     worker_state.spares.prepare_next(root, worker_state.jobs_remain)
 
 

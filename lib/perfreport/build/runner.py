@@ -56,9 +56,11 @@ def run(
     jobs: Sequence[Job],
     workers: int | Executor,
     on_done: Callable[[JobResult], None] | None = None,
+    ready: Callable[[], None] = lambda: None,
 ) -> list[JobResult]:
     """Run ``jobs`` in ``workers`` local processes (or on the executor ``workers``, such as a
-    Dask cluster), skipping those whose inputs have not changed;
+    Dask cluster), skipping those whose inputs have not changed; ``ready`` (which may refuse
+    the build by raising) runs while the workers start, before any job is sent;
     then rebuild ``outputs/manifest.json`` and ``outputs/index.html`` from the published
     folders. Results keep job order.
 
@@ -74,7 +76,7 @@ def run(
         recover(project.outputs)
         try:
             executor = LocalPool(workers) if isinstance(workers, int) else workers
-            results = _run(jobs, executor, on_done, stop)
+            results = _run(jobs, executor, on_done, stop, ready)
         finally:
             # every worker has gone: what is left in staging was never published
             shutil.rmtree(project.outputs / STAGING, ignore_errors=True)
@@ -89,6 +91,7 @@ def _run(
     executor: Executor,
     on_done: Callable[[JobResult], None] | None,
     stop: Stop,
+    ready: Callable[[], None],
 ) -> list[JobResult]:
     commit = git_commit(jobs[0].project.root)  # once per run, not once per report
     keyed = [replace(job, commit=commit) for job in with_cache_keys(jobs)]
@@ -106,5 +109,7 @@ def _run(
         else:
             pending.append(job)
     if pending and not stop.signum:
-        executor.build(pending, stop, done)
+        executor.build(pending, stop, done, ready)
+    else:
+        ready()
     return [results[job.key] for job in keyed if job.key in results]

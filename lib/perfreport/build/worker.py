@@ -4,6 +4,7 @@ the parent (how many jobs are not yet taken, which worker took which job)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from perfreport.build import forkserver
@@ -29,6 +30,20 @@ def init_worker(counter: Any, started_by: Any, parent: int) -> None:
     _jobs_left, _started_by = counter, started_by
     die_with_parent(parent)
     forkserver.shared()  # its imports run while this worker takes its first job
+
+
+WARM_PAGE = "<html lang='en'><head><title>warm</title></head><body><p>fonts</p></body></html>"
+"""A page whose PDF loads the renderer's fonts."""
+
+
+def warm_up(project: Path) -> None:
+    """Load the renderer and its fonts, and start a kernel for ``project``, before the first
+    report needs them."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        renderer().pdf(WARM_PAGE, Path(folder) / "warm.pdf", base=Path(folder))
+    spares.prepare_next(project, jobs_remain)
 
 
 def took(slot: int) -> None:
