@@ -201,3 +201,24 @@ def test_the_digests_are_one_per_rule_area_and_period_end(tmp_path: Path):
         clacks, nowhere = data_digests(con, wanted)
     assert sorted(counts) == [("", 15), ('{"threshold": 5, "round_to": null}', 15)]
     assert len(clacks) == 64 and nowhere == ""
+
+
+def test_a_warehouse_prepared_without_digests_is_prepared_again(setup: Setup):
+    """As one prepared by an earlier perfreport of the same version number would be."""
+    from perfreport import __version__
+    from perfreport.build.pipeline import _prepared
+
+    setup.project.warehouse.unlink(missing_ok=True)
+    with connect(setup.project.warehouse) as con:
+        _write(con, _rows(QUARTERS))
+        con.execute(
+            "CREATE TABLE results_info AS SELECT NULL::INTEGER AS load_id, NULL::DATE AS until, "
+            "? AS version",
+            [__version__],
+        )
+        con.execute(f"DROP TABLE {DIGESTS}")
+    cycles = [setup.cycles.get(cycle_id) for cycle_id in PERIODS]
+    assert not _prepared(setup, cycles)
+    with connect(setup.project.warehouse) as con:
+        store_digests(con)
+    assert _prepared(setup, cycles)
