@@ -16,6 +16,7 @@ from perfreport import __version__
 from perfreport.assess.digests import has_digests
 from perfreport.assess.results import all_totals, disclosed_current
 from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
+from perfreport.build.cache import with_cache_keys
 from perfreport.build.data_span import (
     PERIOD_PARAMETER,
     DataSpan,
@@ -171,11 +172,12 @@ def build(
     with _warehouse_held(setup):
         jobs = _planned(setup, cycles, period_text, areas, on_skip)
         stale = bool(jobs) and not _prepared(setup, cycles)
+        if not stale:
+            jobs = _checked(setup, jobs, on_skip)
     if stale:
         prepare_results(setup)
-    with _warehouse_held(setup):
-        jobs = _with_data(setup, jobs, on_skip)
-        audit_before_publishing(jobs, setup.areas)
+        with _warehouse_held(setup):
+            jobs = _checked(setup, jobs, on_skip)
     results = run(jobs, workers, on_done)
     controlled = {job.key for job in jobs if job.cycle.disclosure.active}
     if any(r.ok and not r.cached and r.key in controlled for r in results):
@@ -234,6 +236,14 @@ def _prepared(setup: Setup, cycles: Sequence[Cycle]) -> bool:
         return False
     with connect(warehouse, read_only=True) as con:
         return has_digests(con)
+
+
+def _checked(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) -> list[Job]:
+    """The jobs with data for their period (:func:`_with_data`), audited before publishing,
+    with their cache keys."""
+    jobs = _with_data(setup, jobs, on_skip)
+    audit_before_publishing(jobs, setup.areas)
+    return with_cache_keys(jobs)
 
 
 def _with_data(setup: Setup, jobs: list[Job], on_skip: Callable[[str], None]) -> list[Job]:

@@ -110,7 +110,9 @@ def _run(
     stop: Stop,
 ) -> list[JobResult]:
     commit = git_commit(jobs[0].project.root)  # once per run, not once per report
-    keyed = [replace(job, commit=commit) for job in with_cache_keys(jobs)]
+    if not all(job.cache_key for job in jobs):  # keyed by the caller, as a build's are
+        jobs = with_cache_keys(jobs)
+    keyed = [replace(job, commit=commit) for job in jobs]
     results: dict[str, JobResult] = {}
 
     def done(result: JobResult) -> None:
