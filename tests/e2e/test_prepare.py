@@ -192,10 +192,16 @@ def test_prepare_up_to_a_period(project, tmp_path):
     shutil.copytree(project, earlier)  # the module's project stays prepared to the end
     result = run_cli("prepare", "--period", "2023-24-Q4", cwd=earlier)
     assert result.code == 0 and result.stdout.startswith("results: ")
+    digests = "SELECT * FROM digests WHERE period_end <= DATE '2024-03-31' ORDER BY ALL"
     with duckdb.connect(str(earlier / "data" / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT max(period_end) FROM results").fetchall()[0][0] == date(
             2024, 3, 31
         )
+        before_later_data = con.execute(digests).fetchall()
+    with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as con:
+        with_later_data = con.execute(digests).fetchall()
+    # a later period's data change no earlier period's rows: its reports' cache keys stay
+    assert len(with_later_data) == 600 and with_later_data == before_later_data
 
 
 BRANCHES = {

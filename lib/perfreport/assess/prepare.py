@@ -21,6 +21,7 @@ import pandas as pd
 from perfreport import __version__
 from perfreport.assess.area_sums import with_area_sums
 from perfreport.assess.assessment import assess_totals
+from perfreport.assess.digests import store_digests
 from perfreport.assess.results import store_disclosed
 from perfreport.assess.totals import roll_ups, with_changes, with_intervals, with_missing_periods
 from perfreport.config.catalogue import ALL
@@ -48,7 +49,8 @@ def prepare(
     rules: Sequence[Disclosure] = (),
 ) -> PrepareSummary:
     """Compute the results table from the warehouse and store it (replacing the last one),
-    with the totals as each disclosure rule in ``rules`` lets them be published."""
+    with the totals as each disclosure rule in ``rules`` lets them be published and the
+    digests of both (:mod:`perfreport.assess.digests`)."""
     started = time.perf_counter()
     with connect(ctx.project.warehouse, read_only=True) as con:
         obs = observations(con, breakdown=None)
@@ -66,6 +68,7 @@ def prepare(
         con.execute("CREATE OR REPLACE TABLE results AS SELECT * FROM prepared")
         con.unregister("prepared")
         store_disclosed(con, results, rules, ctx.areas)
+        store_digests(con)
         con.execute(
             "CREATE OR REPLACE TABLE results_info AS "
             "SELECT max(load_id) AS load_id, ? AS until, ? AS version FROM loads",

@@ -11,9 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from perfreport.assess.disclosure import protect
 from perfreport.config.catalogue import ALL
 from perfreport.config.disclosure import Disclosure
 
@@ -21,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import duckdb
+    import pandas as pd
 
     from perfreport.config.areas import Areas
 
@@ -37,6 +35,10 @@ def store_disclosed(
     """Write ``disclosed`` (inside the caller's transaction): every prepared total (breakdown
     ``all``) of ``results`` after each active rule in ``rules``, protected in one piece per
     rule. Returns the rows written."""
+    import pandas as pd
+
+    from perfreport.assess.disclosure import protect
+
     totals = results[results["breakdown"] == ALL] if not results.empty else results
     frames = [
         protect(totals, rule, areas).assign(rule=key)
@@ -98,6 +100,8 @@ def read_disclosed(
             f"SELECT {columns}, suppressed FROM {DISCLOSED} WHERE rule = ? AND {rows}",
             [rule.key, ALL, *params],
         ).df()
+    from perfreport.assess.disclosure import protect
+
     whole = protect(all_totals(con), rule, areas)
     con.register("protected_now", whole)
     try:
@@ -178,6 +182,8 @@ def read_categories(
     so beside a small count the smallest other goes too
     (:func:`~perfreport.assess.disclosure.suppress_parts`), and every one goes with a
     withheld total (``total_withheld``); shown counts are rounded as the rule says."""
+    import pandas as pd
+
     from perfreport.assess.disclosure import round_count, suppress_parts
 
     rows = con.execute(

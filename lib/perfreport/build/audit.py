@@ -18,16 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from perfreport.assess.attack import Recovery, attack
-from perfreport.assess.attack_tables import attack_tables
-from perfreport.assess.results import all_totals
-from perfreport.build.open_data import open_data
 from perfreport.errors import PerfreportError
 from perfreport.store.warehouse import connect
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from perfreport.assess.attack import Recovery, attack
+    from perfreport.assess.attack_tables import attack_tables
     from perfreport.build.jobs import Job
     from perfreport.config.areas import Areas
     from perfreport.config.cycles import Cycles
@@ -41,6 +39,17 @@ __all__ = [
     "audit_before_publishing",
     "audit_site",
 ]
+_ATTACK = {"Recovery": "attack", "attack": "attack", "attack_tables": "attack_tables"}
+"""The attack's names, re-exported on first use: a run whose audit is already done (its mark
+matches) imports neither pandas nor the attack."""
+
+
+def __getattr__(name: str) -> object:
+    if name not in _ATTACK:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"perfreport.assess.{_ATTACK[name]}"), name)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,11 @@ def audit_site(
     attacked, pooled, and passed: when the site's open data are exactly those, the same
     attack on the same figures is not made again (only the pages' tables are attacked).
     """
+    import pandas as pd
+
+    from perfreport.assess.attack import attack
+    from perfreport.assess.attack_tables import attack_tables
+
     if not outputs.is_dir():
         raise PerfreportError(f"{outputs}: no such folder of published reports")
     controlled = {c.id for c in cycles.items if c.disclosure.active}
@@ -119,6 +133,10 @@ def audit_before_publishing(jobs: Sequence[Job], areas: Areas) -> frozenset[str]
         marker = project.outputs / AUDIT_MARK
         if marker.is_file() and marker.read_text(encoding="utf-8").strip() == mark:
             return passed
+        from perfreport.assess.attack import attack
+        from perfreport.assess.results import all_totals
+        from perfreport.build.open_data import open_data
+
         frames = [(f"{job.key}/data.csv", open_data(job, con)) for job in controlled]
         truth = all_totals(con)
     found = attack(frames, areas, truth)

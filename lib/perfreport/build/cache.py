@@ -1,7 +1,10 @@
 """Cache keys: a job's key hashes everything its report depends on (the notebook, the
 prepared results it reads: its area and those its cycle declares, up to its period; the
 templates, the ``params/`` folder, the package version and its parameters). A report whose
-published key matches is not rebuilt."""
+published key matches is not rebuilt.
+
+The prepared results count by their digests, stored by ``perfreport prepare``
+(:mod:`perfreport.assess.digests`): the inputs' hashes, not the report's data computed again."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfreport import __version__
-from perfreport.build.open_data import open_data
+from perfreport.assess.digests import UNPROTECTED, Wanted, data_digests
 from perfreport.build.provenance import read_record
 from perfreport.build.render import REPORT_TEMPLATE
 from perfreport.store.warehouse import connect
@@ -75,20 +78,33 @@ def shared_inputs(project: Project) -> dict[str, str]:
 
 def with_cache_keys(jobs: Sequence[Job]) -> list[Job]:
     """Each job with its input hashes and the cache key made from them (one warehouse
-    connection and one hash of the shared inputs for the lot)."""
+    connection, one query of the digests and one hash of the shared inputs for the lot)."""
     if not jobs:
         return []
     shared = shared_inputs(jobs[0].project)
     with connect(jobs[0].project.warehouse, read_only=True) as con:
-        return [with_cache_key(job, shared, con) for job in jobs]
+        data = data_digests(con, [_wanted(job) for job in jobs])
+    return [_keyed(job, shared, digest) for job, digest in zip(jobs, data, strict=True)]
 
 
 def with_cache_key(job: Job, shared: dict[str, str], con: duckdb.DuckDBPyConnection) -> Job:
     """The job with its input hashes and the cache key made from them."""
+    return _keyed(job, shared, data_digests(con, [_wanted(job)])[0])
+
+
+def _wanted(job: Job) -> Wanted:
+    """The digests a job's report reads: its areas' prepared rows up to its period, before
+    disclosure control and under its cycle's rule."""
+    rule = job.cycle.disclosure
+    rules = (UNPROTECTED, rule.key) if rule.active else (UNPROTECTED,)
+    return rules, job.reads, job.period.end
+
+
+def _keyed(job: Job, shared: dict[str, str], data: str) -> Job:
     inputs = {
         **shared,
         "notebook": file_hash(job.project.root / job.cycle.notebook),
-        "data": _sha(open_data(job, con).to_csv(index=False).encode("utf-8")),
+        "data": data,
         "parameters": json.dumps(
             {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
         ),

@@ -18,19 +18,22 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from perfreport.build.cache import is_cached, with_cache_keys
-from perfreport.build.execute import run_job
 from perfreport.build.executors import Executor, LocalPool
 from perfreport.build.interrupt import Interrupted, Stop
 from perfreport.build.jobs import Job, JobResult, plan
 from perfreport.build.layout import ERROR_FILE, RETIRED, STAGING
 from perfreport.build.lock import LEFTOVER_WAIT_SECONDS, LOCK_FILE, outputs_lock
 from perfreport.build.notebook_parameters import validate_parameters
-from perfreport.build.pool import STOP_POLL_SECONDS, WORKER_DEATHS, WORKER_EXIT_SECONDS
 from perfreport.build.provenance import git_commit
 from perfreport.build.site import write_site
 from perfreport.build.swap import recover
+
+if TYPE_CHECKING:
+    from perfreport.build.execute import run_job
+    from perfreport.build.pool import STOP_POLL_SECONDS, WORKER_DEATHS, WORKER_EXIT_SECONDS
 
 __all__ = [
     "ERROR_FILE",
@@ -50,6 +53,22 @@ __all__ = [
     "run",
     "run_job",
 ]
+_LAZY = {
+    "run_job": "perfreport.build.execute",
+    "STOP_POLL_SECONDS": "perfreport.build.pool",
+    "WORKER_DEATHS": "perfreport.build.pool",
+    "WORKER_EXIT_SECONDS": "perfreport.build.pool",
+}
+"""Names re-exported on first use: the worker side (Jupyter, papermill) is not imported by a
+run whose reports are all unchanged."""
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
 
 def run(
@@ -94,7 +113,9 @@ def _run(
     ready: Callable[[], None],
 ) -> list[JobResult]:
     commit = git_commit(jobs[0].project.root)  # once per run, not once per report
-    keyed = [replace(job, commit=commit) for job in with_cache_keys(jobs)]
+    if not all(job.cache_key for job in jobs):  # keyed by the caller, as a build's are
+        jobs = with_cache_keys(jobs)
+    keyed = [replace(job, commit=commit) for job in jobs]
     results: dict[str, JobResult] = {}
 
     def done(result: JobResult) -> None:

@@ -8,9 +8,9 @@ What the rule does to figures is :mod:`perfreport.assess.disclosure`.
 from __future__ import annotations
 
 import json
+import math
 from typing import Self
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from perfreport.config.validation import Params
@@ -55,5 +55,8 @@ class Disclosure(Params):
     def is_small(self, count: float | None) -> bool:
         """Whether ``count`` is a count that must be suppressed (0 is not)."""
         return (
-            self.active and count is not None and not np.isnan(count) and 0 < count < self.threshold
+            self.active
+            and count is not None
+            and not math.isnan(count)
+            and 0 < count < self.threshold
         )

@@ -28,13 +28,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from perfreport.config.areas import Areas
 from perfreport.errors import PerfreportError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_VERSION = 2
 """1: perfreport 0.1 (no quarantine or revisions); 2: perfreport 0.2."""
@@ -220,6 +222,8 @@ def _first_line(exc: BaseException) -> str:
 
 def sync_areas(con: duckdb.DuckDBPyConnection, areas: Areas) -> None:
     """Make the ``areas`` table match ``params/areas.yaml``."""
+    import pandas as pd
+
     frame = pd.DataFrame(
         [(a.code, a.name, a.type, a.parent, a.slug) for a in areas],
         columns=["code", "name", "type", "parent", "slug"],
@@ -246,6 +250,8 @@ def observations(
     breakdown: str | None = "all",
 ) -> pd.DataFrame:
     """Observations as a DataFrame, filtered by indicator, area and breakdown."""
+    import pandas as pd
+
     clauses, params = [], []
     if indicator_ids is not None:
         clauses.append(f"indicator_id IN ({', '.join('?' * len(indicator_ids))})")
