@@ -13,7 +13,9 @@ The page's rules are in their own modules, re-exported here: what it may hold
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -106,6 +108,8 @@ class Renderer:
         self._exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
         self._css = (REPORT_TEMPLATE / "report.css").read_text(encoding="utf-8")
         self._print_css = (REPORT_TEMPLATE / "print.css").read_text(encoding="utf-8")
+        self._fonts: object = None  # WeasyPrint's font configuration, made by the first PDF
+        self._pdf_lock = threading.Lock()  # Pango's font map is not shared between threads
 
     def html(self, notebook: nbformat.NotebookNode, meta: ReportMeta) -> str:
         """The report page for an executed notebook."""
@@ -127,9 +131,26 @@ class Renderer:
         return page
 
     def pdf(self, html: str, target: Path, base: Path) -> None:
-        """Write the PDF of ``html`` (tagged PDF/UA-1) to ``target``."""
-        from weasyprint import HTML  # imported late: it loads Pango, needed only for PDFs
+        """Write the PDF of ``html`` (tagged PDF/UA-1) to ``target``.
 
-        HTML(string=html, base_url=str(base)).write_pdf(
-            target, pdf_variant=PDF_VARIANT, pdf_tags=True
-        )
+        Every PDF of this renderer shares one font configuration (Pango's font map keeps the
+        fonts it loaded, and WeasyPrint its measured struts); the cyclic garbage collector is
+        paused while WeasyPrint lays the page out, since the boxes it makes by the hundred
+        thousand are garbage only once the PDF is written. Neither changes the PDF's bytes.
+        """
+        # imported late: it loads Pango, needed only for PDFs
+        from weasyprint import HTML
+        from weasyprint.text.fonts import FontConfiguration
+
+        with self._pdf_lock:
+            if self._fonts is None:
+                self._fonts = FontConfiguration()
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                HTML(string=html, base_url=str(base)).write_pdf(
+                    target, pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=self._fonts
+                )
+            finally:
+                if collecting:
+                    gc.enable()
