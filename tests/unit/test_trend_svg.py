@@ -135,7 +135,7 @@ def test_each_role_has_its_colour_dashes_and_markers_and_a_gap_splits_its_line(s
             (p.get("stroke-dasharray") is None) == (LINESTYLE[role] == "-") for p in polylines
         )
         marks = group.find("s:path", NS)
-        assert marks is not None and marks.get("fill") == PALETTE[role]
+        assert marks is not None and marks.get("stroke") == PALETTE[role]
         assert marks.get("d", "").count("M") == (5 if role == "area" else 6)
     area = series["area"].findall("s:polyline", NS)
     assert [len(p.get("points", "").split()) for p in area] == [2, 3]

@@ -92,19 +92,24 @@ def text(x: float, y: float, content: str, **style: str | float) -> str:
     return f"<text{attributes(x=x, y=y, **style)}>{escape(content)}</text>"
 
 
-def marker_path(kind: str, points: Iterable[tuple[float, float]], size: float) -> str:
-    """One path's ``d`` with a marker ``size`` points across at each point: ``o`` a circle,
-    ``s`` a square, ``^`` a triangle pointing up."""
-    h = size / 2
-    shape = {
-        "o": lambda x, y: (
-            f"M{num(x - h)} {num(y)}a{num(h)} {num(h)} 0 1 0 {num(size)} 0"
-            f"a{num(h)} {num(h)} 0 1 0 {num(-size)} 0z"
-        ),
-        "s": lambda x, y: f"M{num(x - h)} {num(y - h)}h{num(size)}v{num(size)}h{num(-size)}z",
-        "^": lambda x, y: f"M{num(x)} {num(y - h)}l{num(h)} {num(size)}h{num(-size)}z",
-    }[kind]
-    return "".join(shape(x, y) for x, y in points)
+def markers(kind: str, points: Iterable[tuple[float, float]], size: float, colour: str) -> str:
+    """One path with a marker at each point, ``size`` points across with a 1 point edge (as
+    matplotlib draws them): ``o`` a circle, ``s`` a square, ``^`` a triangle pointing up.
+
+    A circle is a round-capped dash and a square a butt-capped one, as wide as the marker:
+    PDF and browsers draw a stroke far faster than the arcs or polygons of a filled shape.
+    """
+    h, w = size / 2, size + 1
+    if kind == "^":
+        d = "".join(f"M{num(x)} {num(y - h)}l{num(h)} {num(size)}h{num(-size)}z" for x, y in points)
+        return f'<path d="{d}"{attributes(fill=colour, stroke=colour, stroke_width=1)}/>'
+    if kind == "o":
+        d = "".join(f"M{num(x)} {num(y)}h0.01" for x, y in points)
+    else:
+        d = "".join(f"M{num(x - w / 2)} {num(y)}h{num(w)}" for x, y in points)
+    cap = "round" if kind == "o" else "butt"
+    style = attributes(fill="none", stroke=colour, stroke_width=w, stroke_linecap=cap)
+    return f'<path d="{d}"{style}/>'
 
 
 def text_width(content: str, size: float) -> float:

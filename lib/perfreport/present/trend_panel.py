@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from perfreport.present.figures import HOUSE
-from perfreport.present.svg import TEXT, line, marker_path, num, polyline, text
+from perfreport.present.svg import TEXT, line, markers, num, polyline, text
 from perfreport.present.ticks import Scale, padded, value_ticks, year_ticks
 
 Point = tuple[float, float]
@@ -160,10 +160,7 @@ def _series(role: str, points: list[Point], style: Style) -> list[str]:
             out.append(polyline(run, **stroke(style.colour, style.linestyle, LINE_WIDTH)))
         run = []
     shown = [p for p in points if _drawn(p)]
-    marks = marker_path(style.marker, shown, MARKER_SIZE)
-    out.append(
-        f'<path d="{marks}" fill="{style.colour}" stroke="{style.colour}" stroke-width="1"/>'
-    )
+    out.append(markers(style.marker, shown, MARKER_SIZE, style.colour))
     return [*out, "</g>"]
 
 

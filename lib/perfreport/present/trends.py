@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from perfreport.present.figures import DPI, Chart
-from perfreport.present.svg import TEXT, document, line, marker_path, text, text_width
+from perfreport.present.svg import TEXT, document, line, markers, text, text_width
 from perfreport.present.trend_panel import Box, Style, panel, points, stroke
 
 COLUMNS = 4
@@ -93,10 +93,7 @@ def _legend(lines: list[Line], width: float, styles: dict[str, Style]) -> list[s
             line(x, middle, x + handle, middle, **stroke(style.colour, style.linestyle, 1.5))
         )
         if style.marker:
-            marks = marker_path(style.marker, [(x + handle / 2, middle)], 3.0)
-            out.append(
-                f'<path d="{marks}" fill="{style.colour}" stroke="{style.colour}" stroke-width="1"/>'
-            )
+            out.append(markers(style.marker, [(x + handle / 2, middle)], 3.0, style.colour))
         baseline = middle + 0.729 * LEGEND_SIZE / 2
         out += [text(x + handle + pad, baseline, label, font_size=LEGEND_SIZE, fill=TEXT), "</g>"]
         x += entry_width + spacing
