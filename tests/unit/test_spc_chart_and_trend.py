@@ -62,9 +62,11 @@ def test_icons_and_chart():
     assert variation_icon(special) == ("H", "#1F77B4")
     assert variation_icon(xmr(STABLE)) == ("~", "#5F6368")
     chart = spc_chart(special, [f"M{i}" for i in range(11)], title="Test measure")
-    assert chart.png.startswith(b"\x89PNG") and len(chart.png) > 10_000
+    assert chart.image.startswith(b"\x89PNG") and len(chart.image) > 10_000
     assert chart.alt == "Test measure: " + describe(special)
-    assert chart.png == spc_chart(special, [f"M{i}" for i in range(11)], title="Test measure").png
+    assert (
+        chart.image == spc_chart(special, [f"M{i}" for i in range(11)], title="Test measure").image
+    )
     with pytest.raises(ValueError, match="one entry per point"):
         spc_chart(special, ["M0"], title="x")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import sys
 from datetime import date
@@ -50,7 +51,7 @@ def test_rag_badge_has_word_and_shape_as_well_as_colour():
     assert len(set(shapes)) == len(shapes)
 
 
-def test_chart_is_a_png_with_alt_text_and_same_bytes_each_time():
+def test_trend_chart_is_an_svg_with_alt_text_and_same_bytes_each_time():
     frame = pd.DataFrame(
         {
             "role": ["area"] * 3,
@@ -65,8 +66,10 @@ def test_chart_is_a_png_with_alt_text_and_same_bytes_each_time():
         )
 
     first, second = make(), make()
-    assert first.png.startswith(b"\x89PNG") and first.png == second.png
+    assert first.image.startswith(b"<svg ") and first.image == second.image
+    assert first.mime == "image/svg+xml"
     html = first._repr_html_()
+    assert '<img src="data:image/svg+xml;base64,' in html
     assert 'alt="Rose from 1 to 3."' in html and "<figcaption>Cap</figcaption>" in html
 
 
@@ -105,7 +108,7 @@ def colours(png: bytes) -> set[str]:
 
 
 def test_charts_leave_matplotlib_as_they_found_it_and_ignore_the_analysts_settings():
-    reference = {kind: chart.png for kind, chart in each_chart_kind().items()}
+    reference = {kind: chart.image for kind, chart in each_chart_kind().items()}
     with matplotlib.rc_context():
         plt.style.use("dark_background")
         plt.rcParams["lines.linewidth"] = 9
@@ -114,7 +117,7 @@ def test_charts_leave_matplotlib_as_they_found_it_and_ignore_the_analysts_settin
         plt.rcParams["savefig.dpi"] = 30
         before = dict(matplotlib.rcParams)
         figures = plt.get_fignums()
-        drawn = {kind: chart.png for kind, chart in each_chart_kind().items()}
+        drawn = {kind: chart.image for kind, chart in each_chart_kind().items()}
         assert dict(matplotlib.rcParams) == before
         assert plt.get_fignums() == figures
     assert drawn == reference
@@ -128,26 +131,26 @@ def test_charts_are_the_same_bytes_in_a_fresh_process_which_keeps_its_backend():
         "charts = each_chart_kind()\n"
         "print(dict.__getitem__(matplotlib.rcParams, 'backend') is backend)\n"
         "for kind, chart in charts.items():\n"
-        "    print(kind, hashlib.sha256(chart.png).hexdigest())\n"
+        "    print(kind, hashlib.sha256(chart.image).hexdigest())\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     ).stdout.splitlines()
-    here = [f"{k} {hashlib.sha256(c.png).hexdigest()}" for k, c in each_chart_kind().items()]
+    here = [f"{k} {hashlib.sha256(c.image).hexdigest()}" for k, c in each_chart_kind().items()]
     assert out == ["True", *here]
 
 
 def test_charts_keep_the_house_colours_exactly():
     charts = each_chart_kind()
-    assert {PALETTE["area"], PALETTE["comparator"], PALETTE["target"]} <= colours(
-        charts["trends"].png
-    )
-    assert {colour for _, colour, _ in STATUS_BARS.values()} <= colours(charts["bars"].png)
-    assert {"#1F77B4", "#5F6368", "#C55A11"} <= colours(charts["spc"].png)
+    drawn = set(re.findall(r'stroke="(#[0-9A-F]{6})"', charts["trends"].image.decode()))
+    assert {PALETTE["area"], PALETTE["comparator"], PALETTE["target"]} <= drawn
+    assert {colour for _, colour, _ in STATUS_BARS.values()} <= colours(charts["bars"].image)
+    assert {"#1F77B4", "#5F6368", "#C55A11"} <= colours(charts["spc"].image)
 
 
 def test_status_bars_are_a_png_with_alt_text_and_same_bytes_each_time():
     first = status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.")
-    assert first.png == status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.").png
-    assert first.png.startswith(b"\x89PNG") and first.alt == "Outcomes has 3 green."
+    assert first.image == status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.").image
+    assert first.mime == "image/png" and 'src="data:image/png;base64,' in first._repr_html_()
+    assert first.image.startswith(b"\x89PNG") and first.alt == "Outcomes has 3 green."
     assert "<figcaption>Cap</figcaption>" in first._repr_html_()

@@ -1,9 +1,10 @@
 """House-style charts: small multiples of trends and status bars, with alt text written from
 the data.
 
-A :class:`Chart` is a PNG with a caption and a one-paragraph text alternative that says what
-the chart shows and what it finds, so the same figure serves sighted and screen-reader users.
-PNG bytes are deterministic for the same data (no timestamps in the file). The charts live in
+A :class:`Chart` is an image (a PNG from matplotlib, or the trends' SVG, drawn as text) with a
+caption and a one-paragraph text alternative that says what the chart shows and what it finds,
+so the same figure serves sighted and screen-reader users. Its bytes are deterministic for the
+same data (no timestamps or generated ids in the file). The charts live in
 :mod:`~perfreport.present.trends` and :mod:`~perfreport.present.bars`, the theme and saving in
 :mod:`~perfreport.present.figures`; this module gathers what the reports use.
 """

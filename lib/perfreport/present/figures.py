@@ -1,4 +1,5 @@
-"""The house theme, one way to make a figure in it, and one way to save it as a PNG.
+"""The house theme, one way to make a figure in it, one way to save it as a PNG, and the
+:class:`Chart` a report shows (a PNG, or an SVG drawn without matplotlib).
 
 Every chart is drawn on its own :class:`matplotlib.figure.Figure`, not through pyplot, inside
 :func:`house_figure`: nothing global changes (not the backend, not ``rcParams``, not pyplot's
@@ -71,15 +72,17 @@ def png(fig: Figure) -> bytes:
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered chart: PNG bytes, its text alternative and its caption."""
+    """A rendered chart: its image's bytes, its text alternative, its caption and the image's
+    media type (``image/png`` from matplotlib, ``image/svg+xml`` for a chart drawn as SVG)."""
 
-    png: bytes
+    image: bytes
     alt: str
     caption: str
+    mime: str = "image/png"
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
+        data = base64.b64encode(self.image).decode("ascii")
         return (
-            f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
+            f'<figure class="chart"><img src="data:{self.mime};base64,{data}" alt="{escape(self.alt)}">'
             f"<figcaption>{escape(self.caption)}</figcaption></figure>"
         )

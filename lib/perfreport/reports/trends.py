@@ -4,6 +4,7 @@ that says what improved and what worsened."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from perfreport.assess.rag import change_direction, describe_value
@@ -43,14 +44,21 @@ def trend_chart(view: LocalityView, name: str, headlines: list[Headline], what: 
 
 def _panel_frame(view: LocalityView, h: Headline, roles: dict[str, str]) -> pd.DataFrame:
     """The indicator's series up to the report's period, one ``role`` per line drawn (the area
-    alone for a count, which depends on the size of the area)."""
+    alone for a count, which depends on the size of the area): columns role, x, value."""
     series = view.series[h.indicator.id]
-    series = series[series["period"].map(lambda p: p.end) <= view.period.end]
+    ends = series["period"].map(lambda p: p.end).to_numpy()
+    before = ends <= view.period.end
     shown = {"area": roles["area"]} if h.indicator.size_dependent else roles
-    frame = pd.concat(
-        [series[series["area_code"] == code].assign(role=role) for role, code in shown.items()]
+    codes = series["area_code"].to_numpy()
+    rows = [np.flatnonzero((codes == code) & before) for code in shown.values()]
+    at = np.concatenate(rows)
+    return pd.DataFrame(
+        {
+            "role": np.repeat(list(shown), [len(r) for r in rows]),
+            "x": ends[at],
+            "value": series["value"].to_numpy(dtype=float, na_value=np.nan)[at],
+        }
     )
-    return frame.assign(x=frame["period"].map(lambda p: p.end))
 
 
 def _compared(view: LocalityView) -> list[tuple[Line, str]]:
