@@ -75,7 +75,9 @@ def probes(tmp_path_factory):
             found[name] = (type(km.provisioner).__name__, _probe(km))
         finally:
             km.close()
-    return folder, server, found
+    yield folder, server, found
+    server.close()  # this process's own, so that no test after this one finds it running
+    forkserver._server = None
 
 
 def test_a_forked_kernel_is_what_a_fresh_one_would_be(probes):

@@ -48,15 +48,20 @@ WORKER_DEATHS = 2
 """How many times a job's worker may die building it before the job fails."""
 
 
+def _nothing() -> None:
+    pass
+
+
 def build(
     pending: list[Job],
     workers: int,
     stop: Stop,
     done: Callable[[JobResult], None],
-    ready: Callable[[], None] = lambda: None,
+    ready: Callable[[], None] = _nothing,
 ) -> None:
     """Build ``pending`` in worker processes, publishing each report as it arrives, until all
-    are done or a signal says stop.
+    are done or a signal says stop; ``ready`` first, while the first pool's workers start
+    (each loads the renderer and a kernel meanwhile).
 
     A worker that dies (a notebook that kills its process, the out-of-memory killer, a crash)
     takes its pool down with it. Only the job it was running is to blame: every other job of
@@ -90,10 +95,6 @@ def build(
                 suspects.append(job)
             else:
                 fresh.append(job)
-
-
-def _nothing() -> None:
-    pass
 
 
 def _build_pool(
