@@ -21,7 +21,7 @@ import base64
 import io
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib.style
 import seaborn as sns
@@ -73,9 +73,13 @@ def png(fig: Figure) -> bytes:
 @dataclass(frozen=True)
 class Chart:
     """A rendered chart: its image's bytes, its text alternative, its caption and the image's
-    media type (``image/png`` from matplotlib, ``image/svg+xml`` for a chart drawn as SVG)."""
+    media type (``image/png`` from matplotlib, ``image/svg+xml`` for a chart drawn as SVG).
 
-    image: bytes
+    Its plain-text form (what a notebook keeps beside the HTML) leaves the image out: the
+    page has it once, as the HTML's ``data:`` address.
+    """
+
+    image: bytes = field(repr=False)
     alt: str
     caption: str
     mime: str = "image/png"
