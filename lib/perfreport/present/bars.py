@@ -27,6 +27,8 @@ STATUS_BARS = {
 }
 """Status colours (each at least 3:1 against white) with a hatch each, so bars never rely on colour."""
 EDGE, HATCH_TILE = "#202124", 8.0
+DOTS = [(1.0, 1.0), (5.0, 1.0), (3.0, 5.0), (7.0, 5.0)]
+"""The dots of the ``..`` hatch in its tile: staggered, four points apart."""
 SIZE, LEGEND_SIZE, MARGIN = 8.0, 7.0, 8.0
 """Label and legend type sizes; the white space round the chart, in points."""
 WIDTH_IN = 7.2
@@ -136,9 +138,7 @@ def _patterns() -> str:
         size = attributes(width=tile, height=tile)
         out.append(f'<pattern id="hatch-{status}" patternUnits="userSpaceOnUse"{size}>')
         if hatch == "..":
-            out.append(
-                markers("o", [(tile / 4, tile / 4), (3 * tile / 4, 3 * tile / 4)], 0.8, EDGE)
-            )
+            out.append(markers("o", DOTS, 0.8, EDGE))
         else:
             out.append(f'<path d="{lines[hatch]}"{attributes(stroke=EDGE, stroke_width=0.8)}/>')
         out.append("</pattern>")
