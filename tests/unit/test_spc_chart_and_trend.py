@@ -62,8 +62,10 @@ def test_icons_and_chart():
     assert variation_icon(special) == ("H", "#1F77B4")
     assert variation_icon(xmr(STABLE)) == ("~", "#5F6368")
     chart = spc_chart(special, [f"M{i}" for i in range(11)], title="Test measure")
-    assert chart.image.startswith(b"\x89PNG") and len(chart.image) > 10_000
+    assert chart.image.startswith(b"<svg ") and chart.mime == "image/svg+xml"
+    assert '<img src="data:image/svg+xml;base64,' in chart._repr_html_()
     assert chart.alt == "Test measure: " + describe(special)
+    assert chart.caption == "Test measure. " + describe(special)
     assert (
         chart.image == spc_chart(special, [f"M{i}" for i in range(11)], title="Test measure").image
     )

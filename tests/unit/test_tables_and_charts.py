@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from datetime import date
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
-from PIL import Image
 
 from perfreport.methods.spc import xmr
 from perfreport.methods.status import Rag, Status
@@ -101,10 +99,9 @@ def each_chart_kind() -> dict[str, Chart]:
     }
 
 
-def colours(png: bytes) -> set[str]:
-    """Every colour in the image, as ``#RRGGBB``."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    return {"#{:02X}{:02X}{:02X}".format(*rgb) for _, rgb in image.getcolors(1 << 20)}
+def painted(svg: bytes) -> set[str]:
+    """Every colour the SVG fills or strokes with, as ``#RRGGBB``."""
+    return set(re.findall(r'(?:fill|stroke)="(#[0-9A-F]{6})"', svg.decode()))
 
 
 def test_charts_leave_matplotlib_as_they_found_it_and_ignore_the_analysts_settings():
@@ -144,13 +141,14 @@ def test_charts_keep_the_house_colours_exactly():
     charts = each_chart_kind()
     drawn = set(re.findall(r'stroke="(#[0-9A-F]{6})"', charts["trends"].image.decode()))
     assert {PALETTE["area"], PALETTE["comparator"], PALETTE["target"]} <= drawn
-    assert {colour for _, colour, _ in STATUS_BARS.values()} <= colours(charts["bars"].image)
-    assert {"#1F77B4", "#5F6368", "#C55A11"} <= colours(charts["spc"].image)
+    assert {colour for _, colour, _ in STATUS_BARS.values()} <= painted(charts["bars"].image)
+    assert {"#1F77B4", "#5F6368", "#C55A11"} <= painted(charts["spc"].image)
 
 
-def test_status_bars_are_a_png_with_alt_text_and_same_bytes_each_time():
+def test_status_bars_are_an_svg_with_alt_text_and_same_bytes_each_time():
     first = status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.")
     assert first.image == status_bars(COUNTS, caption="Cap", alt="Outcomes has 3 green.").image
-    assert first.mime == "image/png" and 'src="data:image/png;base64,' in first._repr_html_()
-    assert first.image.startswith(b"\x89PNG") and first.alt == "Outcomes has 3 green."
+    assert first.mime == "image/svg+xml"
+    assert 'src="data:image/svg+xml;base64,' in first._repr_html_()
+    assert first.image.startswith(b"<svg ") and first.alt == "Outcomes has 3 green."
     assert "<figcaption>Cap</figcaption>" in first._repr_html_()
