@@ -47,10 +47,8 @@ from jupyter_client.provisioning import LocalProvisioner
 from perfreport.build.threads import one_thread_each
 
 PRELOAD = (
-    "matplotlib.pyplot",
     "pandas",
     "duckdb",
-    "seaborn",
     "perfreport.reports.annual",
     "perfreport.reports.locality",
     "perfreport.reports.monthly",
@@ -58,7 +56,8 @@ PRELOAD = (
     "perfreport.reports.scorecard_overview",
     "perfreport.reports.strategic",
 )
-"""What every report notebook imports first (seaborn draws the statistical charts)."""
+"""What every report notebook imports first (the package draws its charts as SVG: neither
+matplotlib nor seaborn is among them)."""
 KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.zmqshell")
 """What the kernel itself imports before it runs a cell, but for ``ipykernel.kernelapp``
 (4 ms): that reads its parent's pid from the environment into a class default, so it is

@@ -11,8 +11,11 @@ same data (no timestamps or generated ids in the file). The charts live in
 
 from __future__ import annotations
 
+from typing import Any
+
+from perfreport.present import figures
 from perfreport.present.bars import STATUS_BARS, category_bars, status_bars
-from perfreport.present.figures import DPI, HOUSE, Chart, house_figure, png
+from perfreport.present.figures import DPI, Chart, house_figure, house_style, png
 from perfreport.present.trends import (
     COLUMNS,
     LINESTYLE,
@@ -27,7 +30,6 @@ from perfreport.present.trends import (
 __all__ = [
     "COLUMNS",
     "DPI",
-    "HOUSE",
     "LINESTYLE",
     "MARKER",
     "PALETTE",
@@ -38,7 +40,12 @@ __all__ = [
     "Line",
     "category_bars",
     "house_figure",
+    "house_style",
     "png",
     "small_multiples",
     "status_bars",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(figures, name)  # HOUSE, made on first use

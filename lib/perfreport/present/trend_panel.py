@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfreport.present.figures import HOUSE
+from perfreport.present.figures import EDGE_COLOUR, GRID_COLOUR, GRID_WIDTH
 from perfreport.present.svg import TEXT, line, markers, num, polyline, text
 from perfreport.present.ticks import Scale, padded, value_ticks, year_ticks
 
@@ -25,12 +25,12 @@ LINE_WIDTH, MARKER_SIZE, TARGET_WIDTH = 1.2, 2.5, 0.9
 DASHES = {"-": (), "--": (3.7, 1.6), ":": (1.0, 1.65), "-.": (6.4, 1.6, 1.0, 1.6)}
 """Matplotlib's dash patterns, in line widths."""
 GRID: dict[str, str | float] = {
-    "stroke": str(HOUSE["grid.color"]),
-    "stroke_width": float(HOUSE["grid.linewidth"]),
+    "stroke": GRID_COLOUR,
+    "stroke_width": GRID_WIDTH,
 }
 EDGE: dict[str, str | float] = {
     "class_": "spine",
-    "stroke": str(HOUSE["axes.edgecolor"]),
+    "stroke": EDGE_COLOUR,
     "stroke_width": 0.8,
 }
 ONE_YEAR = 365.0
