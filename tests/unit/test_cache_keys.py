@@ -154,6 +154,15 @@ def test_a_change_to_one_localitys_total_rebuilds_exactly_the_reports_that_read_
     }
 
 
+def test_a_column_no_report_reads_changes_no_key(setup, jobs):
+    with_funnels = _rows(QUARTERS).assign(funnel_position="inside")
+    before = _keys(setup, jobs, with_funnels)
+    moved = f"UPDATE results SET funnel_position = 'above' WHERE area_code = '{RURAL}'"
+    assert _changed(before, _keys(setup, jobs, with_funnels, moved)) == set()
+    shown = f"UPDATE results SET lower = 21 WHERE area_code = '{RURAL}'"  # one a report shows
+    assert _changed(before, _keys(setup, jobs, with_funnels, shown))
+
+
 def test_a_change_to_a_breakdowns_category_or_an_earlier_period_rebuilds_the_same(setup, jobs):
     base = _keys(setup, jobs, _rows(QUARTERS))
     for edit in (

@@ -2,9 +2,10 @@
 
 ``perfreport prepare`` stores, beside ``results`` and ``disclosed``, the warehouse table
 ``digests``: one per area and period end of that area's ``results`` rows ending then (every
-breakdown and every column, rule ``''``), and one per disclosure rule, area and period end of
-its ``disclosed`` rows (every column, the ``suppressed`` flag too). A digest is the number of
-rows and the sum of their 64-bit hashes (DuckDB's ``hash`` of the whole row: a few
+breakdown, rule ``''``), and one per disclosure rule, area and period end of its
+``disclosed`` rows (the ``suppressed`` flag too), each over the columns a report reads
+(:data:`~perfreport.assess.results.READ_COLUMNS`). A digest is the number of rows and the
+sum of their 64-bit hashes (DuckDB's ``hash`` of those columns of each row: a few
 milliseconds for the demo's 27,000 rows, where hashing the rows as text takes a quarter of a
 second). Any change to a figure a report could show (a value, numerator, denominator, limit,
 status, suppression) changes its row's hash and so, but for a chance of 1 in 2**64, the
@@ -30,12 +31,22 @@ UNPROTECTED = ""
 """The ``rule`` of the digests of ``results`` (the rows before disclosure control)."""
 
 
-def _digest_of(table: str, rule: str) -> str:
-    """The digest rows of one table: each group's row count and the sum of its rows' hashes."""
+def _digest_of(con: duckdb.DuckDBPyConnection, table: str, rule: str) -> str:
+    """The digest rows of one table: each group's row count and the sum of the hashes of its
+    rows' :data:`~perfreport.assess.results.READ_COLUMNS`."""
+    from perfreport.assess.results import READ_COLUMNS
+
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+    read = ", ".join(c for c in READ_COLUMNS if c in have)
     return (
         f"SELECT {rule} AS rule, area_code, period_end, "
-        "concat_ws(':', count(*), sum(hash(t)::HUGEINT)) AS digest "
-        f"FROM {table} t GROUP BY ALL"
+        f"concat_ws(':', count(*), sum(hash({read})::HUGEINT)) AS digest "
+        f"FROM {table} GROUP BY ALL"
     )
 
 
@@ -44,9 +55,9 @@ def store_digests(con: duckdb.DuckDBPyConnection) -> int:
     the connection holds, inside the caller's transaction; returns the rows written."""
     from perfreport.assess.results import DISCLOSED
 
-    parts = [_digest_of("results", f"'{UNPROTECTED}'")]
+    parts = [_digest_of(con, "results", f"'{UNPROTECTED}'")]
     if DISCLOSED in _tables(con):
-        parts.append(_digest_of(DISCLOSED, "rule"))
+        parts.append(_digest_of(con, DISCLOSED, "rule"))
     con.execute(f"CREATE OR REPLACE TABLE {DIGESTS} AS {' UNION ALL '.join(parts)}")
     found = con.execute(f"SELECT count(*) FROM {DIGESTS}").fetchone()
     return int(found[0]) if found else 0

@@ -125,6 +125,16 @@ OPEN_DATA_COLUMNS = (
     "partnership_value, country_value"
 )
 """What a report's open data CSV publishes of each prepared total it reads."""
+READ_COLUMNS = tuple(
+    dict.fromkeys(
+        name.strip()
+        for name in f"{REPORT_COLUMNS}, {OPEN_DATA_COLUMNS}, category, suppressed".split(",")
+    )
+)
+"""Every column of ``results`` and ``disclosed`` a report reads (its tables, charts, open data
+and breakdowns): what the digests of its cache key hash
+(:mod:`perfreport.assess.digests`). A column that ``prepare`` writes and no report reads
+(a locality's funnel-plot position, say) changes no report's key."""
 
 
 def has_results(con: duckdb.DuckDBPyConnection) -> bool:
