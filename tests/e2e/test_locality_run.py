@@ -253,6 +253,9 @@ def test_reports_read_prepared_results_and_never_recompute(built, tmp_path):
                 f"UPDATE {table} SET target_reason = 'marked by the test', value = 12.345 WHERE indicator_id = 'L-COM-01' "
                 "AND area_code = 'CS-RST' AND breakdown = 'all' AND period_label = 'Q4 2024/25'"
             )
+        from perfreport.assess.digests import store_digests
+
+        store_digests(con)  # as 'perfreport prepare' does after writing the tables
     result = run_cli(
         "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--jobs", "1", cwd=project
     )

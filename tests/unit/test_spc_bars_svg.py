@@ -203,3 +203,23 @@ def test_the_same_data_give_the_same_short_bytes():
         == status_bars(COUNTS, caption="c", alt="a").image
     )
     assert re.findall(r"\d\.\d{3,}", first.decode()) == []
+
+
+def test_a_long_title_is_wrapped_to_stop_short_of_the_icons():
+    from perfreport.present.spc_chart import ICON_RADIUS, ICONS_AT, TITLE_SIZE, WIDTH_IN
+    from perfreport.present.svg import text_width
+
+    title = (
+        "Adult support and protection inquiries completed within 5 working days, "
+        "Clackmannanshire and Stirling, with a title longer than any chart has room for, "
+        "which goes on and on past the second line of the space above the chart"
+    )
+    labels = [f"Month {i}" for i in range(len(IMPROVING.points))]
+    svg = ET.fromstring(spc_chart(IMPROVING, labels, title=title).image)
+    lines = svg.findall("s:text[@class='title']", NS)
+    assert len(lines) == 2
+    icons = ICONS_AT[0] * WIDTH_IN * 72 - ICON_RADIUS
+    for line in lines:
+        assert float(line.get("x", "")) + text_width(line.text or "", TITLE_SIZE) < icons
+    words = " ".join(t.text or "" for t in reversed(lines)).rstrip("…").split()
+    assert words == title.split()[: len(words)] and lines[0].text.endswith("…")  # type: ignore[union-attr]

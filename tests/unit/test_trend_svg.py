@@ -4,6 +4,7 @@ the sanitiser letting an SVG through only as an image's base64 source."""
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -211,3 +212,23 @@ def test_the_sanitiser_lets_an_svg_through_only_as_an_images_base64_source():
         str(sanitise_output(f'<div style="background:url({SVG_DATA})">x</div>')) == "<div>x</div>"
     )
     assert str(sanitise_output("<svg><script>alert(1)</script></svg>")) == ""
+
+
+def test_one_panel_is_as_wide_as_its_legend_and_a_long_series_labels_fewer_years():
+    years = [date(y, 3, 31) for y in range(2011, 2026)]
+    long = pd.DataFrame({"role": "area", "x": years, "value": range(len(years))})
+    lines = [Line("area", "NHS Forth Valley"), Line("comparator", "Scotland")]
+    svg = ET.fromstring(small_multiples([("A&E", long, 95.0)], lines, caption="c", alt="a").image)
+    width = float(svg.get("viewBox", "").split()[2])
+    entries = svg.findall("s:g[@class='legend']/s:g[@class='entry']", NS)
+    assert [e.find("s:text", NS).text for e in entries] == [  # type: ignore[union-attr]
+        "NHS Forth Valley",
+        "Scotland",
+        "Target",
+    ]
+    starts = [float(e.find("s:line", NS).get("x1", "")) for e in entries]  # type: ignore[union-attr]
+    last = entries[-1].find("s:text", NS)
+    end = float(last.get("x", "")) + text_width("Target", 7.0)  # type: ignore[union-attr]
+    assert starts[0] >= 0 and end <= width  # the whole legend inside the chart
+    labels = [int(t.text or "") for t in svg.findall(".//s:text[@class='xlabel']", NS)]
+    assert len(labels) >= 2 and {b - a for a, b in itertools.pairwise(labels)} == {5}

@@ -19,7 +19,16 @@ import numpy as np
 from perfreport.methods.spc import XmrResult, describe
 from perfreport.present.axes import DIGIT, Sample, bottom_axis, left_axis, legend_row, spines
 from perfreport.present.figures import DPI, Chart
-from perfreport.present.svg import TEXT, crosses, document, line, markers, polyline, text
+from perfreport.present.svg import (
+    TEXT,
+    crosses,
+    document,
+    fit_lines,
+    line,
+    markers,
+    polyline,
+    text,
+)
 from perfreport.present.ticks import Scale, padded, value_ticks
 from perfreport.present.trend_panel import Box, stroke
 
@@ -59,6 +68,7 @@ TITLE_SIZE, TICK_SIZE, LEGEND_SIZE, ICON_SIZE = 9.0, 7.0, 6.5, 10.0
 MARKER_SIZE = 26**0.5
 """Points across a marker: matplotlib's ``s=26`` (square points)."""
 ICONS_AT = (0.88, 0.95)
+ICON_RADIUS = 0.48 * 0.06 * WIDTH_IN * 72
 """The centres of the variation and assurance icons, as shares of the width."""
 
 
@@ -97,7 +107,10 @@ def spc_chart(
     body = left_axis(box, yticks, TICK_SIZE, grid=True)
     body += _lines(result, xs, ys, box) + spines(box) + _points(result, xs, ys)
     body += bottom_axis(box, [(xs(i), labels[i]) for i in range(0, n, step)], TICK_SIZE, grid=False)
-    body.append(text(box.x, box.y - 6, title, font_size=TITLE_SIZE, fill=TEXT, class_="title"))
+    room = ICONS_AT[0] * width - ICON_RADIUS - 6 - box.x  # the title stops short of the icons
+    for n, part in enumerate(reversed(fit_lines(title, TITLE_SIZE, room, 2))):
+        at = box.y - 6 - n * 1.2 * TITLE_SIZE
+        body.append(text(box.x, at, part, font_size=TITLE_SIZE, fill=TEXT, class_="title"))
     middle = box.bottom + 0.12 * box.height + 1.1 * LEGEND_SIZE
     body += legend_row(_legend(result), box.x, middle, LEGEND_SIZE, box.x + box.width)
     body += _icon(ICONS_AT[0] * width, *variation_icon(result))
@@ -181,7 +194,7 @@ def _legend(result: XmrResult) -> list[tuple[Sample, str]]:
 
 def _icon(x: float, letter: str, colour: str) -> list[str]:
     """A filled circle with a white bold letter, centred at ``x`` near the top."""
-    y, radius = 0.075 * HEIGHT_IN * 72, 0.48 * 0.06 * WIDTH_IN * 72
+    y, radius = 0.075 * HEIGHT_IN * 72, ICON_RADIUS
     baseline = y + 0.06 * radius + DIGIT * ICON_SIZE / 2
     return [
         '<g class="icon">',

@@ -123,6 +123,30 @@ def text_width(content: str, size: float) -> float:
     return units / 2048 * size
 
 
+def fit_lines(content: str, size: float, width: float, most: int) -> list[str]:
+    """``content`` broken between words into at most ``most`` lines, each at most ``width``
+    points wide at ``size`` points; an ellipsis ends the last line if the rest did not fit.
+
+    >>> fit_lines("Adult support and protection inquiries completed", 9, 150, 2)
+    ['Adult support and protection', 'inquiries completed']
+    >>> fit_lines("Adult support and protection inquiries completed", 9, 150, 1)
+    ['Adult support and protection…']
+    """
+    lines: list[str] = []
+    for word in content.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width(joined, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    if len(lines) <= most:
+        return lines
+    kept = lines[:most]
+    while " " in kept[-1] and text_width(kept[-1] + "…", size) > width:
+        kept[-1] = kept[-1].rsplit(" ", 1)[0]
+    return [*kept[:-1], kept[-1] + "…"]
+
+
 def _warn_uncovered(content: str) -> None:
     """Warn, as matplotlib did, of a character the chart font has no glyph for."""
     if content.isascii():

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from perfreport.present.figures import EDGE_COLOUR, GRID_COLOUR, GRID_WIDTH
-from perfreport.present.svg import TEXT, line, markers, num, polyline, text
+from perfreport.present.svg import TEXT, line, markers, num, polyline, text, text_width
 from perfreport.present.ticks import Scale, padded, value_ticks, year_ticks
 
 Point = tuple[float, float]
@@ -97,7 +97,8 @@ def panel(
     values = [y for _, y in finite] + ([] if target is None else [target])
     ys = Scale(*padded(values, 0.0), box.bottom, box.y)
     most = max(3, min(5, math.floor(box.height / (2 * TICK_SIZE))))
-    out += _axes(box, year_ticks(xs.low, xs.high), value_ticks(ys.low, ys.high, most), xs, ys)
+    years = year_ticks(xs.low, xs.high, _year_step(xs.high - xs.low, box.width))
+    out += _axes(box, years, value_ticks(ys.low, ys.high, most), xs, ys)
     for role, points in series.items():
         out += _series(role, [(xs(x), ys(y)) for x, y in points], styles[role])
     if target is not None:
@@ -146,6 +147,14 @@ def _axes(
             text(left, ys(at) + digits / 2, name, text_anchor="end", class_="ylabel", **label)
         )
     return out
+
+
+def _year_step(days: float, width: float) -> int:
+    """Every how many years the x axis is labelled: every 2, or every 5, 10, 20... where the
+    labels ("2024") would otherwise run into each other."""
+    per_year = width / max(days / 365.25, 1e-9)
+    room = 1.6 * text_width("2000", TICK_SIZE)
+    return next((n for n in (2, 5, 10, 20, 50) if n * per_year >= room), 100)
 
 
 def _series(role: str, points: list[Point], style: Style) -> list[str]:

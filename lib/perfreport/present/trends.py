@@ -55,9 +55,12 @@ def small_multiples(
     """
     rows = max(1, math.ceil(len(panels) / COLUMNS))
     cols = min(COLUMNS, max(1, len(panels)))
-    width, height = PANEL_WIDTH_IN * cols * 72, (PANEL_HEIGHT_IN * rows + 0.5) * 72
+    entries = [(ln.role, ln.label) for ln in lines] + [("target", "Target")]
+    # as wide as the legend at least (one panel is narrower than its legend)
+    width = max(PANEL_WIDTH_IN * cols * 72, _legend_width(entries) + 2 * LEGEND_SIZE)
+    height = (PANEL_HEIGHT_IN * rows + 0.5) * 72
     styles = {role: Style(PALETTE[role], LINESTYLE[role], MARKER.get(role, "")) for role in PALETTE}
-    body = _legend(lines, width, styles)
+    body = _legend(entries, width, styles)
     for box, (title, frame, target) in zip(_boxes(rows, cols, width, height), panels, strict=False):
         drawn = points(frame, [ln.role for ln in lines])
         body += panel(box, _wrap(title), drawn, target, styles)
@@ -77,13 +80,24 @@ def _boxes(rows: int, cols: int, width: float, height: float) -> list[Box]:
     ]
 
 
-def _legend(lines: list[Line], width: float, styles: dict[str, Style]) -> list[str]:
+HANDLE, PAD, SPACING = 2.0 * LEGEND_SIZE, 0.8 * LEGEND_SIZE, 2.0 * LEGEND_SIZE
+"""A legend entry's sample line, the gap after it, and the gap before the next entry."""
+
+
+def _entry_widths(entries: list[tuple[str, str]]) -> list[float]:
+    return [HANDLE + PAD + text_width(label, LEGEND_SIZE) for _, label in entries]
+
+
+def _legend_width(entries: list[tuple[str, str]]) -> float:
+    return sum(_entry_widths(entries)) + SPACING * (len(entries) - 1)
+
+
+def _legend(entries: list[tuple[str, str]], width: float, styles: dict[str, Style]) -> list[str]:
     """One legend for every panel, centred across the top: each line's sample and label,
     then the target's."""
-    entries = [(ln.role, ln.label) for ln in lines] + [("target", "Target")]
-    handle, pad, spacing = 2.0 * LEGEND_SIZE, 0.8 * LEGEND_SIZE, 2.0 * LEGEND_SIZE
-    widths = [handle + pad + text_width(label, LEGEND_SIZE) for _, label in entries]
-    x = (width - sum(widths) - spacing * (len(entries) - 1)) / 2
+    handle, pad, spacing = HANDLE, PAD, SPACING
+    widths = _entry_widths(entries)
+    x = (width - _legend_width(entries)) / 2
     middle = 6.3 + 0.6 * LEGEND_SIZE
     out = ['<g class="legend">']
     for (role, label), entry_width in zip(entries, widths, strict=True):
