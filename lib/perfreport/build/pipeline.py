@@ -299,6 +299,13 @@ def publish(setup: Setup, dest: Path, cycles: Sequence[str] = ()) -> Published:
     (``perfreport publish``)."""
     from perfreport.build.publish import publish_site
 
+    if not cycles and not any(c.disclosure.active for c in setup.cycles.items):
+        raise PerfreportError(
+            f"{setup.project.relative(setup.project.params / 'cycles.yaml')}: nothing to "
+            "publish: no cycle is under disclosure control (the public site holds only those "
+            "cycles' reports; leave disclosure control on (remove 'control: false') for the cycles that are public)"
+        )
+
     with connect(setup.project.warehouse, read_only=True) as con:
         truth = all_totals(con)
     return publish_site(setup.project, setup.cycles, setup.areas, dest, cycles, truth)
