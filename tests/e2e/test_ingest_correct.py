@@ -227,11 +227,15 @@ def test_unload_makes_prepared_results_stale(project, cli):
     cli("ingest", "council_complaints", "revised.csv", cwd=project)
     warehouse = project / "data" / "warehouse.duckdb"
     with connect(warehouse) as con:  # as prepare leaves it
-        con.execute("CREATE TABLE results_info (load_id INTEGER, until DATE, version VARCHAR)")
-        con.execute("INSERT INTO results_info VALUES (1, NULL, 'test')")
-    assert results_current(warehouse, "test")
+        con.execute(
+            "CREATE TABLE results_info (load_id INTEGER, until DATE, version VARCHAR, "
+            "settings VARCHAR)"
+        )
+        con.execute("INSERT INTO results_info VALUES (1, NULL, 'test', 'params')")
+    assert results_current(warehouse, "test", "params")
+    assert not results_current(warehouse, "test", "other params")  # prepared with others
     cli("unload", "1", cwd=project)
-    assert not results_current(warehouse, "test")
+    assert not results_current(warehouse, "test", "params")
 
 
 def test_a_warehouse_of_0_8_gains_what_unload_needs_when_written(project, cli):

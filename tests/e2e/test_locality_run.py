@@ -605,3 +605,21 @@ def test_an_error_a_custom_exception_handler_hid_is_named_with_its_evidence(buil
     assert "set_custom_exc" in error and HIDE_ERRORS in error  # the cell
     assert "looking up the area\nhandled quietly" in error  # and what it printed
     assert 'Exception encountered at "In [' in error  # papermill's own account
+
+
+def test_a_changed_target_is_prepared_again_before_the_reports_are_built(built, tmp_path):
+    project = tmp_path / "target"
+    shutil.copytree(built, project)
+    catalogue = project / "params" / "catalogue" / "local.yaml"
+    before = "target: {value: 85, unit: percent, kind: min, source: Carers Strategy}"
+    text = catalogue.read_text(encoding="utf-8")
+    assert before in text
+    catalogue.write_text(text.replace(before, before.replace("85", "90")), encoding="utf-8")
+    result = run_cli(
+        "run", "locality", "--period", QUARTER, "--area", "CS-RST", "--jobs", "1", cwd=project
+    )
+    assert result.code == 0, result.stderr
+    data = project / "outputs" / "locality" / QUARTER / "rural-stirling" / "data.csv"
+    rows = pd.read_csv(data, dtype=str)
+    shown = set(rows.loc[rows["indicator_id"] == "L-CAR-02", "target_text"])
+    assert shown == {"at least 90.0%"}, shown  # the new target, not the prepared one

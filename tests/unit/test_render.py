@@ -43,3 +43,56 @@ def test_the_garbage_collector_is_left_as_it_was(renderer, tmp_path, collecting)
         assert gc.isenabled() is collecting
     finally:
         gc.enable()
+
+
+def test_a_pdf_fetches_nothing_from_the_network_or_the_build_machine(renderer, tmp_path):
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_error(404)
+
+        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not an image")
+    page = PAGE.replace(
+        "<h1>Test report</h1>",
+        f'<h1>Test report</h1><img alt="a" src="http://127.0.0.1:{server.server_port}/x.png">'
+        f'<img alt="b" src="{secret.as_uri()}"><img alt="c" src="secret.png">',
+    )
+    try:
+        renderer.pdf(page, tmp_path / "out.pdf", base=tmp_path)
+    finally:
+        server.shutdown()
+    assert asked == []
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ('<a href=" data:text/html,x">a</a>', "<a>a</a>"),
+        ('<a href="\x01data:text/html,x">a</a>', "<a>a</a>"),
+        ('<a href="&#x20;data:text/html,x">a</a>', "<a>a</a>"),
+        ('<a href=" javascript:alert(1)">a</a>', "<a>a</a>"),
+        ('<a href="java\tscript:alert(1)">a</a>', "<a>a</a>"),
+        ('<a href=" https://example.org/a">a</a>', '<a href="https://example.org/a">a</a>'),
+        ('<a href="#contents">a</a>', '<a href="#contents">a</a>'),
+        (
+            '<img src=" data:image/png;base64,AAAA" alt="x">',
+            '<img src="data:image/png;base64,AAAA" alt="x">',
+        ),
+    ],
+)
+def test_an_address_is_judged_as_a_browser_reads_it(given, kept):
+    from perfreport.build.sanitise import sanitise_output
+
+    assert str(sanitise_output(given)) == kept

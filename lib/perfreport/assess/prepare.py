@@ -47,10 +47,13 @@ def prepare(
     settings: RagSettings,
     until: Period | None = None,
     rules: Sequence[Disclosure] = (),
+    configuration: str = "",
 ) -> PrepareSummary:
     """Compute the results table from the warehouse and store it (replacing the last one),
     with the totals as each disclosure rule in ``rules`` lets them be published and the
-    digests of both (:mod:`perfreport.assess.digests`)."""
+    digests of both (:mod:`perfreport.assess.digests`); ``configuration`` (a digest of the
+    configuration the results were computed with) is recorded beside them in
+    ``results_info``."""
     started = time.perf_counter()
     with connect(ctx.project.warehouse, read_only=True) as con:
         obs = observations(con, breakdown=None)
@@ -71,8 +74,8 @@ def prepare(
         store_digests(con)
         con.execute(
             "CREATE OR REPLACE TABLE results_info AS "
-            "SELECT max(load_id) AS load_id, ? AS until, ? AS version FROM loads",
-            [until.end if until else None, __version__],
+            "SELECT max(load_id) AS load_id, ? AS until, ? AS version, ? AS settings FROM loads",
+            [until.end if until else None, __version__, configuration],
         )
     return PrepareSummary(len(results), time.perf_counter() - started, until)
 

@@ -321,9 +321,10 @@ class ForkedProcess:
         return self.returncode  # type: ignore[return-value]
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is not None:
-            raise ProcessLookupError(self.pid)
-        os.kill(self.pid, signum)
+        """As :meth:`subprocess.Popen.send_signal`: nothing once the kernel has ended."""
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # ended since: the same
+                os.kill(self.pid, signum)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)

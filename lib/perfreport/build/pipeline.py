@@ -16,7 +16,7 @@ from perfreport import __version__
 from perfreport.assess.digests import has_digests
 from perfreport.assess.results import all_totals, disclosed_current
 from perfreport.build.audit import AuditResult, audit_before_publishing, audit_site
-from perfreport.build.cache import with_cache_keys
+from perfreport.build.cache import tree_hash, with_cache_keys
 from perfreport.build.data_span import (
     PERIOD_PARAMETER,
     DataSpan,
@@ -236,7 +236,7 @@ def _prepared(setup: Setup, cycles: Sequence[Cycle]) -> bool:
     """Whether the prepared tables are current: made by this version from every load, with
     the rules of ``cycles`` and the digests the cache keys read (else prepare again)."""
     warehouse = setup.project.warehouse
-    if not results_current(warehouse, __version__):
+    if not results_current(warehouse, __version__, tree_hash(setup.project.params)):
         return False
     if not disclosed_current(warehouse, [cycle.disclosure for cycle in cycles]):
         return False
@@ -341,4 +341,5 @@ def prepare_results(setup: Setup, period_text: str | None = None) -> PrepareSumm
 
     until = period_in_data(setup, period_text) if period_text else None
     rules = [cycle.disclosure for cycle in setup.cycles.items]
-    return prepare(setup, setup.plans(), setup.rag_settings(), until, rules)
+    settings = tree_hash(setup.project.params)  # what run compares (see results_current)
+    return prepare(setup, setup.plans(), setup.rag_settings(), until, rules, settings)

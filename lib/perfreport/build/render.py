@@ -141,6 +141,7 @@ class Renderer:
         # imported late: it loads Pango, needed only for PDFs
         from weasyprint import HTML
         from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
 
         with self._pdf_lock:
             if self._fonts is None:
@@ -148,7 +149,10 @@ class Renderer:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                HTML(string=html, base_url=str(base)).write_pdf(
+                # a page's images are its own data: nothing is fetched from the network or
+                # the build machine's files while its PDF is made
+                fetcher = URLFetcher(allowed_protocols={"data"})
+                HTML(string=html, base_url=str(base), url_fetcher=fetcher).write_pdf(
                     target, pdf_variant=PDF_VARIANT, pdf_tags=True, font_config=self._fonts
                 )
             finally:

@@ -39,11 +39,26 @@ where browsers and WeasyPrint show it as a picture (no script in it runs and not
 is fetched); inline ``<svg>`` is not an output tag, and an SVG address anywhere else is dropped."""
 
 
+_IGNORED = re.compile(r"[\t\n\r]")
+"""What a URL parser removes from anywhere in an address (WHATWG URL: tab and newline)."""
+_AROUND = "".join(chr(c) for c in range(0x21))
+"""What it strips from either end (control characters and space)."""
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+
+
 def _allowed_url(tag: str, attribute: str, value: str) -> str | None:
-    """A ``data:`` address only as an image's source, and only for an image type."""
-    if value.lower().startswith("data:"):
-        return value if tag == "img" and attribute == "src" and _IMAGE_DATA.match(value) else None
-    return value
+    """A ``data:`` address only as an image's source, and only for an image type; any other
+    address only with an allowed scheme (or none: relative). The address is judged, and kept,
+    as a browser or WeasyPrint would read it: ``" data:text/html,..."`` is a ``data:``
+    address, not a relative one."""
+    address = _IGNORED.sub("", value).strip(_AROUND)
+    scheme = _SCHEME.match(address)
+    if scheme is None:
+        return address
+    if scheme[1].lower() == "data":
+        image = tag == "img" and attribute == "src" and _IMAGE_DATA.match(address)
+        return address if image else None
+    return address if scheme[1].lower() in OUTPUT_URL_SCHEMES else None
 
 
 def sanitise_output(html: str) -> Markup:

@@ -292,9 +292,10 @@ def results_version(con: duckdb.DuckDBPyConnection) -> str | None:
     return str(row[0]) if row and row[0] is not None else None
 
 
-def results_current(path: Path, version: str) -> bool:
+def results_current(path: Path, version: str, settings: str = "") -> bool:
     """Whether ``results`` covers every load in the warehouse, for all periods, and was made by
-    ``version`` of perfreport (a newer one may compute more)."""
+    ``version`` of perfreport (a newer one may compute more) with the configuration whose
+    digest is ``settings`` (a changed target, plan or rule is a different result)."""
     with connect(path, read_only=True) as con:
         tables = {
             r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -302,8 +303,8 @@ def results_current(path: Path, version: str) -> bool:
         if "results_info" not in tables:
             return False
         columns = {r[0] for r in con.execute("DESCRIBE results_info").fetchall()}
-        if "version" not in columns:
+        if not {"version", "settings"} <= columns:
             return False
-        row = con.execute("SELECT load_id, until, version FROM results_info").fetchall()
+        row = con.execute("SELECT load_id, until, version, settings FROM results_info").fetchall()
         latest = con.execute("SELECT max(load_id) FROM loads").fetchall()[0][0]
-    return bool(row) and row[0][0] == latest and row[0][1] is None and row[0][2] == version
+    return bool(row) and row[0] == (latest, None, version, settings)
