@@ -215,6 +215,7 @@ def test_the_digests_are_one_per_rule_area_and_period_end(tmp_path: Path):
 def test_a_warehouse_prepared_without_digests_is_prepared_again(setup: Setup):
     """As one prepared by an earlier perfreport of the same version number would be."""
     from perfreport import __version__
+    from perfreport.build.cache import tree_hash
     from perfreport.build.pipeline import _prepared
 
     setup.project.warehouse.unlink(missing_ok=True)
@@ -222,8 +223,8 @@ def test_a_warehouse_prepared_without_digests_is_prepared_again(setup: Setup):
         _write(con, _rows(QUARTERS))
         con.execute(
             "CREATE TABLE results_info AS SELECT NULL::INTEGER AS load_id, NULL::DATE AS until, "
-            "? AS version",
-            [__version__],
+            "? AS version, ? AS settings",
+            [__version__, tree_hash(setup.project.params)],
         )
         con.execute(f"DROP TABLE {DIGESTS}")
     cycles = [setup.cycles.get(cycle_id) for cycle_id in PERIODS]
