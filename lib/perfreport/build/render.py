@@ -143,6 +143,9 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import URLFetcher
 
+        from perfreport.build import svg_text
+
+        svg_text.install()
         with self._pdf_lock:
             if self._fonts is None:
                 self._fonts = FontConfiguration()
