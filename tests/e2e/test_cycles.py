@@ -244,3 +244,59 @@ def test_run_takes_a_cycle_or_all_but_not_both(built):
     assert period.code == 2 and "leave out --period and --area" in period.stderr
     wrong = run_cli("run", "strategic", "--period", "2024-25-Q4", cwd=built)
     assert wrong.code == 2 and "is a quarter; cycle 'strategic' reports a half_year" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("cycle", "area", "areas"),
+    [
+        ("annual", PARTNERSHIP, ["CS-CLK", "CS-RST", "CS-UST", "S37000005", "S92000003"]),
+        ("locality", "clackmannanshire", ["CS-CLK", "S37000005", "S92000003"]),
+    ],
+)
+def test_premature_mortality_is_shown_as_an_age_standardised_rate_with_its_interval(
+    built, cycle, area, areas
+):
+    """NI-11 is the European age-standardised rate (ESP 2013) with Dobson limits, computed by
+    prepare from the demo's age bands, in the report as the warehouse holds it."""
+    html = (built / "outputs" / cycle / LATEST[cycle] / area / "report.html").read_text("utf-8")
+    rows = table_rows(
+        html,
+        "Premature mortality rate per 100,000 persons: age-standardised rate per 100,000 "
+        "(2013 European Standard Population), 2024",
+    )
+    assert rows[0] == [
+        "Area",
+        "Period",
+        "Rate",
+        "95% confidence interval",
+        "Deaths",
+        "Population aged 0-74",
+    ]
+    expected = (
+        results(
+            built,
+            "SELECT a.name, r.* FROM results r JOIN areas a ON a.code = r.area_code "
+            "WHERE indicator_id = 'NI-11' AND breakdown = 'all' AND period_start = DATE '2024-01-01' "
+            f"AND area_code IN ({', '.join('?' * len(areas))})",
+            areas,
+        )
+        .set_index("area_code")
+        .loc[areas]
+    )
+    assert set(expected["ci_method"]) == {
+        "Dobson, directly standardised (2013 European Standard Population)"
+    }
+    assert (expected["lower"] < expected["value"]).all()
+    assert (expected["value"] < expected["upper"]).all()
+    assert rows[1:] == [
+        [
+            e["name"],
+            "2024",
+            format_number(e["value"], 0),
+            f"{format_number(e['lower'], 0)} to {format_number(e['upper'], 0)}",
+            format_number(e["numerator"], 0),
+            format_number(e["denominator"], 0),
+        ]
+        for _, e in expected.iterrows()
+    ]
+    assert "No rate is calculated from fewer than 10 deaths." in html

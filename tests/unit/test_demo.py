@@ -64,10 +64,28 @@ def test_every_breakdown_adds_up_to_its_total(demo):
     assert len(joined) > 500
     assert (joined["numerator"] == joined["total"]).all()
     assert set(demo.loc[demo.breakdown != "all", "breakdown"]) == {
+        "age_band",
         "age_group",
         "sex",
         "simd_quintile",
     }
+
+
+def test_age_bands_have_the_death_rates_of_their_ages_in_every_area_and_the_country(demo):
+    """NI-11's bands (for its age-standardised rate): the 2013 ESP's 15 bands under 75, for
+    every locality, the partnership and Scotland, with rates rising with age
+    (``category_rates``) and populations in the shares ``categories`` gives."""
+    bands = demo[(demo.indicator_id == "NI-11") & (demo.breakdown == "age_band")]
+    assert set(bands.area_code) == {"CS-CLK", "CS-RST", "CS-UST", "S37000005", "S92000003"}
+    assert (bands.groupby(["area_code", "period_start"]).size() == 15).all()
+    scotland = (
+        bands[bands.area_code == "S92000003"]
+        .groupby("category")[["numerator", "denominator"]]
+        .sum()
+    )
+    rate = scotland.numerator / scotland.denominator * 100_000
+    assert rate["70-74"] > 20 * rate["20-24"] > 0
+    assert 2000 < rate["70-74"] < 2800 and 40 < rate["20-24"] < 60  # the declared relative rates
 
 
 def test_values_follow_numerators_and_denominators(demo, catalogue):

@@ -9,8 +9,10 @@ the figures add across areas:
 - counts (method ``count``, whatever their aggregation over time) are added;
 - figures with a numerator and a denominator are added part by part, and the value worked out
   again (``numerator / denominator × multiplier``);
-- anything else (a percentage published without its parts, a directly standardised rate) is
-  not added, and the area keeps no figure.
+- anything else (a percentage published without its parts, a directly standardised rate
+  without its age bands) is not added, and the area keeps no figure. A standardised rate with
+  age bands is added band by band, and :mod:`perfreport.assess.standardised` works out the
+  sum's rate from them.
 
 Such rows have ``derived`` true (every other row false), so readers can tell a figure that
 was published from one that was worked out; disclosure control sees them as what they are, a
@@ -40,7 +42,7 @@ def with_area_sums(native: pd.DataFrame, ind: Indicator, areas: Areas) -> pd.Dat
     each parent area, period, breakdown and category with no row of its own whose children of
     one type all have a figure that adds (see the module's description)."""
     native = native.assign(**{DERIVED: False})
-    if ind.method in NOT_ADDED or native.empty:
+    if (ind.method in NOT_ADDED and ind.standardise is None) or native.empty:
         return native
     added: list[pd.DataFrame] = []
     for parent, children in _families(areas):

@@ -59,7 +59,7 @@ SPC_CHART = ("spc_mean", "spc_lpl", "spc_upl", "spc_points")
 """A stored SPC chart (its mean, limits and points' types): SPC is management information,
 never published under control (a mean with all but one of its points shown gives the last one
 away), so a controlled report draws no SPC chart."""
-REASON_COLUMNS = ("target_reason", "framework_reason")
+REASON_COLUMNS = ("target_reason", "framework_reason", "not_calculated")
 REASON = "figure suppressed to protect confidentiality"
 
 

@@ -23,6 +23,7 @@ from perfreport.assess.area_sums import with_area_sums
 from perfreport.assess.assessment import assess_totals
 from perfreport.assess.digests import store_digests
 from perfreport.assess.results import store_disclosed
+from perfreport.assess.standardised import with_standardised_rates
 from perfreport.assess.totals import roll_ups, with_changes, with_intervals, with_missing_periods
 from perfreport.config.catalogue import ALL
 from perfreport.config.context import Context
@@ -101,7 +102,8 @@ def compute_results(
             continue
         for mine in (native, *roll_ups(native, ind)):
             mine = with_missing_periods(mine, ind, last_day, area_types)
-            frame = with_changes(with_intervals(mine, ind))
+            standardised = with_standardised_rates(with_intervals(mine, ind), ind, ctx.catalogue)
+            frame = with_changes(standardised)
             totals = frame[frame["breakdown"] == ALL]
             extra = assess_totals(ind, totals, frame, ctx.areas, plans, settings)
             frames.append(

@@ -116,13 +116,13 @@ REPORT_COLUMNS = (
     "indicator_id, area_code, breakdown, period_start, period_end, period_kind, numerator, "
     "denominator, value, lower, upper, target_value, target_text, target_status, target_reason, "
     "framework_status, framework_reason, trend, spc_type, spc_rule, spc_mean, spc_lpl, spc_upl, "
-    "spc_points, plan_id"
+    "spc_points, plan_id, ci_method, not_calculated"
 )
 """What a report reads of each prepared total."""
 OPEN_DATA_COLUMNS = (
     "indicator_id, area_code, period_label, period_start, period_end, numerator, denominator, "
-    "value, lower, upper, target_text, target_status, framework_status, change_year, "
-    "partnership_value, country_value"
+    "value, lower, upper, ci_method, not_calculated, target_text, target_status, "
+    "framework_status, change_year, partnership_value, country_value"
 )
 """What a report's open data CSV publishes of each prepared total it reads."""
 READ_COLUMNS = tuple(

@@ -129,10 +129,15 @@ class SeriesRows:
                 best = (end, position)
         return None if best is None else self.series.iloc[best[1]]
 
+    def row_in(self, area: str, period: Period) -> pd.Series | None:
+        """The row of ``area`` for exactly ``period``, or None."""
+        position = self._at.get((area, period))
+        return None if position is None else self.series.iloc[position]
+
     def value_in(self, area: str, period: Period) -> float | None:
         """The value of ``area`` in exactly ``period`` (:func:`shown_value`), or None."""
-        position = self._at.get((area, period))
-        return None if position is None else shown_value(self.series.iloc[position])
+        row = self.row_in(area, period)
+        return None if row is None else shown_value(row)
 
 
 def latest_on_or_before(series: pd.DataFrame, area: str, day: date) -> pd.Series | None:

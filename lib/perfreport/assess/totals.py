@@ -131,7 +131,9 @@ def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
                 high / den[usable] * ind.multiplier,
             )
         method = (
-            "Byar (exact below 10)" if ind.method == "rate" else "Byar, crude (age bands not held)"
+            "Byar (exact below 10)"
+            if ind.method == "rate"
+            else "Byar, crude (not age-standardised)"
         )
     elif ind.method == "count" and ind.time_aggregation == "sum":
         num = np.where(np.isfinite(num), num, frame["value"].to_numpy(float))  # value-only counts

@@ -112,6 +112,10 @@ class DemoSettings(Params):
     """Each breakdown's categories and their shares of the counts."""
     category_shares_by_area: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
     """Where an area's mix of categories differs from ``categories``."""
+    category_rates: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """For rates: each category's relative rate (``age_band: {"0-4": 60, "70-74": 2400}``).
+    A category's share of the events is its share of the population times its rate, so that
+    age-specific rates differ as they do (without it, every category has the area's rate)."""
     indicators: dict[str, SeriesSpec] = Field(default_factory=dict)
     """One invented series per indicator id; indicators not listed get no demo data."""
     extracts: tuple[DemoExtract, ...] = ()
@@ -217,3 +221,11 @@ def _check_series(
         missing = [b for b in ind.breakdowns if b != "locality" and b not in settings.categories]
         if missing:
             fail(("categories",), f"no categories for breakdown {missing[0]!r} of {ident}")
+    for dim, rates in settings.category_rates.items():
+        known = settings.categories.get(dim, {})
+        if set(rates) != set(known) or min(rates.values(), default=0) <= 0:
+            fail(
+                ("category_rates", dim),
+                f"give every category of {dim!r} in 'categories' ({', '.join(known)}) a rate "
+                "above zero, and no other",
+            )

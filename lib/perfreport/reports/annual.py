@@ -24,6 +24,7 @@ from perfreport.reports import delivery
 from perfreport.reports.delivery import ACTIVITY_BADGES
 from perfreport.reports.locality_parts import LocalityParts
 from perfreport.reports.national import NATIONAL_SETS, YEARS_SHOWN, national, national_table
+from perfreport.reports.standardised_tables import shown
 
 __all__ = ["ACTIVITY_BADGES", "NATIONAL_SETS", "YEARS_SHOWN", "AnnualReport"]
 
@@ -75,6 +76,12 @@ class AnnualReport(LocalityParts):
         ]
         return Section("Trends", charts, level=3)
 
+    def standardised_rates(self) -> Section | Html:
+        """Each age-standardised indicator's rate with its interval: every locality, the
+        partnership and the country."""
+        locals_ = [(a, self.local_series) for a in self.localities]
+        return self._standardised([*locals_, *self.compared_areas()])
+
     def objectives_table(self) -> Table:
         """Each strategic objective's status from its linked indicators and activities."""
         framework = self.ctx.catalogue.framework
@@ -98,9 +105,7 @@ class AnnualReport(LocalityParts):
             if all(v is None for v in values):
                 continue
             cells = [describe_value(h.indicator, v) for v in values]
-            rows.append(
-                (h.indicator.title, h.period.label, *cells, describe_value(h.indicator, h.value))
-            )
+            rows.append((h.indicator.title, h.period.label, *cells, shown(h)))
             records += [
                 {
                     "indicator_id": h.indicator.id,

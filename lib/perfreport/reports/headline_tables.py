@@ -17,6 +17,7 @@ from perfreport.methods.status import Rag, Status
 from perfreport.methods.suppressed import SYMBOL, Suppressed
 from perfreport.present.tables import Html, Section, Table, rag_badge
 from perfreport.reports.locality_view import Headline, LocalityView
+from perfreport.reports.standardised_tables import shown
 
 HEADLINE_COLUMNS = (
     "Indicator",
@@ -72,7 +73,7 @@ def headline_table(view: LocalityView) -> Section:
             (
                 h.indicator.title,
                 h.period.label,
-                describe_value(h.indicator, h.value),
+                shown(h),
                 h.target_text.capitalize(),
                 rag_badge(h.rag),
                 h.rag.reason.capitalize(),
@@ -129,7 +130,7 @@ def comparison_table(view: LocalityView) -> Table:
 
 
 def _comparison_row(view: LocalityView, h: Headline) -> list[str]:
-    row = [h.indicator.title, h.period.label, describe_value(h.indicator, h.value)]
+    row = [h.indicator.title, h.period.label, shown(h)]
     if not view.is_body:
         row.append(describe_value(h.indicator, h.partnership))
     if view.comparator:

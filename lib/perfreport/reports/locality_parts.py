@@ -3,16 +3,18 @@ view built in the constructor, and the notebook methods that draw from it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
+from markupsafe import Markup
 
 from perfreport.assess.scorecard import Family
 from perfreport.config.areas import Area
 from perfreport.methods.periods import Period, PeriodKind
 from perfreport.present.charts import Chart
 from perfreport.present.tables import Html, Section, Table
-from perfreport.reports import headline_tables, trends
+from perfreport.reports import headline_tables, standardised_tables, trends
 from perfreport.reports.context import Report, ReportContext
 from perfreport.reports.locality_view import Headline, LocalityView
 
@@ -83,6 +85,20 @@ class LocalityParts(Report):
     def trend_chart(self, name: str, headlines: list[Headline], what: str) -> Chart:
         """Small multiples of ``headlines``' series (see :func:`trends.trend_chart`)."""
         return trends.trend_chart(self.view, name, headlines, what)
+
+    def standardised_rates(self) -> Section | Html:
+        """Each age-standardised indicator's rate with its interval, for the area, its body
+        and the comparator (see :mod:`~perfreport.reports.standardised_tables`)."""
+        return self._standardised(self.compared_areas())
+
+    def compared_areas(self) -> list[tuple[Area, Mapping[str, pd.DataFrame]]]:
+        """The areas the report sets side by side, each with the series that hold it."""
+        areas = [self.area, self.body, *([self.comparator] if self.comparator else [])]
+        return [(a, self.series) for a in dict.fromkeys(areas)]
+
+    def _standardised(self, areas: list[tuple[Area, Mapping[str, pd.DataFrame]]]) -> Section | Html:
+        found = standardised_tables.standardised_rates(self.headlines, areas, self.ctx.catalogue)
+        return found if found is not None else Html(Markup(""))
 
     def comparison_table(self) -> Table:
         """The area against its body and the comparator, for every indicator."""

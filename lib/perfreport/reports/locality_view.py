@@ -10,8 +10,10 @@ notebook calls.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
+from numbers import Real
 
 import pandas as pd
 
@@ -42,6 +44,10 @@ class Headline:
     country: float | None
     target_text: str = "none"
     target_value: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    not_calculated: str | None = None
+    """Why an indicator with data has no value (a rate from fewer than 10 events)."""
 
     @property
     def change(self) -> float | None:
@@ -167,6 +173,9 @@ class LocalityView:
             country=rows.value_in(self.comparator.code, period) if self.comparator else None,
             target_text=str(latest["target_text"]),
             target_value=target_value,
+            lower=None if value is SUPPRESSED else _opt(latest.get("lower")),
+            upper=None if value is SUPPRESSED else _opt(latest.get("upper")),
+            not_calculated=_text(latest.get("not_calculated")),
         )
 
     def _previous_period(self, rows: SeriesRows, ind: Indicator, period: Period) -> Period | None:
@@ -175,6 +184,18 @@ class LocalityView:
             return period.year_earlier()
         earlier = rows.latest_on_or_before(self.area.code, period.start - pd.Timedelta(days=1))
         return None if earlier is None else earlier["period"]
+
+
+def _opt(value: object) -> float | None:
+    """A figure of a results row: None when missing."""
+    if not isinstance(value, Real) or math.isnan(value):
+        return None
+    return float(value)
+
+
+def _text(value: object) -> str | None:
+    """A text of a results row: None when missing."""
+    return value if isinstance(value, str) else None
 
 
 def _day(value: object) -> date:

@@ -128,7 +128,9 @@ def _units(ind: Indicator, spec: SeriesSpec, settings: DemoSettings, areas: Area
     if ind.benchmarked and spec.scotland is not None:
         country = areas.get(str(settings.country))
         size = settings.populations[country.code]
-        units.append(Unit(country, size / scale, spec.scotland, (), size))
+        # the country's rate is standardised from its age bands too
+        bands = (ind.standardise.by,) if ind.standardise and ind.standardise.by in dims else ()
+        units.append(Unit(country, size / scale, spec.scotland, bands, size))
     return units
 
 
@@ -227,7 +229,7 @@ def _draw(
         cells[ALL, ALL] = (num_total, den_total)
         for dim, dim_shares in shares.items():
             dens = _split_exact(den_total, _probabilities(dim_shares))
-            nums = rng.multinomial(num_total, _probabilities(dim_shares))
+            nums = rng.multinomial(num_total, _event_shares(dim_shares, settings, dim))
             for category, num, den in zip(dim_shares, nums, dens, strict=True):
                 cells[dim, category] = (int(num), int(den))
         return cells
@@ -320,6 +322,15 @@ def _stable_int(*parts: str) -> int:
 def _probabilities(shares: Mapping[str, float]) -> np.ndarray:
     values = np.array(list(shares.values()), dtype=float)
     return values / values.sum()
+
+
+def _event_shares(shares: Mapping[str, float], settings: DemoSettings, dim: str) -> np.ndarray:
+    """Each category's share of a rate's events: its share of the population, times its
+    relative rate where ``category_rates`` gives one."""
+    rates = settings.category_rates.get(dim)
+    if rates is None:
+        return _probabilities(shares)
+    return _probabilities({c: share * rates[c] for c, share in shares.items()})
 
 
 def _split_exact(total: int, probabilities: np.ndarray) -> list[int]:

@@ -1,0 +1,157 @@
+"""Directly standardised rates from age-banded counts, for indicators with ``standardise``.
+
+For each area and period whose rows include the indicator's age bands (the categories of its
+``standardise.by`` breakdown), the total's value and interval are the directly standardised
+rate of those bands with Dobson limits (:func:`perfreport.methods.stats.dsr`), weighted by the
+indicator's standard population (the 2013 European Standard Population unless the catalogue
+names another), over the ages the indicator covers (bands outside them are not part of the
+rate). The total's numerator and denominator are the bands' events and population added.
+
+Where the rate cannot be given, the total has no value and ``not_calculated`` says why, as
+reports print it:
+
+- fewer than 10 events in the bands (Fingertips and PHS publish no rate then);
+- an age band of the indicator's ages is missing, or its count or population is;
+
+An area and period with no age bands at all keep the total as the extract gave it (a rate
+published already standardised), with ``ci_method`` saying that it was not standardised here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfreport.config.catalogue import ALL, Catalogue, Indicator
+from perfreport.errors import PerfreportError
+from perfreport.methods.standardisation import AgeBand, StandardPopulation, parse_band
+from perfreport.methods.stats import DSR_MINIMUM_EVENTS, dsr
+
+NOT_CALCULATED = "not_calculated"
+"""The column saying why a total has no value although it has data (``None`` elsewhere)."""
+KEYS = ["area_code", "period_start", "period_end"]
+
+
+def ci_method_of(standard: StandardPopulation) -> str:
+    return f"Dobson, directly standardised ({standard.name})"
+
+
+def with_standardised_rates(
+    frame: pd.DataFrame, ind: Indicator, catalogue: Catalogue
+) -> pd.DataFrame:
+    """``frame`` (one indicator's rows of one period kind, with intervals) with its totals
+    standardised from its age bands, and the :data:`NOT_CALCULATED` column."""
+    frame = frame.assign(**{NOT_CALCULATED: None})
+    spec = ind.standardise
+    if spec is None or frame.empty:
+        return frame
+    standard = catalogue.standard(ind)
+    bands = frame[frame["breakdown"] == spec.by]
+    if bands.empty:
+        return _as_published(frame)
+    weight = _weights(ind, standard, bands["category"].unique())
+    bands = bands[bands["category"].map(weight).notna()]  # outside the indicator's ages
+    wanted = standard.covering(spec.age_range.low, spec.age_range.high)
+    results = {
+        key: _rate(group, weight, wanted, standard, ind)
+        for key, group in bands.groupby(KEYS, sort=False)
+    }
+    return _apply(_as_published(frame), results, ci_method_of(standard))
+
+
+def _as_published(frame: pd.DataFrame) -> pd.DataFrame:
+    totals = frame["breakdown"] == ALL
+    method = frame["ci_method"].astype(object)
+    method[totals] = "as published (no age bands to standardise)"
+    return frame.assign(ci_method=method)
+
+
+def _weights(ind: Indicator, standard: StandardPopulation, labels: np.ndarray) -> dict[str, float]:
+    """Each band label's weight, or NaN for a band outside the indicator's ages."""
+    assert ind.standardise is not None
+    ages = ind.standardise.age_range
+    out: dict[str, float] = {}
+    for label in labels:
+        try:
+            band = parse_band(str(label))
+            if not band.within(ages):
+                if _overlaps(band, ages):
+                    raise ValueError(
+                        f"age band {label!r} is partly outside the ages {ages_text(ages)}"
+                    )
+                out[str(label)] = np.nan
+                continue
+            out[str(label)] = standard.weights([str(label)])[0]
+        except ValueError as exc:
+            raise PerfreportError(
+                f"indicator '{ind.id}': breakdown '{ind.standardise.by}': {exc}"
+            ) from None
+    return out
+
+
+def _overlaps(band: AgeBand, ages: AgeBand) -> bool:
+    top = band.high if band.high is not None else 10_000
+    ages_top = ages.high if ages.high is not None else 10_000
+    return band.low <= ages_top and ages.low <= top
+
+
+def ages_text(ages: AgeBand) -> str:
+    return f"{ages.low}+" if ages.high is None else f"{ages.low}-{ages.high}"
+
+
+def _rate(
+    group: pd.DataFrame,
+    weight: dict[str, float],
+    wanted: tuple[str, ...],
+    standard: StandardPopulation,
+    ind: Indicator,
+) -> dict[str, object]:
+    """The total of one area and period from its bands: value, limits, parts, and why not."""
+    assert ind.standardise is not None
+    x = group["numerator"].to_numpy(float)
+    n = group["denominator"].to_numpy(float)
+    w = group["category"].map(weight).to_numpy(float)
+    parts = {"numerator": np.nansum(x), "denominator": np.nansum(n)}
+    covered = sorted(parse_band(str(c)) for c in group["category"])
+    missing = _missing(covered, wanted, standard)
+    unusable = [
+        str(c) for c, a, b in zip(group["category"], x, n, strict=True) if not (a >= 0 and b > 0)
+    ]
+    if missing or unusable:
+        why = "age band" + ("s " if len(missing + unusable) > 1 else " ")
+        return {**parts, NOT_CALCULATED: f"{why}{', '.join(missing + unusable)} without data"}
+    if x.sum() < DSR_MINIMUM_EVENTS:
+        return {
+            **parts,
+            NOT_CALCULATED: f"fewer than {DSR_MINIMUM_EVENTS} {ind.standardise.events}",
+        }
+    e = dsr(x, n, w, multiplier=ind.multiplier)
+    return {**parts, "value": e.value, "lower": e.lower, "upper": e.upper}
+
+
+def _missing(
+    covered: list[AgeBand], wanted: tuple[str, ...], standard: StandardPopulation
+) -> list[str]:
+    """The standard's bands of the indicator's ages that no band of the group covers."""
+    bands = dict(zip(standard.labels, standard.bands, strict=True))
+    return [label for label in wanted if not any(bands[label].within(c) for c in covered)]
+
+
+def _apply(
+    frame: pd.DataFrame, results: dict[tuple[object, ...], dict[str, object]], method: str
+) -> pd.DataFrame:
+    """Write each area and period's standardised total into its totals row (adding the row
+    where the extract gave bands only)."""
+    frame = frame.set_index([*KEYS, "breakdown", "category"])
+    for key, found in results.items():
+        at = (*key, ALL, ALL)
+        if at not in frame.index:
+            template = frame.xs(key, level=KEYS, drop_level=False).iloc[[0]].copy()
+            template.index = pd.MultiIndex.from_tuples([at], names=frame.index.names)
+            template[["value", "lower", "upper"]] = np.nan
+            frame = pd.concat([frame, template])
+        row = {"value": np.nan, "lower": np.nan, "upper": np.nan, **found}
+        for column, value in row.items():
+            frame.loc[at, column] = value  # type: ignore[call-overload]
+        frame.loc[at, "ci_method"] = method
+    return frame.reset_index()

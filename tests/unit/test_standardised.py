@@ -1,0 +1,226 @@
+"""Directly standardised rates from age bands: the bands and standard populations
+(perfreport.methods.standardisation), the catalogue's ``standardise`` entries, and prepare's
+totals (perfreport.assess.standardised)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perfreport.assess.standardised import NOT_CALCULATED, with_standardised_rates
+from perfreport.config.catalogue import ALL, load_catalogue
+from perfreport.config.context import Context
+from perfreport.errors import PerfreportError
+from perfreport.methods import stats
+from perfreport.methods.periods import Period
+from perfreport.methods.standardisation import (
+    ESP2013,
+    AgeBand,
+    parse_band,
+    read_standard_population,
+)
+from tests.helpers import REPO
+
+UNDER_75 = ESP2013.covering(0, 74)
+DEATHS = [1, 0, 0, 1, 2, 3, 4, 5, 8, 10, 15, 22, 30, 41, 55]
+PEOPLE = [2400, 2700, 2750, 2700, 3000, 3200, 3250, 3100, 2900, 3150, 3450, 3550, 3250, 2850, 2700]
+YEAR = Period(date(2024, 1, 1), "calendar_year")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return Context.load(REPO).catalogue
+
+
+def test_the_esp_2013_has_its_19_bands_and_100000_people():
+    assert len(ESP2013.labels) == 19 and sum(ESP2013.populations) == 100_000
+    assert ESP2013.weights(["0-4", "70-74", "90+"]) == (5000.0, 5000.0, 1000.0)
+    assert len(UNDER_75) == 15 and UNDER_75[-1] == "70-74"
+
+
+@pytest.mark.parametrize(
+    ("label", "band"),
+    [
+        ("0-4", AgeBand(0, 4)),
+        ("00-04", AgeBand(0, 4)),
+        ("0 to 4", AgeBand(0, 4)),
+        ("Aged 5-9", AgeBand(5, 9)),
+        ("70–74", AgeBand(70, 74)),
+        ("90+", AgeBand(90, None)),
+        ("90 and over", AgeBand(90, None)),
+        ("under 1", AgeBand(0, 0)),
+    ],
+)
+def test_age_bands_are_read_by_their_ages_not_their_spelling(label, band):
+    assert parse_band(label) == band
+
+
+@pytest.mark.parametrize("label", ["all", "5-1", "under 0", "adults", ""])
+def test_a_label_that_is_not_an_age_band_is_refused(label):
+    with pytest.raises(ValueError, match="is not an age band"):
+        parse_band(label)
+
+
+def test_a_wider_band_takes_the_weights_of_the_bands_inside_it_and_a_narrower_one_is_refused():
+    assert ESP2013.weights(["85+", "0-14"]) == (2500.0, 16000.0)
+    with pytest.raises(ValueError, match="'0-2' is not a whole number of the 2013 European"):
+        ESP2013.weights(["0-2"])
+
+
+def test_a_standard_population_file_with_a_gap_names_its_row(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("# my standard\nage_band,population\n0-4,10\n10-14,20\n")
+    with pytest.raises(ValueError, match=r"mine.csv: row 3: band '10-14' does not follow"):
+        read_standard_population(path)
+    path.write_text("age_band,population\n0-4,10\n5+,-1\n")
+    with pytest.raises(ValueError, match=r"row 3: population must be greater than zero"):
+        read_standard_population(path)
+
+
+def _frame(deaths, people, *, area="CS-CLK", total=True, bands=UNDER_75):
+    rows = [
+        {
+            "area_code": area,
+            "breakdown": "age_band",
+            "category": c,
+            "numerator": x,
+            "denominator": n,
+        }
+        for c, x, n in zip(bands, deaths, people, strict=True)
+    ]
+    if total:
+        rows.append(
+            {
+                "area_code": area,
+                "breakdown": ALL,
+                "category": ALL,
+                "numerator": float(np.nansum(deaths)),
+                "denominator": float(np.nansum(people)),
+            }
+        )
+    frame = pd.DataFrame(rows).assign(
+        indicator_id="NI-11",
+        period_start=YEAR.start,
+        period_end=YEAR.end,
+        period=YEAR,
+        lower=np.nan,
+        upper=np.nan,
+        ci_method="Byar, crude (not age-standardised)",
+    )
+    return frame.assign(value=frame["numerator"] / frame["denominator"] * 100_000)
+
+
+def _total(frame):
+    return frame[frame["breakdown"] == ALL].iloc[0]
+
+
+def test_the_total_is_the_dsr_of_its_bands_with_dobson_limits(catalogue):
+    out = with_standardised_rates(_frame(DEATHS, PEOPLE), catalogue["NI-11"], catalogue)
+    total = _total(out)
+    expected = stats.dsr(DEATHS, PEOPLE, ESP2013.weights(UNDER_75))
+    assert total["value"] == pytest.approx(expected.value, rel=1e-12)
+    assert (total["lower"], total["upper"]) == pytest.approx((expected.lower, expected.upper))
+    assert total["numerator"] == sum(DEATHS) and total["denominator"] == sum(PEOPLE)
+    assert total["ci_method"] == "Dobson, directly standardised (2013 European Standard Population)"
+    assert total[NOT_CALCULATED] is None
+    # the rate differs from the crude rate: the bands' ages are weighted, not their people
+    assert abs(total["value"] - sum(DEATHS) / sum(PEOPLE) * 100_000) > 5
+
+
+def test_fewer_than_10_deaths_is_not_calculated_and_says_so(catalogue):
+    few = [0] * 12 + [2, 3, 4]
+    total = _total(with_standardised_rates(_frame(few, PEOPLE), catalogue["NI-11"], catalogue))
+    assert math.isnan(total["value"]) and math.isnan(total["lower"])
+    assert total[NOT_CALCULATED] == "fewer than 10 deaths" and total["numerator"] == 9
+
+
+def test_a_missing_band_or_count_leaves_the_rate_uncalculated_naming_the_bands(catalogue):
+    short = _frame(DEATHS[:-1], PEOPLE[:-1], bands=UNDER_75[:-1])
+    total = _total(with_standardised_rates(short, catalogue["NI-11"], catalogue))
+    assert math.isnan(total["value"]) and total[NOT_CALCULATED] == "age band 70-74 without data"
+    gaps = _frame([np.nan, *DEATHS[1:3], np.nan, *DEATHS[4:]], PEOPLE)
+    total = _total(with_standardised_rates(gaps, catalogue["NI-11"], catalogue))
+    assert total[NOT_CALCULATED] == "age bands 0-4, 15-19 without data"
+
+
+def test_bands_alone_make_the_total_and_bands_outside_the_ages_are_left_out(catalogue):
+    bands = (*UNDER_75, "75-79", "80+")
+    frame = _frame([*DEATHS, 500, 900], [*PEOPLE, 2000, 1500], total=False, bands=bands)
+    out = with_standardised_rates(frame, catalogue["NI-11"], catalogue)
+    total = _total(out)
+    expected = stats.dsr(DEATHS, PEOPLE, ESP2013.weights(UNDER_75))
+    assert total["value"] == pytest.approx(expected.value)
+    assert total["numerator"] == sum(DEATHS)  # the over-75s are not premature deaths
+    assert len(out) == len(frame) + 1
+
+
+def test_a_band_across_the_indicators_ages_is_refused_naming_it(catalogue):
+    frame = _frame([*DEATHS[:-1], 60], PEOPLE, bands=(*UNDER_75[:-1], "70-79"))
+    with pytest.raises(PerfreportError, match=r"NI-11.*'70-79' is partly outside the ages 0-74"):
+        with_standardised_rates(frame, catalogue["NI-11"], catalogue)
+
+
+def test_an_area_without_bands_keeps_its_published_rate(catalogue):
+    frame = _frame(DEATHS, PEOPLE)
+    published = frame[frame["breakdown"] == ALL].assign(area_code="S92000003", value=442.1)
+    out = with_standardised_rates(pd.concat([frame, published]), catalogue["NI-11"], catalogue)
+    scotland = out[out["area_code"] == "S92000003"].iloc[0]
+    assert scotland["value"] == 442.1
+    assert scotland["ci_method"] == "as published (no age bands to standardise)"
+
+
+@pytest.fixture
+def catalogue_folder(tmp_path):
+    folder = tmp_path / "params"
+    shutil.copytree(REPO / "params" / "catalogue", folder / "catalogue")
+    shutil.copy(REPO / "params" / "framework.yaml", folder / "framework.yaml")
+    return folder
+
+
+def _edit(folder, old, new):
+    path = folder / "catalogue" / "core_suite.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "population: esp2013",
+            "population: who2000",
+            r"standardise.population': no standard population 'who2000'",
+        ),
+        ("ages: 0-74", "ages: 0-72", r"standardise.ages': '0-72' is not a whole number"),
+        (
+            "{by: age_band,",
+            "{by: age_group,",
+            r"standardise.by 'age_group' must be one of the indicator's breakdowns",
+        ),
+    ],
+)
+def test_a_wrong_standardise_entry_is_one_line_naming_its_field(
+    catalogue_folder, old, new, message
+):
+    _edit(catalogue_folder, old, new)
+    with pytest.raises(PerfreportError, match=message) as error:
+        load_catalogue(catalogue_folder / "catalogue")
+    assert "core_suite.yaml" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_projects_own_standard_population_is_read_from_params(catalogue_folder):
+    own = catalogue_folder / "standard_populations"
+    own.mkdir()
+    (own / "scotland2022.csv").write_text(
+        "age_band,population\n0-44,3000\n45-64,1500\n65-74,500\n75+,400\n"
+    )
+    _edit(catalogue_folder, "population: esp2013", "population: scotland2022")
+    catalogue = load_catalogue(catalogue_folder / "catalogue")
+    standard = catalogue.standard(catalogue["NI-11"])
+    assert standard.name == "scotland2022" and standard.weights(["45-64"]) == (1500.0,)
