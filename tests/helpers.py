@@ -277,3 +277,40 @@ def count_site(folder: Path, frame: pd.DataFrame, *, complementary: bool, areas:
     report.mkdir(parents=True, exist_ok=True)
     out[[*COLUMNS, "suppressed"]].to_csv(report / "data.csv", index=False)
     return folder / "outputs"
+
+
+FAKE_QUARTO = """#!{python}
+'''A stand-in for Quarto, which cannot be installed here: records its arguments, answers
+--version, and writes the two files `quarto render FOLDER` would (or fails).'''
+import json, pathlib, sys
+here = pathlib.Path(__file__)
+if sys.argv[1:] == ["--version"]:
+    print("9.9.9-fake")
+    sys.exit(0)
+with open(here.with_name("quarto-calls.jsonl"), "a") as log:
+    log.write(json.dumps(sys.argv) + "\\n")
+if {status}:
+    print("ERROR: typst compile failed", file=sys.stderr)
+    sys.exit({status})
+out = pathlib.Path(sys.argv[2]) / "_output"
+out.mkdir()
+(out / "report.html").write_text("<!DOCTYPE html><html lang='en-GB'><title>fake</title></html>")
+(out / "report.pdf").write_bytes(b"%PDF-1.7 fake")
+"""
+
+
+def fake_quarto(folder: Path, status: int = 0) -> Path:
+    """A fake ``quarto`` executable in ``folder`` (put it first on PATH); it appends each
+    call's argv to ``folder/quarto-calls.jsonl`` and exits with ``status``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "quarto"
+    path.write_text(FAKE_QUARTO.format(python=sys.executable, status=status), encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def quarto_calls(folder: Path) -> list[list[str]]:
+    """The argv of each call of the fake ``quarto`` in ``folder`` (:func:`fake_quarto`)."""
+    log = folder / "quarto-calls.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+    return [json.loads(line) for line in lines]

@@ -1,7 +1,8 @@
 """Cache keys: a job's key hashes everything its report depends on (the notebook, the
 prepared results it reads: its area and those its cycle declares, up to its period; the
-templates, the ``params/`` folder, the package version and its parameters). A report whose
-published key matches is not rebuilt.
+templates, the ``params/`` folder, the package version and its parameters; and, for a report
+rendered by Quarto, the renderer and Quarto's version). A report whose published key matches
+is not rebuilt.
 
 The prepared results count by their digests, stored by ``perfreport prepare``
 (:mod:`perfreport.assess.digests`): the inputs' hashes, not the report's data computed again."""
@@ -109,6 +110,10 @@ def _keyed(job: Job, shared: dict[str, str], data: str) -> Job:
             {k: v for k, v in job.parameters.items() if k != "project"}, sort_keys=True
         ),
     }
+    if job.renderer != "weasyprint":  # the default renderer's keys are as they always were
+        from perfreport.build import quarto
+
+        inputs["renderer"] = f"{job.renderer} {quarto.version(quarto.executable())}"
     key = _sha(json.dumps(inputs, sort_keys=True).encode("utf-8"))
     return replace(job, cache_key=key, inputs=tuple(sorted(inputs.items())))
 

@@ -106,10 +106,15 @@ def _write_report(job: Job, notebook: nbformat.NotebookNode, staging: Path, bega
 
     for_publication(notebook, job.project.root, job.cycle.notebook, _published_path(job))
     nbformat.write(notebook, staging / NOTEBOOK)
-    renderer = worker.renderer()
-    html = renderer.html(notebook, job.meta)
-    (staging / "report.html").write_text(html, encoding="utf-8")
-    renderer.pdf(html, staging / "report.pdf", base=staging)
+    if job.renderer == "quarto":
+        from perfreport.build import quarto
+
+        quarto.render(notebook, job.meta, staging, job.cycle.timeout_seconds)
+    else:
+        renderer = worker.renderer()
+        html = renderer.html(notebook, job.meta)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+        renderer.pdf(html, staging / "report.pdf", base=staging)
     write_table(open_data(job), staging / OPEN_DATA)
     record = provenance_record(job, began, _now())
     (staging / PROVENANCE).write_text(

@@ -33,6 +33,9 @@ class Job:
     inputs: tuple[tuple[str, str], ...] = ()
     commit: str = ""
     """The project's git commit, looked up once per run (empty: look it up when recording)."""
+    renderer: str = "weasyprint"
+    """What makes its HTML and PDF: ``weasyprint`` (nbconvert and WeasyPrint) or ``quarto``
+    (:mod:`perfreport.build.quarto`)."""
 
     @property
     def key(self) -> str:

@@ -6,6 +6,7 @@ Which periods the data cover (:class:`DataSpan`, :func:`data_span`, :func:`perio
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ __all__ = [
     "period_in_data",
     "prepare_results",
     "publish",
+    "renderer_ready",
     "source_spec",
     "unload",
     "validate",
@@ -153,6 +155,7 @@ def build(
     workers: int | Executor,
     on_done: Callable[[JobResult], None] | None = None,
     on_skip: Callable[[str], None] = print,
+    renderer: str = "weasyprint",
 ) -> list[JobResult]:
     """Build every report of a cycle for a period (default: the latest complete one in the
     data); ``cycle_id`` None builds every cycle, each for its latest complete period.
@@ -162,15 +165,22 @@ def build(
     not built is said in one line each, to ``on_skip``: a cycle with nothing to build (no data
     for its areas, or not one whole period yet: ``nothing to build for cycle 'c': why``) and
     an area with no data for the period (``skipped c P area: no data for P``).
+
+    ``renderer`` ``quarto`` renders the reports through Quarto (:mod:`.quarto`): without a
+    ``quarto`` executable on PATH, a user error before anything is prepared or built.
     """
     if cycle_id is None and (period_text or areas):
         raise PerfreportError(
             "parameter '--all': builds every cycle for its latest complete period and every "
             "area; leave out --period and --area"
         )
+    renderer_ready(renderer)
     cycles = setup.cycles.items if cycle_id is None else (setup.cycles.get(cycle_id),)
     with _warehouse_held(setup):
-        jobs = _planned(setup, cycles, period_text, areas, on_skip)
+        jobs = [
+            dataclasses.replace(job, renderer=renderer)
+            for job in _planned(setup, cycles, period_text, areas, on_skip)
+        ]
         stale = bool(jobs) and not _prepared(setup, cycles)
         if not stale:
             jobs = _checked(setup, jobs, on_skip)
@@ -195,6 +205,19 @@ def build(
                 "withdraw it and run 'perfreport audit' for the list"
             )
     return results
+
+
+def renderer_ready(renderer: str) -> None:
+    """Refuse ``renderer`` (one line) unless it can render here: ``weasyprint`` always can,
+    ``quarto`` only with a ``quarto`` executable on PATH (:func:`.quarto.executable`)."""
+    from perfreport.build.quarto import QUARTO, RENDERERS, executable
+
+    if renderer not in RENDERERS:
+        raise PerfreportError(
+            f"parameter '--renderer': {renderer!r} is not one of {', '.join(RENDERERS)}"
+        )
+    if renderer == QUARTO:
+        executable()
 
 
 @contextmanager

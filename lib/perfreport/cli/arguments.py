@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from perfreport import __version__
+from perfreport.build.quarto import RENDERERS, WEASYPRINT
 from perfreport.build.scaffold import DEFAULT_TEMPLATE, TEMPLATES
 
 DESCRIPTION = """\
@@ -65,8 +66,17 @@ CONNECT: Argument = (
         "help": "how long to wait for the Dask scheduler, and for it to have a worker (default 10)",
     },
 )
-BUILDING = [JOBS, SCHEDULER, CLUSTER, CONNECT]
-"""Where a run builds: local worker processes, or a Dask cluster."""
+RENDERER: Argument = (
+    ("--renderer",),
+    {
+        "choices": RENDERERS,
+        "default": WEASYPRINT,
+        "help": "what makes each report's HTML and PDF: nbconvert and WeasyPrint (the default), "
+        "or Quarto (HTML and a Typst PDF; needs a 'quarto' executable on PATH)",
+    },
+)
+BUILDING = [JOBS, SCHEDULER, CLUSTER, CONNECT, RENDERER]
+"""Where a run builds: local worker processes, or a Dask cluster; and what renders it."""
 WAIT: Argument = (
     ("--wait",),
     {

@@ -185,6 +185,7 @@ def _run(setup: Setup, args: argparse.Namespace) -> int:
 def _demo(setup: Setup, args: argparse.Namespace) -> int:
     from perfreport.build import pipeline
 
+    pipeline.renderer_ready(args.renderer)  # before the demo data are loaded
     for path, summary in pipeline.load_demo(setup):
         print(f"demo data: {setup.project.relative(path)}")
         print(summary.describe())
@@ -219,7 +220,9 @@ def _build(
     executor = choose(args.jobs, args.scheduler, args.cluster, os.environ, args.connect_timeout)
     progress = Progress()
     try:
-        results = pipeline.build(setup, cycle, period, areas, executor, progress)
+        results = pipeline.build(
+            setup, cycle, period, areas, executor, progress, renderer=args.renderer
+        )
     finally:
         progress.close()
     return print_results(results, setup)
