@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 
 from perfreport.assess.standardised import NOT_CALCULATED, with_standardised_rates
 from perfreport.config.catalogue import ALL, load_catalogue
@@ -224,3 +225,64 @@ def test_a_projects_own_standard_population_is_read_from_params(catalogue_folder
     catalogue = load_catalogue(catalogue_folder / "catalogue")
     standard = catalogue.standard(catalogue["NI-11"])
     assert standard.name == "scotland2022" and standard.weights(["45-64"]) == (1500.0,)
+
+
+@pytest.mark.parametrize("method", ["isr", "smr"])
+def test_indirect_methods_are_standardised_against_the_comparators_bands(catalogue, method):
+    """``method: isr`` (or ``smr``) with ``standardise``: each area's observed events over those
+    its bands would have at the comparator's age-specific rates (stats.isr / stats.isratio);
+    the comparator's own total is left as it is."""
+    ind = catalogue["NI-11"].model_copy(update={"method": method})
+    scotland = [x * 50 / 0.8 for x in DEATHS]
+    frame = pd.concat(
+        [_frame(DEATHS, PEOPLE), _frame(scotland, [n * 50 for n in PEOPLE], area="S92000003")]
+    )
+    out = with_standardised_rates(frame, ind, catalogue, comparator="S92000003")
+    total = _total(out)
+    ref_x, ref_n = scotland, [n * 50 for n in PEOPLE]
+    if method == "smr":
+        expected = stats.isratio(DEATHS, PEOPLE, ref_x, ref_n, multiplier=100)
+    else:
+        expected = stats.isr(DEATHS, PEOPLE, ref_x, ref_n, multiplier=100_000)
+    assert total["value"] == pytest.approx(expected.value)
+    assert (total["lower"], total["upper"]) == pytest.approx((expected.lower, expected.upper))
+    assert total["ci_method"] == "Byar, indirectly standardised (S92000003)"
+    # the same age-specific rates as the comparator's, less a fifth: an SMR of 80
+    assert expected.value == pytest.approx(
+        80 if method == "smr" else 0.8 * 100_000 * sum(ref_x) / sum(ref_n)
+    )
+    with pytest.raises(PerfreportError, match=r"NI-11.*has no comparator area"):
+        with_standardised_rates(frame, ind, catalogue, comparator=None)
+
+
+def _byars(x: float, z: float, upper: bool) -> float:
+    """PHEindicatormethods' byars_lower / byars_upper (R/Byars.R)."""
+    if upper:
+        x += 1
+        return x * (1 - 1 / (9 * x) + z / (3 * math.sqrt(x))) ** 3
+    return x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+def test_the_dsr_is_phe_dsrs_to_1e_6(confidence):
+    """stats.dsr against the reference's own computation, written out as
+    ukhsa-collaboration/PHEindicatormethods R/DSR.R (commit 0031e305105d675dae6af8529d6e611eff92faaa,
+    ``phe_dsr``) does it: value = sum(x * w / n) / sum(w) * multiplier; vardsr = sum(x * (w / n)^2)
+    / sum(w)^2; limits = value + sqrt(vardsr / sum(x)) * (byars(sum(x)) - sum(x)) * multiplier,
+    with the 2013 ESP and the multiplier 100,000. (The package's own expected figures are in
+    spreadsheets, tests/testthat/testdata_DSR_ISR.xlsx, which could not be read here; this
+    checks the formula, not a published number.)"""
+    x = np.array([*DEATHS, 60, 90, 120, 150], dtype=float)
+    n = np.array([*PEOPLE, 2000, 1500, 800, 300], dtype=float)
+    w = np.array(ESP2013.populations)
+    z = float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2))
+    value = (x * w / n).sum() / w.sum() * 100_000
+    var = (x * (w / n) ** 2).sum() / w.sum() ** 2
+    total = x.sum()
+    lower = value + math.sqrt(var / total) * (_byars(total, z, False) - total) * 100_000
+    upper = value + math.sqrt(var / total) * (_byars(total, z, True) - total) * 100_000
+    found = stats.dsr(x, n, w, confidence=confidence)
+    assert found.value == pytest.approx(value, rel=1e-9, abs=1e-6)
+    assert found.lower == pytest.approx(lower, abs=1e-6)
+    assert found.upper == pytest.approx(upper, abs=1e-6)
+    assert found.method == "Dobson"

@@ -32,7 +32,7 @@ from perfreport.config.catalogue import Indicator
 DERIVED = "derived"
 """The column that says a row was summed from its child areas."""
 KEYS = ["period_start", "period_end", "breakdown", "category"]
-NOT_ADDED = frozenset({"dsr"})
+NOT_ADDED = frozenset({"dsr", "isr", "smr"})
 """Methods whose values do not add across areas even with their parts (the numerator and
 denominator of a directly standardised rate give only the crude rate)."""
 

@@ -95,6 +95,7 @@ def compute_results(
     obs = obs.assign(period=pd.Series([periods[k] for k in keys], index=obs.index, dtype=object))
     area_types: dict[str, str] = {a.code: a.type for a in ctx.areas}
     last_day: date = obs["period_end"].max()
+    comparator = ctx.areas.comparator.code if ctx.areas.comparator else None
     frames = []
     for ind in ctx.catalogue:
         native = with_area_sums(obs[obs["indicator_id"] == ind.id], ind, ctx.areas)
@@ -102,7 +103,9 @@ def compute_results(
             continue
         for mine in (native, *roll_ups(native, ind)):
             mine = with_missing_periods(mine, ind, last_day, area_types)
-            standardised = with_standardised_rates(with_intervals(mine, ind), ind, ctx.catalogue)
+            standardised = with_standardised_rates(
+                with_intervals(mine, ind), ind, ctx.catalogue, comparator
+            )
             frame = with_changes(standardised)
             totals = frame[frame["breakdown"] == ALL]
             extra = assess_totals(ind, totals, frame, ctx.areas, plans, settings)

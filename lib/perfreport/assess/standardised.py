@@ -11,7 +11,14 @@ Where the rate cannot be given, the total has no value and ``not_calculated`` sa
 reports print it:
 
 - fewer than 10 events in the bands (Fingertips and PHS publish no rate then);
-- an age band of the indicator's ages is missing, or its count or population is;
+- an age band of the indicator's ages is missing, or its count or population is.
+  (PHEindicatormethods' ``phe_dsr`` counts a missing count as zero; perfreport's ingest turns
+  a suppressed cell into a missing value, never a zero, so a missing count is unknown here.)
+
+Indicators of method ``isr`` or ``smr`` are standardised indirectly instead: each area's
+observed events over those its bands would have at the comparator area's age-specific rates
+in the same period (:func:`perfreport.methods.stats.isr`, per the indicator's unit, and
+:func:`~perfreport.methods.stats.isratio`, × 100), with the observed count's limits.
 
 An area and period with no age bands at all keep the total as the extract gave it (a rate
 published already standardised), with ``ci_method`` saying that it was not standardised here.
@@ -25,7 +32,7 @@ import pandas as pd
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.errors import PerfreportError
 from perfreport.methods.standardisation import AgeBand, StandardPopulation, parse_band
-from perfreport.methods.stats import DSR_MINIMUM_EVENTS, dsr
+from perfreport.methods.stats import DSR_MINIMUM_EVENTS, dsr, isr, isratio
 
 NOT_CALCULATED = "not_calculated"
 """The column saying why a total has no value although it has data (``None`` elsewhere)."""
@@ -36,8 +43,12 @@ def ci_method_of(standard: StandardPopulation) -> str:
     return f"Dobson, directly standardised ({standard.name})"
 
 
+INDIRECT = frozenset({"isr", "smr"})
+"""Methods standardised indirectly: against the comparator's age-specific rates."""
+
+
 def with_standardised_rates(
-    frame: pd.DataFrame, ind: Indicator, catalogue: Catalogue
+    frame: pd.DataFrame, ind: Indicator, catalogue: Catalogue, comparator: str | None = None
 ) -> pd.DataFrame:
     """``frame`` (one indicator's rows of one period kind, with intervals) with its totals
     standardised from its age bands, and the :data:`NOT_CALCULATED` column."""
@@ -52,11 +63,72 @@ def with_standardised_rates(
     weight = _weights(ind, standard, bands["category"].unique())
     bands = bands[bands["category"].map(weight).notna()]  # outside the indicator's ages
     wanted = standard.covering(spec.age_range.low, spec.age_range.high)
+    if ind.method in INDIRECT:
+        return _indirectly(frame, bands, ind, wanted, standard, comparator)
     results = {
         key: _rate(group, weight, wanted, standard, ind)
         for key, group in bands.groupby(KEYS, sort=False)
     }
     return _apply(_as_published(frame), results, ci_method_of(standard))
+
+
+def _indirectly(
+    frame: pd.DataFrame,
+    bands: pd.DataFrame,
+    ind: Indicator,
+    wanted: tuple[str, ...],
+    standard: StandardPopulation,
+    comparator: str | None,
+) -> pd.DataFrame:
+    """Each area's indirectly standardised rate or ratio against the comparator's bands of
+    the same period (the comparator itself keeps its crude total: 100 as a ratio)."""
+    if comparator is None:
+        raise PerfreportError(
+            f"indicator '{ind.id}': method '{ind.method}' is standardised against the "
+            "comparator's age-specific rates, and params/areas.yaml has no comparator area"
+        )
+    periods = ["period_start", "period_end"]
+    reference = {key: g for key, g in bands[bands["area_code"] == comparator].groupby(periods)}
+    results = {}
+    for key, group in bands[bands["area_code"] != comparator].groupby(KEYS, sort=False):
+        ref = reference.get(tuple(key[1:]))
+        results[key] = _indirect_rate(group, ref, ind, wanted, standard)
+    return _apply(_as_published(frame), results, f"Byar, indirectly standardised ({comparator})")
+
+
+def _indirect_rate(
+    group: pd.DataFrame,
+    ref: pd.DataFrame | None,
+    ind: Indicator,
+    wanted: tuple[str, ...],
+    standard: StandardPopulation,
+) -> dict[str, object]:
+    """One area and period's ISR (per the indicator's unit) or SMR (× 100)."""
+    parts = {
+        "numerator": np.nansum(group["numerator"]),
+        "denominator": np.nansum(group["denominator"]),
+    }
+    if ref is None:
+        return {**parts, NOT_CALCULATED: "no comparator age bands for the period"}
+    ref = ref.set_index("category").reindex(group["category"])
+    covered = sorted(parse_band(str(c)) for c in group["category"])
+    n = group["denominator"].to_numpy(float)
+    ref_x, ref_n = ref["numerator"].to_numpy(float), ref["denominator"].to_numpy(float)
+    unusable = [
+        str(c)
+        for c, a, b, r in zip(group["category"], n, ref_x, ref_n, strict=True)
+        if not (a > 0 and b >= 0 and r > 0)
+    ]
+    missing = _missing(covered, wanted, standard) + unusable
+    if missing:
+        why = "age band" + ("s " if len(missing) > 1 else " ")
+        return {**parts, NOT_CALCULATED: f"{why}{', '.join(missing)} without data"}
+    x = group["numerator"].to_numpy(float)
+    if ind.method == "smr":
+        e = isratio(x, n, ref_x, ref_n, multiplier=100)
+    else:
+        e = isr(x, n, ref_x, ref_n, multiplier=ind.multiplier)
+    return {**parts, "value": e.value, "lower": e.lower, "upper": e.upper}
 
 
 def _as_published(frame: pd.DataFrame) -> pd.DataFrame:

@@ -123,7 +123,7 @@ def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
             e = proportion(num[ok], den[ok], multiplier=ind.multiplier)
             lower[ok], upper[ok] = e.lower, e.upper
         method = "Wilson"
-    elif ind.method in ("rate", "dsr"):
+    elif ind.method in ("rate", "dsr", "isr", "smr"):
         if usable.any():
             low, high = poisson_limits(num[usable])
             lower[usable], upper[usable] = (

@@ -31,7 +31,7 @@ from perfreport.methods.standardisation import (
 )
 
 Unit = Literal["percent", "per_1000", "per_100000", "count", "days", "hours", "currency", "ratio"]
-Method = Literal["proportion", "rate", "dsr", "mean", "count", "ratio", "survey"]
+Method = Literal["proportion", "rate", "dsr", "isr", "smr", "mean", "count", "ratio", "survey"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual", "calendar_year", "biennial"]
 Aggregation = Literal["sum", "ratio", "population", "last", "mean", "none"]
@@ -61,6 +61,8 @@ DEFAULT_AGGREGATION: Mapping[str, Aggregation] = {
     "ratio": "ratio",
     "rate": "population",
     "dsr": "population",
+    "isr": "population",
+    "smr": "population",
     "count": "sum",
 }
 """How a method's monthly figures combine into a quarter or year (see :class:`Indicator`)."""
@@ -220,8 +222,10 @@ class Indicator(Params):
                     + ("; neutral indicators can only have band targets" if wanted is None else "")
                 )
         if self.standardise is not None:
-            if self.method != "dsr":
-                raise ValueError("'standardise' is for method dsr (a directly standardised rate)")
+            if self.method not in ("dsr", "isr", "smr"):
+                raise ValueError(
+                    "'standardise' is for methods dsr, isr and smr (age-standardised rates)"
+                )
             if self.standardise.by not in self.breakdowns:
                 raise ValueError(
                     f"standardise.by '{self.standardise.by}' must be one of the indicator's "
