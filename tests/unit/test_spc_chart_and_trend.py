@@ -49,7 +49,8 @@ def test_the_issues_example_sentence():
             [30, 0, 30, 0, 30, 0, 30, 1, 2, 3, 4, 5, 6, 7],
             "neutral",
             None,
-            "Special cause variation, lower than expected (a run of 7 points below the mean).",
+            # 7 points below the mean and rising: the trend decides (NHSRplotthedots' precedence)
+            "Special cause variation, higher than expected (7 points in a row rising).",
         ),
     ],
 )

@@ -20,6 +20,7 @@ import pandas as pd
 from perfreport.config.catalogue import Indicator
 from perfreport.methods.periods import MONTHS_IN, Period, PeriodKind, period_kind_of
 from perfreport.methods.spc import (
+    PRECEDENCE,
     RULE_SETS,
     Classified,
     Improvement,
@@ -169,8 +170,9 @@ POINT_CODES: dict[PointType, str] = {
     "special_cause_neutral_low": "l",
 }
 RULE_BITS = {"outside_limits": 1, "shift": 2, "trend": 4, "two_of_three": 8}
-"""Each rule's bit in a point's rule digit, in the order :func:`~perfreport.methods.spc.classify`
-names them (``'shift+trend'`` is 6)."""
+"""Each rule's bit in a point's rule digit (``'trend+shift'`` is 6); a digit is read back in
+:data:`~perfreport.methods.spc.PRECEDENCE` order, as :func:`~perfreport.methods.spc.classify`
+names the rules."""
 
 
 def spc_points(chart: Classified) -> str:
@@ -199,7 +201,7 @@ def stored_xmr(
         return None
     kinds = {code: kind for kind, code in POINT_CODES.items()}
     types = [kinds[c] for c in codes[::2]]
-    named = [[r for r, bit in RULE_BITS.items() if int(d, 16) & bit] for d in codes[1::2]]
+    named = [[r for r in PRECEDENCE if int(d, 16) & RULE_BITS[r]] for d in codes[1::2]]
     y = observed["value"].to_numpy(float)
     n = len(y)
     points = pd.DataFrame(

@@ -8,9 +8,16 @@ a row lie on one side of the mean (a point on the mean breaks the run), when 7 p
 rise or fall, and when 2 of 3 points lie beyond two sigma on the same side. ``nhsi2017`` uses 8
 points for a shift and 6 for a trend, as NHS Improvement's 2017 tool did.
 
-Unlike NHSRplotthedots, a point flagged only by a trend takes the trend's direction (rising is
-an improvement when higher is better) rather than its side of the mean, as the Making Data Count
-guidance reads.
+A 2-of-3 point lies between two sigma and the process limits (a point outside the limits is
+flagged by that rule instead), and all three points of the window lie on the same side of the
+mean. When a point belongs to patterns of opposite meaning (say the last points of a shift above
+the mean that also fall for 7 points in a row), the first rule in :data:`PRECEDENCE` decides its
+type: outside the limits (its side of the mean), then a trend (its direction), then 2 of 3, then a
+shift (their side of the mean). This is NHSRplotthedots' ``ptd_special_cause_type``
+(R/ptd_calculate_point_type.R at f7891af), so perfreport's point types match its charts; the
+``rule`` column lists every rule that fired, the deciding one first. One deliberate difference: a
+point ending one trend and followed by a tie and a new trend keeps its own trend's direction,
+where NHSRplotthedots reads the tie as "decreasing".
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ __all__ = [
     "IMPROVEMENT",
     "LIMIT_SIGMAS",
     "MR_SCREEN",
+    "PRECEDENCE",
     "RULE_SETS",
     "RULE_WORDS",
     "VARIATION_WORDS",
@@ -80,6 +88,10 @@ CLOSE_SIGMAS = 2 * LIMIT_SIGMAS / 3
 """Two sigma, for the 2-of-3 rule."""
 MR_SCREEN = 3.267
 """D4 for ranges of two: a moving range this many times the average is an outlier."""
+
+
+PRECEDENCE = ("outside_limits", "trend", "two_of_three", "shift")
+"""The order in which the rules decide a point's type when several fire (NHSRplotthedots)."""
 
 
 @dataclass(frozen=True)
@@ -200,23 +212,24 @@ def _classify(
         base = y[begin:end][: fix_after or None]
         mean[begin:end], amr[begin:end] = _centre_and_spread(base, screen_outliers)
     upl, lpl = mean + LIMIT_SIGMAS * amr, mean - LIMIT_SIGMAS * amr
-    side = np.sign(y - mean)
+    side = np.sign(y - mean).astype(int)
     outside = np.where(y > upl, 1, np.where(y < lpl, -1, 0))
     beyond_two = np.where(
         y > mean + CLOSE_SIGMAS * amr, 1, np.where(y < mean - CLOSE_SIGMAS * amr, -1, 0)
     )
-    close = np.where(outside != 0, outside, beyond_two)
+    close = np.where(outside != 0, 0, beyond_two)
     flags = {
         "outside_limits": outside,
         "shift": _runs(side, rule_set.shift, starts),
         "trend": _trends(y, rule_set.trend, starts),
-        "two_of_three": _two_of_three(close, starts)
+        "two_of_three": _two_of_three(close, starts, side)
         if rule_set.two_of_three
         else np.zeros(y.size, int),
     }
     direction = np.zeros(y.size, dtype=int)
     fired = [""] * y.size
-    for name, flag in flags.items():
+    for name in PRECEDENCE:
+        flag = flags[name]
         for i in np.flatnonzero(flag):
             fired[i] = f"{fired[i]}+{name}" if fired[i] else name
             if direction[i] == 0:
@@ -272,16 +285,25 @@ def _trends(y: np.ndarray, length: int, starts: list[int]) -> np.ndarray:
     return out
 
 
-def _two_of_three(close: np.ndarray, starts: list[int]) -> np.ndarray:
-    """Points beyond two sigma that are 2 of any 3 in a row beyond it on the same side."""
+def _two_of_three(
+    close: np.ndarray, starts: list[int], side: np.ndarray | None = None
+) -> np.ndarray:
+    """Points beyond two sigma that are 2 of any 3 in a row beyond it on the same side.
+
+    With ``side`` (each point's side of the mean), a window counts only when all three of its
+    points lie on that side, as NHSRplotthedots requires.
+    """
     out = np.zeros(close.size, dtype=int)
+    three = np.ones(3, dtype=int)
     for begin, end in _segments(close.size, starts):
         part = close[begin:end]
         if part.size < 3:
             continue
         for sign in (1, -1):
             hits = (part == sign).astype(int)
-            windows = np.convolve(hits, np.ones(3, dtype=int), mode="valid") >= 2
+            windows = np.convolve(hits, three, mode="valid") >= 2
+            if side is not None:
+                windows &= np.convolve(side[begin:end] == sign, three, mode="valid") == 3
             marked = np.zeros(part.size, dtype=bool)
             for offset in range(3):
                 marked[offset : offset + windows.size] |= windows & (

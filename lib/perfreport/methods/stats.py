@@ -21,6 +21,7 @@ Every function accepts scalars or array-likes; confidence may be written 0.95 or
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal, cast
@@ -39,6 +40,7 @@ DSR_MINIMUM_EVENTS = 10
 
 __all__ = [
     "Estimate",
+    "MissingBandWarning",
     "Trend",
     "dsr",
     "funnel_limits",
@@ -215,24 +217,69 @@ def dsr(
     )
 
 
+class MissingBandWarning(UserWarning):
+    """Some age bands of an indirectly standardised ratio or rate had missing counts."""
+
+
+def _missing_bands(name: str, values: np.ndarray, bands: Any) -> str | None:
+    """``"x (observed) in bands 0-4, 85+"``: where ``values`` is missing, or None."""
+    if values.ndim == 0 or not np.isnan(values).any():
+        return None
+    where = np.flatnonzero(np.isnan(values))
+    labels = [str(bands[i]) for i in where] if bands is not None else [str(i) for i in where]
+    return f"{name} in band{'s' if len(labels) > 1 else ''} {', '.join(labels)}"
+
+
+def _observed_and_expected(
+    observed: Any, n: Any, ref_x: Any, ref_n: Any, bands: Any
+) -> tuple[float, float]:
+    """Total observed and expected events, ignoring missing counts as PHEindicatormethods does."""
+    x_, n_, rx, rn = (np.asarray(v, dtype=float) for v in (observed, n, ref_x, ref_n))
+    if bands is not None and len(bands) != n_.size:
+        raise ValueError(f"bands must name each of the {n_.size} age bands, not {len(bands)}")
+    gaps = [
+        g
+        for g in (
+            _missing_bands("observed", x_, bands),
+            _missing_bands("n (populations)", n_, bands),
+            _missing_bands("ref_x (reference events)", rx, bands),
+        )
+        if g
+    ]
+    if gaps:
+        warnings.warn(
+            f"missing counts treated as zero, as PHEindicatormethods does: {'; '.join(gaps)}",
+            MissingBandWarning,
+            stacklevel=3,
+        )
+    obs = float(x_) if x_.ndim == 0 else float(np.nansum(x_))  # a missing total stays missing
+    if obs < 0 or np.any(x_ < 0):
+        raise ValueError("observed must be greater than or equal to zero")
+    expected = float(np.sum(np.nan_to_num(rx) / rn * np.nan_to_num(n_)))
+    return obs, expected
+
+
 def isratio(
-    observed: Any, n: Any, ref_x: Any, ref_n: Any, multiplier: float = 100, confidence: float = 0.95
+    observed: Any,
+    n: Any,
+    ref_x: Any,
+    ref_n: Any,
+    multiplier: float = 100,
+    confidence: float = 0.95,
+    *,
+    bands: Any = None,
 ) -> Estimate:
     """Indirectly standardised ratio (observed / expected × 100, an SMR) with the count's limits.
 
-    ``n`` are the area's age-specific populations; ``ref_x`` / ``ref_n`` the reference rates.
+    ``n`` are the area's age-specific populations; ``ref_x`` / ``ref_n`` the reference rates;
+    ``observed`` the area's age-specific events, or their total. As PHEindicatormethods'
+    ``calculate_ISRatio`` does, a missing observed count is left out of the total and a band
+    with a missing population or reference count adds no expected events (a missing reference
+    population leaves the result missing); a :class:`MissingBandWarning` names the bands, by
+    their labels in ``bands`` when given, else by position from 0.
     """
     c = confidence_level(confidence)
-    obs = float(np.sum(observed))
-    if obs < 0:
-        raise ValueError("observed must be greater than or equal to zero")
-    expected = float(
-        np.sum(
-            np.asarray(n, dtype=float)
-            * np.asarray(ref_x, dtype=float)
-            / np.asarray(ref_n, dtype=float)
-        )
-    )
+    obs, expected = _observed_and_expected(observed, n, ref_x, ref_n, bands)
     if expected <= 0:
         raise ValueError("expected events (from n, ref_x and ref_n) must be greater than zero")
     low, high = poisson_limits(obs, c)
@@ -252,10 +299,16 @@ def isr(
     ref_n: Any,
     multiplier: float = 100_000,
     confidence: float = 0.95,
+    *,
+    bands: Any = None,
 ) -> Estimate:
-    """Indirectly standardised rate: the ratio applied to the reference population's crude rate."""
-    ratio = isratio(observed, n, ref_x, ref_n, multiplier=1, confidence=confidence)
-    reference = float(np.sum(ref_x)) / float(np.sum(ref_n)) * multiplier
+    """Indirectly standardised rate: the ratio applied to the reference population's crude rate.
+
+    Missing counts are treated as in :func:`isratio`; the reference crude rate leaves out
+    missing reference counts, as PHEindicatormethods' ``calculate_ISRate`` does.
+    """
+    ratio = isratio(observed, n, ref_x, ref_n, multiplier=1, confidence=confidence, bands=bands)
+    reference = float(np.nansum(np.asarray(ref_x, dtype=float))) / float(np.sum(ref_n)) * multiplier
     return Estimate(
         ratio.value * reference,
         ratio.lower * reference,
