@@ -26,13 +26,15 @@ published already standardised), with ``ci_method`` saying that it was not stand
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.errors import PerfreportError
 from perfreport.methods.standardisation import AgeBand, StandardPopulation, parse_band
-from perfreport.methods.stats import DSR_MINIMUM_EVENTS, dsr, isr, isratio
+from perfreport.methods.stats import DSR_MINIMUM_EVENTS, MissingBandWarning, dsr, isr, isratio
 
 NOT_CALCULATED = "not_calculated"
 """The column saying why a total has no value although it has data (``None`` elsewhere)."""
@@ -124,10 +126,12 @@ def _indirect_rate(
         why = "age band" + ("s " if len(missing) > 1 else " ")
         return {**parts, NOT_CALCULATED: f"{why}{', '.join(missing)} without data"}
     x = group["numerator"].to_numpy(float)
-    if ind.method == "smr":
-        e = isratio(x, n, ref_x, ref_n, multiplier=100)
-    else:
-        e = isr(x, n, ref_x, ref_n, multiplier=ind.multiplier)
+    with warnings.catch_warnings():  # a missing count counts as zero, as the reference does
+        warnings.simplefilter("ignore", MissingBandWarning)
+        if ind.method == "smr":
+            e = isratio(x, n, ref_x, ref_n, multiplier=100)
+        else:
+            e = isr(x, n, ref_x, ref_n, multiplier=ind.multiplier)
     return {**parts, "value": e.value, "lower": e.lower, "upper": e.upper}
 
 
