@@ -3,7 +3,8 @@
 //   node lab.mjs CHROMIUM LAB_URL TOKEN FOLDER NOTEBOOK.ipynb [NOTEBOOK.ipynb ...]
 // NOTEBOOK is a path under the server's root folder; its screenshot is FOLDER/lab-STEM.png.
 // Output: {"notebooks": [{"notebook", "cells", "counts", "errors": [{"cell", "ename", "evalue",
-//   "shown"}], "stderr": [{"cell", "text"}], "screenshot", "seconds"}]}
+//   "shown"}], "stderr": [{"cell", "text"}], "unrendered": [{"cell", "type", "text"}],
+//   "screenshot", "seconds"}]}
 import { join, basename } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -98,6 +99,9 @@ async function one(context, notebook) {
         .map(({ cell, ename, evalue, stderr }) => ({ cell, ename, evalue, shown: stderr })),
       stderr: outputs.filter((o) => o.type === "stream" && o.name === "stderr")
         .map(({ cell, text }) => ({ cell, text })),
+      // an output that is neither an error nor a stream but shows as one: it failed to render
+      unrendered: outputs.filter((o) => o.stderr && o.type !== "error" && o.type !== "stream")
+        .map(({ cell, type, text }) => ({ cell, type, text })),
       screenshot: png,
       seconds: (Date.now() - started) / 1000,
     };

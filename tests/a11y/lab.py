@@ -31,7 +31,7 @@ import psutil
 from tests.a11y.browser import HERE, ToolMissing, find_axe, find_command
 
 START_SECONDS = 60
-RUN_SECONDS = 600
+RUN_SECONDS = 300
 SETTINGS = {
     # an analyst's own choices, made for the run: nothing saved, every cell drawn, no news
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
@@ -162,12 +162,18 @@ def run_notebooks(root: Path, notebooks: list[str], folder: Path) -> list[dict]:
 
 
 def problems(result: dict) -> list[str]:
-    """One line for each cell of a notebook's run that showed an error or did not run."""
+    """One line for each cell of a notebook's run that showed an error (an error output, or
+    an output that failed to render) or did not run."""
     name = result["notebook"]
     found = [
         f"{name}: cell {e['cell'] + 1} failed with {e['ename']}: {e['evalue']}"
         + ("" if e["shown"] else " (not shown as an error output)")
         for e in result["errors"]
+    ]
+    found += [
+        f"{name}: cell {u['cell'] + 1} has a {u['type']} output that failed to render: "
+        + " ".join(u["text"].split())[:200]
+        for u in result["unrendered"]
     ]
     found += [
         f"{name}: cell {index + 1} did not run (its prompt is {prompt!r})"

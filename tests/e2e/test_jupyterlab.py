@@ -55,7 +55,7 @@ def test_every_cell_of_each_report_notebook_runs_without_an_error(lab: dict, nam
     ]
     assert result["cells"] == len(code_cells) > 3
     assert problems(result) == []
-    assert result["errors"] == [] and result["stderr"] == []
+    assert result["errors"] == result["stderr"] == result["unrendered"] == []
     # one kernel, the cells run in order: [1]: to [n]:
     assert result["counts"] == [f"[{n}]:" for n in range(1, len(code_cells) + 1)]
 
@@ -83,6 +83,21 @@ def test_the_check_fails_on_a_cell_with_an_error_and_the_cells_it_stopped(lab: d
     ]
     assert result["stderr"] == [{"cell": 0, "text": "a warning, not an error\n"}]
     assert result["counts"] == ["[1]:", "[2]:", "[ ]:"]
+    assert result["unrendered"] == []
+
+
+def test_an_output_that_failed_to_render_and_an_error_hidden_from_the_page_are_problems() -> None:
+    result = {
+        "notebook": "notebooks/n.ipynb",
+        "counts": ["[1]:", "[2]:"],
+        "errors": [{"cell": 0, "ename": "KeyError", "evalue": "'x'", "shown": False}],
+        "unrendered": [{"cell": 1, "type": "display_data", "text": "Javascript Error:\n  boom"}],
+    }
+    assert problems(result) == [
+        "notebooks/n.ipynb: cell 1 failed with KeyError: 'x' (not shown as an error output)",
+        "notebooks/n.ipynb: cell 2 has a display_data output that failed to render: "
+        "Javascript Error: boom",
+    ]
 
 
 def test_the_run_saves_no_notebook_and_leaves_the_repository_alone(lab: dict) -> None:
