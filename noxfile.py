@@ -72,3 +72,14 @@ def screenshots(session: nox.Session) -> None:
     session.install("-c", "constraints.txt", "-e", ".")
     session.run("perfreport", "demo")
     session.run("python", "-m", "tests.a11y.screenshots", "outputs", "--to", "screenshots")
+
+
+@nox.session(python="3.11")
+def lab_screenshots(session: nox.Session) -> None:
+    """Build the demo, then run every report notebook in JupyterLab (a copy of the project,
+    served on 127.0.0.1 with a token; Run > Run All Cells in Chromium) and write a PNG of each
+    whole notebook with its outputs to screenshots/lab-<notebook>.png; fails if a cell shows
+    an error."""
+    session.install("-c", "constraints.txt", "-e", ".[test]")
+    session.run("perfreport", "demo")
+    session.run("python", "-m", "tests.a11y.lab", ".", "--to", "screenshots")
