@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from html import unescape
@@ -13,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from perfreport.methods.rounding import format_number
+from perfreport.present.funnel_chart import FunnelPanel, FunnelPoint, finding
 from tests.helpers import LATEST, image_alts, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -300,3 +302,37 @@ def test_premature_mortality_is_shown_as_an_age_standardised_rate_with_its_inter
         for _, e in expected.iterrows()
     ]
     assert "No rate is calculated from fewer than 10 deaths." in html
+
+
+def test_locality_and_annual_reports_show_the_localities_on_funnel_plots(built):
+    """Each report's funnel figure says, for each indicator, where ``prepare`` placed each
+    locality; the locality report draws its own locality filled, its name in bold."""
+    rows = results(
+        built,
+        "SELECT area_code, funnel_position FROM results WHERE indicator_id = 'NI-13' "
+        "AND breakdown = 'all' AND period_kind = 'financial_year' "
+        "AND period_start = DATE '2024-04-01' AND area_code LIKE 'CS-%' ORDER BY area_code",
+        [],
+    )
+    names = {"CS-CLK": "Clackmannanshire", "CS-RST": "Rural Stirling", "CS-UST": "Urban Stirling"}
+    points = tuple(
+        FunnelPoint(names[code], 1.0, 1.0, position)
+        for code, position in zip(rows["area_code"], rows["funnel_position"], strict=True)
+    )
+    title = "Emergency bed day rate (per 100,000 population), 2024/25"
+    expected = finding(FunnelPanel(title, "rate", 1.0, 1.0, "", points))
+    assert "99.8% limit" in expected  # the demo has localities outside the limits here
+    rural = built / "outputs" / "locality" / LATEST["locality"] / "rural-stirling" / "report.html"
+    for report in (page(built, "annual"), rural):
+        html = report.read_text(encoding="utf-8")
+        assert '<h3 id="how-the-localities-compare">How the localities compare</h3>' in html
+        alts = [
+            a for a in image_alts(html) if a.startswith("Funnel plots comparing the localities")
+        ]
+        assert alts and expected in alts[0]
+    svg = re.search(
+        r'<img alt="Funnel plots[^"]*"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html
+    )
+    assert svg and b'font-weight="bold" fill="#262626" class="label">Rural Stirling<' in (
+        base64.b64decode(svg.group(1))
+    )

@@ -70,8 +70,9 @@ def test_rural_stirling_report_content(built):
         assert f"<caption>{caption}</caption>" in html
     assert '<h2 id="trends-by-scorecard-section">Trends by scorecard section</h2>' in html
     alts = image_alts(html)
-    assert len(alts) == 4
-    assert all(alt.startswith("Line charts, one per indicator, of the ") for alt in alts)
+    assert len(alts) == 5  # a trend chart per scorecard section, then the funnel plots
+    assert all(alt.startswith("Line charts, one per indicator, of the ") for alt in alts[:4])
+    assert alts[4].startswith("Funnel plots comparing the localities of Clackmannanshire")
     assert "Management Indicators section (1 indicator) for Rural Stirling" in alts[2]
     assert "Rural Stirling compared with Clackmannanshire and Stirling and Scotland" in html
 

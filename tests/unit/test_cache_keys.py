@@ -28,7 +28,18 @@ PARTNERSHIP, CLACKS, RURAL, URBAN, SCOTLAND = (
 PERIODS = {"monthly": "2025-03", "locality": "2024-25-Q4", "annual": "FY2024-25"}
 """Three cycles: the partnership's management report (no disclosure control, reads the
 partnership and Scotland), the locality reports (controlled, each reads its own area, the
-partnership and Scotland) and the annual report (controlled, reads the localities too)."""
+partnership, its localities (for the funnel plots) and Scotland) and the annual report
+(controlled, reads the localities too)."""
+LOCALITY_REPORTS = {
+    f"locality/2024-25-Q4/{slug}"
+    for slug in (
+        "clackmannanshire",
+        "rural-stirling",
+        "urban-stirling",
+        "clackmannanshire-and-stirling",
+    )
+}
+"""Every locality report reads every locality of the partnership (its funnel plots)."""
 QUARTERS = [(date(2024, 10, 1), date(2024, 12, 31)), (date(2025, 1, 1), date(2025, 3, 31))]
 LATER = (date(2025, 4, 1), date(2025, 6, 30))
 
@@ -111,7 +122,8 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
 
 def test_the_jobs_read_the_areas_their_cycles_declare(jobs: list[Job]):
     reads = {job.key: set(job.reads) for job in jobs}
-    assert reads["locality/2024-25-Q4/clackmannanshire"] == {CLACKS, PARTNERSHIP, SCOTLAND}
+    siblings = {CLACKS, RURAL, URBAN}
+    assert reads["locality/2024-25-Q4/clackmannanshire"] == {PARTNERSHIP, *siblings, SCOTLAND}
     assert reads["annual/FY2024-25/clackmannanshire-and-stirling"] == {
         PARTNERSHIP,
         CLACKS,
@@ -148,10 +160,7 @@ def test_a_change_to_one_localitys_total_rebuilds_exactly_the_reports_that_read_
         _keys(setup, jobs, _rows(QUARTERS)),
         _keys(setup, jobs, _rows(QUARTERS), edit + where),
     )
-    assert changed == {
-        "locality/2024-25-Q4/clackmannanshire",
-        "annual/FY2024-25/clackmannanshire-and-stirling",
-    }
+    assert changed == {*LOCALITY_REPORTS, "annual/FY2024-25/clackmannanshire-and-stirling"}
 
 
 def test_a_column_no_report_reads_changes_no_key(setup, jobs):
@@ -171,7 +180,7 @@ def test_a_change_to_a_breakdowns_category_or_an_earlier_period_rebuilds_the_sam
         "AND period_end = DATE '2024-12-31'",
     ):
         assert _changed(base, _keys(setup, jobs, _rows(QUARTERS), edit)) == {
-            "locality/2024-25-Q4/rural-stirling",
+            *LOCALITY_REPORTS,
             "annual/FY2024-25/clackmannanshire-and-stirling",
         }
 

@@ -49,6 +49,8 @@ from perfreport.build.threads import one_thread_each
 PRELOAD = (
     "pandas",
     "duckdb",
+    "scipy.stats",  # the funnel plots' limits (locality and annual reports)
+    "scipy.optimize",
     "perfreport.reports.annual",
     "perfreport.reports.locality",
     "perfreport.reports.monthly",

@@ -20,7 +20,7 @@ from perfreport.assess.rag import describe_value
 from perfreport.assess.series import value_in
 from perfreport.config.activities import activity_table, load_activities
 from perfreport.present.tables import Html, Section, Table
-from perfreport.reports import delivery
+from perfreport.reports import delivery, funnels
 from perfreport.reports.delivery import ACTIVITY_BADGES
 from perfreport.reports.locality_parts import LocalityParts
 from perfreport.reports.national import NATIONAL_SETS, YEARS_SHOWN, national, national_table
@@ -121,4 +121,11 @@ class AnnualReport(LocalityParts):
             rows,
             pd.DataFrame(records),
             numeric=(False, False, *[True] * (len(columns) - 2)),
+        )
+
+    def funnel_plots(self) -> Section:
+        """The localities on a funnel plot, indicator by indicator
+        (:func:`perfreport.reports.funnels.funnel_plots`)."""
+        return funnels.funnel_plots(
+            self.view, self.localities, self.local_series, self.narrative_words
         )

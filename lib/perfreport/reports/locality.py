@@ -9,6 +9,8 @@ the partnership and the country. The parts are those of
 
 from __future__ import annotations
 
+from perfreport.present.tables import Section
+from perfreport.reports import funnels
 from perfreport.reports.locality_parts import LocalityParts
 from perfreport.reports.locality_view import Headline
 
@@ -26,3 +28,10 @@ class LocalityReport(LocalityParts):
     cycle = "locality"
     heading = "Locality report"
     report_kind = "quarter"
+
+    def funnel_plots(self) -> Section:
+        """The localities of the area's partnership on a funnel plot, indicator by indicator
+        (:func:`perfreport.reports.funnels.funnel_plots`), this one highlighted."""
+        parts = self.ctx.areas.parts_of(self.view.body.code)
+        series = self.ctx.series([a.code for a in parts], self.report_kind)
+        return funnels.funnel_plots(self.view, parts, series, self.narrative_words)
