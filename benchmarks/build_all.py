@@ -57,8 +57,6 @@ RERUNS = 5
 CHANGED_AREA = "CS-CLK"
 CHANGED_INDICATOR = "L-ENG-01"
 """The observation revised: the latest quarter of one locality's indicator (a proportion)."""
-READS_LOCALITIES = {"annual"}
-"""The cycles whose partnership report reads its localities' results as well as its own."""
 BIN = Path(sys.executable).parent
 PR_SET_CHILD_SUBREAPER = 36
 BUILT = re.compile(r"^\s+outputs/(\S+)/report\.html\s+\(built in ")
@@ -154,6 +152,16 @@ def naive(root: Path, scripts: list[Path], parallel: int) -> float:
     return seconds
 
 
+def _reading_parts(root: Path) -> set[str]:
+    """The cycles whose reports read their body's parts (``reads: [..., parts]``): a change to
+    one locality rebuilds every report of them (the annual report's localities table, the
+    locality reports' funnel plots)."""
+    from perfreport.config.cycles import load_cycles
+
+    cycles = load_cycles(root / "params" / "cycles.yaml", root)
+    return {c.id for c in cycles.items if "parts" in c.reads}
+
+
 def rebuilt_by_a_change(root: Path, manifest: dict) -> dict:
     """Revise one observation of one locality through the CLI; which reports the next run
     rebuilds, against those that read that area."""
@@ -183,7 +191,7 @@ def rebuilt_by_a_change(root: Path, manifest: dict) -> dict:
     expected = sorted(
         key
         for key, entry in manifest.items()
-        if entry["area"] == CHANGED_AREA or entry["cycle"] in READS_LOCALITIES
+        if entry["area"] == CHANGED_AREA or entry["cycle"] in _reading_parts(root)
     )
     return {"rebuilt": rebuilt, "expected": expected, "run_seconds": round(seconds, 1)}
 
