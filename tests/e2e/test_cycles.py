@@ -263,13 +263,13 @@ def test_premature_mortality_is_shown_as_an_age_standardised_rate_with_its_inter
     html = (built / "outputs" / cycle / LATEST[cycle] / area / "report.html").read_text("utf-8")
     rows = table_rows(
         html,
-        "Premature mortality rate per 100,000 persons: age-standardised rate per 100,000 "
-        "(2013 European Standard Population), 2024",
+        "Premature mortality rate per 100,000 persons: age-standardised to the 2013 European "
+        "Standard Population, 2024",
     )
     assert rows[0] == [
         "Area",
         "Period",
-        "Rate",
+        "Rate per 100,000",
         "95% confidence interval",
         "Deaths",
         "Population aged 0-74",

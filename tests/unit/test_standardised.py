@@ -69,7 +69,9 @@ def test_a_label_that_is_not_an_age_band_is_refused(label):
 
 def test_a_wider_band_takes_the_weights_of_the_bands_inside_it_and_a_narrower_one_is_refused():
     assert ESP2013.weights(["85+", "0-14"]) == (2500.0, 16000.0)
-    with pytest.raises(ValueError, match="'0-2' is not a whole number of the 2013 European"):
+    with pytest.raises(
+        ValueError, match="'0-2' is not a whole number of the bands of the 2013 European"
+    ):
         ESP2013.weights(["0-2"])
 
 
@@ -111,7 +113,7 @@ def _frame(deaths, people, *, area="CS-CLK", total=True, bands=UNDER_75):
         period=YEAR,
         lower=np.nan,
         upper=np.nan,
-        ci_method="Byar, crude (not age-standardised)",
+        ci_method="Byar (exact below 10), crude (not age-standardised)",
     )
     return frame.assign(value=frame["numerator"] / frame["denominator"] * 100_000)
 
@@ -286,3 +288,21 @@ def test_the_dsr_is_phe_dsrs_to_1e_6(confidence):
     assert found.lower == pytest.approx(lower, abs=1e-6)
     assert found.upper == pytest.approx(upper, abs=1e-6)
     assert found.method == "Dobson"
+
+
+@pytest.mark.parametrize(
+    ("label", "problem"),
+    [
+        ("45-50", "age band '45-50' is not a whole number of the bands of the 2013 European"),
+        ("70-79", "age band '70-79' is partly outside the ages 0-74"),
+        ("adults", "'adults' is not an age band"),
+        ("80-84", None),  # outside the ages: not part of the rate, no problem
+        ("85+", None),
+        ("0-14", None),
+    ],
+)
+def test_ingest_and_prepare_judge_an_age_band_alike(label, problem):
+    from perfreport.methods.standardisation import band_problem
+
+    found = band_problem(ESP2013, AgeBand(0, 74), label)
+    assert (found is None) if problem is None else (problem in found)

@@ -33,7 +33,12 @@ import pandas as pd
 
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.errors import PerfreportError
-from perfreport.methods.standardisation import AgeBand, StandardPopulation, parse_band
+from perfreport.methods.standardisation import (
+    AgeBand,
+    StandardPopulation,
+    band_problem,
+    parse_band,
+)
 from perfreport.methods.stats import DSR_MINIMUM_EVENTS, MissingBandWarning, dsr, isr, isratio
 
 NOT_CALCULATED = "not_calculated"
@@ -143,36 +148,27 @@ def _as_published(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _weights(ind: Indicator, standard: StandardPopulation, labels: np.ndarray) -> dict[str, float]:
-    """Each band label's weight, or NaN for a band outside the indicator's ages."""
+    """Each band label's weight, or NaN for a band outside the indicator's ages.
+
+    Raises
+    ------
+    PerfreportError
+        For a label that is not a whole number of the standard's bands, or crosses the ages
+        (ingest quarantines such rows; this catches a warehouse loaded before it did).
+    """
     assert ind.standardise is not None
     ages = ind.standardise.age_range
     out: dict[str, float] = {}
-    for label in labels:
-        try:
-            band = parse_band(str(label))
-            if not band.within(ages):
-                if _overlaps(band, ages):
-                    raise ValueError(
-                        f"age band {label!r} is partly outside the ages {ages_text(ages)}"
-                    )
-                out[str(label)] = np.nan
-                continue
-            out[str(label)] = standard.weights([str(label)])[0]
-        except ValueError as exc:
+    for label in map(str, labels):
+        problem = band_problem(standard, ages, label)
+        if problem is not None:
             raise PerfreportError(
-                f"indicator '{ind.id}': breakdown '{ind.standardise.by}': {exc}"
-            ) from None
+                f"indicator '{ind.id}': breakdown '{ind.standardise.by}': {problem}; "
+                "correct the extract and load it again with 'perfreport ingest --replace'"
+            )
+        band = parse_band(label)
+        out[label] = standard.weights([label])[0] if band.within(ages) else np.nan
     return out
-
-
-def _overlaps(band: AgeBand, ages: AgeBand) -> bool:
-    top = band.high if band.high is not None else 10_000
-    ages_top = ages.high if ages.high is not None else 10_000
-    return band.low <= ages_top and ages.low <= top
-
-
-def ages_text(ages: AgeBand) -> str:
-    return f"{ages.low}+" if ages.high is None else f"{ages.low}-{ages.high}"
 
 
 def _rate(

@@ -133,7 +133,7 @@ def with_intervals(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         method = (
             "Byar (exact below 10)"
             if ind.method == "rate"
-            else "Byar, crude (not age-standardised)"
+            else "Byar (exact below 10), crude (not age-standardised)"
         )
     elif ind.method == "count" and ind.time_aggregation == "sum":
         num = np.where(np.isfinite(num), num, frame["value"].to_numpy(float))  # value-only counts

@@ -93,8 +93,8 @@ class StandardPopulation:
         joined = bool(covered) and covered[0].low == band.low and (covered[-1].high == band.high)
         if not joined:
             raise ValueError(
-                f"age band {label!r} is not a whole number of the {self.name} standard "
-                f"population's bands ({', '.join(self.labels)})"
+                f"age band {label!r} is not a whole number of the bands of the {self.name} "
+                f"({', '.join(self.labels)})"
             )
         return float(sum(inside))
 
@@ -106,6 +106,29 @@ class StandardPopulation:
             for label, band in zip(self.labels, self.bands, strict=True)
             if band.within(wanted)
         )
+
+
+def ages_text(ages: AgeBand) -> str:
+    """``0-74``, or ``90+`` for an open band."""
+    return f"{ages.low}+" if ages.high is None else f"{ages.low}-{ages.high}"
+
+
+def band_problem(standard: StandardPopulation, ages: AgeBand, label: str) -> str | None:
+    """Why ``label`` cannot be an age band of a rate over ``ages`` weighted by ``standard``
+    (not an age band; partly outside the ages; not a whole number of the standard's bands),
+    or None. A band wholly outside the ages is no problem: it is not part of the rate."""
+    try:
+        band = parse_band(label)
+        if band.within(ages):
+            standard.weights([label])
+            return None
+    except ValueError as exc:
+        return str(exc)
+    top = band.high if band.high is not None else 10_000
+    ages_top = ages.high if ages.high is not None else 10_000
+    if band.low <= ages_top and ages.low <= top:
+        return f"age band {label!r} is partly outside the ages {ages_text(ages)}"
+    return None
 
 
 def read_standard_population(path: Path, name: str | None = None) -> StandardPopulation:

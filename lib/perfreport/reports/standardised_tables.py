@@ -11,11 +11,11 @@ import pandas as pd
 
 from perfreport.assess.rag import describe_value
 from perfreport.assess.series import SeriesRows
-from perfreport.assess.standardised import ages_text
 from perfreport.config.areas import Area
 from perfreport.config.catalogue import Catalogue, Indicator
 from perfreport.methods.periods import Period
 from perfreport.methods.rounding import format_number
+from perfreport.methods.standardisation import ages_text
 from perfreport.methods.suppressed import SYMBOL
 from perfreport.present.tables import Section, Table
 from perfreport.reports.locality_view import Headline
@@ -77,10 +77,10 @@ def _table(
         )
     events = ind.standardise.events.capitalize()
     population = f"Population aged {ages_text(ind.standardise.age_range)}"
-    columns = (*COLUMNS[:4], events, population)
+    rate = f"Rate {ind.unit_label}".strip()
+    columns = (COLUMNS[0], COLUMNS[1], rate, COLUMNS[3], events, population)
     return Table(
-        f"{ind.title}: age-standardised rate {ind.unit_label} ({catalogue.standard(ind).name}), "
-        f"{period.label}",
+        f"{ind.title}: age-standardised to the {catalogue.standard(ind).name}, {period.label}",
         columns,
         rows,
         pd.DataFrame(records),

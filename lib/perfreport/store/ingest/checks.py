@@ -6,7 +6,8 @@ The rules (each one vectorised over the whole extract, so a million rows take se
 - a column an ``in`` filter reads is given (:mod:`~perfreport.store.ingest.filters`);
 - the indicator is in the catalogue;
 - the period parses with the spec's format and does not lie in the future;
-- a breakdown category is not blank;
+- a breakdown category is not blank; an age-standardised indicator's age band is one its
+  standard population can weigh;
 - numerator, denominator and value are numbers (suppression markers become missing);
 - counts are not negative; a proportion's numerator is not above its denominator;
 - the value lies inside its unit's range (a percentage of a proportion within 0 to 100; counts,
@@ -35,6 +36,7 @@ import pandas as pd
 from perfreport.config.areas import Areas
 from perfreport.config.catalogue import ALL, Catalogue, Indicator
 from perfreport.methods.periods import period_kind_of
+from perfreport.methods.standardisation import band_problem
 from perfreport.store.ingest.days import require_values, to_months
 from perfreport.store.ingest.filters import filtered, mapped, missing, refuse_undecided
 from perfreport.store.ingest.limits import quoted
@@ -253,6 +255,8 @@ def _measure(
         _indicator_rules(ind, mine, num, den, value, reasons, prefix)
         if not spec.period.daily:
             _period_kinds(ind, mine, start, end, reasons, prefix)
+        if ind.standardise is not None:
+            _age_bands(ind, catalogue, mine, breakdown, category, reasons, prefix)
         if measure.value is None:
             value = np.where(
                 mine,
@@ -319,6 +323,31 @@ def _indicator_rules(
                 for i in w
             ],
         )
+
+
+def _age_bands(
+    ind: Indicator,
+    catalogue: Catalogue,
+    mine: np.ndarray,
+    breakdown: pd.Series,
+    category: pd.Series,
+    reasons: Reasons,
+    prefix: Callable[[int], str],
+) -> None:
+    """An age-standardised indicator's age band must be one its standard population can weigh
+    (:func:`~perfreport.methods.standardisation.band_problem`)."""
+    assert ind.standardise is not None
+    banded = mine & (breakdown.to_numpy(dtype=object) == ind.standardise.by)
+    if not banded.any():
+        return
+    labels = category.to_numpy(dtype=object)
+    standard, ages = catalogue.standard(ind), ind.standardise.age_range
+    problems = {label: band_problem(standard, ages, str(label)) for label in set(labels[banded])}
+    bad = {label: why for label, why in problems.items() if why is not None}
+    reasons.add(
+        banded & np.isin(labels, list(bad)),
+        lambda w: [f"{prefix(i)}{bad[labels[i]]}" for i in w],
+    )
 
 
 def _period_kinds(
