@@ -39,7 +39,7 @@ import pandas as pd
 from perfreport.assess.relations import Candidate, candidates, fitted, series_keys, start_dates
 from perfreport.config.disclosure import Disclosure
 from perfreport.methods.periods import Period
-from perfreport.methods.recovery import determined
+from perfreport.methods.recovery import determined, witnesses
 
 if TYPE_CHECKING:
     from perfreport.config.areas import Areas
@@ -133,7 +133,12 @@ def complement(
             if shown:
                 hidden[min(shown, key=lambda m: (size[m], m))] = True
                 return True
-        return False
+        # every part beside it is a shown zero (or withheld): a figure further along the sums
+        # that give it back goes, the smallest non-zero one first
+        read = witnesses(unknown, relations[column], cell)
+        if read:
+            hidden[min(read, key=lambda m: (size[m] <= 0, size[m], m))] = True
+        return bool(read)
 
     while True:
         grew = False
