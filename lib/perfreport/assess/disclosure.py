@@ -106,9 +106,10 @@ def complement(
 ) -> np.ndarray:
     """The rows to withhold so that no withheld count can be worked out: ``primary`` and, for
     as long as some withheld count is determined by the relations that hold among ``found``,
-    the smallest non-zero shown row of a relation that determines it (a quick pass for
-    relations with exactly one unknown, then the exact test of
-    :func:`perfreport.methods.recovery.determined`)."""
+    the smallest non-zero shown row of a relation that determines it, or, where every shown
+    part beside it is a zero, of the shown rows that work it out
+    (:func:`perfreport.methods.recovery.witnesses`); a quick pass for relations with exactly
+    one unknown, then the exact test of :func:`perfreport.methods.recovery.determined`."""
     hidden = primary.copy()
     counts = [c for c in counts if c in frame.columns]
     size = _size(frame, counts)
