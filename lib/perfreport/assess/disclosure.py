@@ -39,7 +39,7 @@ import pandas as pd
 from perfreport.assess.relations import Candidate, candidates, fitted, series_keys, start_dates
 from perfreport.config.disclosure import Disclosure
 from perfreport.methods.periods import Period
-from perfreport.methods.recovery import determined
+from perfreport.methods.recovery import determined, witnesses
 
 if TYPE_CHECKING:
     from perfreport.config.areas import Areas
@@ -106,9 +106,10 @@ def complement(
 ) -> np.ndarray:
     """The rows to withhold so that no withheld count can be worked out: ``primary`` and, for
     as long as some withheld count is determined by the relations that hold among ``found``,
-    the smallest non-zero shown row of a relation that determines it (a quick pass for
-    relations with exactly one unknown, then the exact test of
-    :func:`perfreport.methods.recovery.determined`)."""
+    the smallest non-zero shown row of a relation that determines it, or, where every shown
+    part beside it is a zero, of the shown rows that work it out
+    (:func:`perfreport.methods.recovery.witnesses`); a quick pass for relations with exactly
+    one unknown, then the exact test of :func:`perfreport.methods.recovery.determined`."""
     hidden = primary.copy()
     counts = [c for c in counts if c in frame.columns]
     size = _size(frame, counts)
@@ -133,7 +134,12 @@ def complement(
             if shown:
                 hidden[min(shown, key=lambda m: (size[m], m))] = True
                 return True
-        return False
+        # every part beside it is a shown zero (or withheld): a figure further along the sums
+        # that give it back goes, the smallest non-zero one first
+        read = witnesses(unknown, relations[column], cell)
+        if read:
+            hidden[min(read, key=lambda m: (size[m] <= 0, size[m], m))] = True
+        return bool(read)
 
     while True:
         grew = False

@@ -128,6 +128,26 @@ def determined(unknown: np.ndarray, relations: Sequence[Relation]) -> np.ndarray
     return out
 
 
+def witnesses(unknown: np.ndarray, relations: Sequence[Relation], cell: int) -> list[int]:
+    """The shown cells that a working-out of the determined unknown ``cell`` reads (their net
+    coefficient in one combination of the relations that fixes it is not zero): the figures
+    that give it back, one of which must be withheld too. Empty if ``cell`` is not determined.
+    """
+    for rels, cells in _components(unknown, relations):
+        if cell not in cells:
+            continue
+        target = np.zeros(len(cells))
+        target[cells.index(cell)] = 1.0
+        weights, *_ = np.linalg.lstsq(_matrix(rels, cells).T, target, rcond=None)
+        net: dict[int, float] = {}
+        for weight, (members, coefficients) in zip(weights, rels, strict=True):
+            for member, coefficient in zip(members, coefficients, strict=True):
+                if not unknown[member]:
+                    net[int(member)] = net.get(int(member), 0.0) + float(weight * coefficient)
+        return sorted(m for m, amount in net.items() if abs(amount) > 1e-7)
+    return []
+
+
 def solve(
     values: np.ndarray, unknown: np.ndarray, relations: Sequence[Relation]
 ) -> dict[int, float]:
