@@ -306,3 +306,22 @@ def test_ingest_and_prepare_judge_an_age_band_alike(label, problem):
 
     found = band_problem(ESP2013, AgeBand(0, 74), label)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_validate_quarantines_an_age_band_the_standard_cannot_weigh(tmp_path):
+    from tests.helpers import run_cli
+
+    extract = tmp_path / "deaths.csv"
+    extract.write_text(
+        "indicator_id,area_code,period_start,period_end,breakdown,category,numerator,"
+        "denominator,value\n"
+        "NI-11,CS-CLK,2024-01-01,2024-12-31,age_band,45-49,9,3157,\n"
+        "NI-11,CS-CLK,2024-01-01,2024-12-31,age_band,45-50,9,3157,\n"
+        "NI-11,CS-CLK,2024-01-01,2024-12-31,age_band,70-79,40,3000,\n"
+    )
+    found = run_cli("validate", "demo_observations", str(extract), cwd=REPO)
+    assert found.code == 1
+    out = found.stdout + found.stderr
+    assert "deaths.csv: 3 rows read, 1 accepted, 2 quarantined" in out
+    assert "age band '45-50' is not a whole number of the bands of the 2013 European" in out
+    assert "age band '70-79' is partly outside the ages 0-74" in out

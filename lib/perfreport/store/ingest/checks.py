@@ -255,8 +255,7 @@ def _measure(
         _indicator_rules(ind, mine, num, den, value, reasons, prefix)
         if not spec.period.daily:
             _period_kinds(ind, mine, start, end, reasons, prefix)
-        if ind.standardise is not None:
-            _age_bands(ind, catalogue, mine, breakdown, category, reasons, prefix)
+        _age_bands(ind, catalogue, mine, breakdown, category, reasons, prefix)
         if measure.value is None:
             value = np.where(
                 mine,
@@ -336,7 +335,8 @@ def _age_bands(
 ) -> None:
     """An age-standardised indicator's age band must be one its standard population can weigh
     (:func:`~perfreport.methods.standardisation.band_problem`)."""
-    assert ind.standardise is not None
+    if ind.standardise is None:
+        return
     banded = mine & (breakdown.to_numpy(dtype=object) == ind.standardise.by)
     if not banded.any():
         return
