@@ -156,3 +156,36 @@ def test_without_quarto_on_path_demo_loads_nothing(cli, tmp_path, monkeypatch):
     result = cli("demo", "--renderer", "quarto", cwd=project)
     assert (result.code, result.stderr) == (2, MISSING_LINE)
     assert not (project / "data" / "warehouse.duckdb").exists()
+
+
+def test_a_hanging_quarto_is_killed_with_what_it_started_and_its_output_is_bounded(tmp_path):
+    """After the hostile test: a render that hangs leaves no process behind (its children
+    were reparented to init), output that is not UTF-8 is read, and only its end is kept."""
+    import contextlib
+    import time
+
+    import psutil
+
+    from perfreport.build import quarto
+
+    marker = tmp_path / "child.pid"
+    script = tmp_path / "quarto"
+    script.write_text(
+        f"#!/bin/sh\nsleep 1000 &\necho $! > {marker}\nprintf 'caf\\351\\n'\nsleep 1000\n"
+    )
+    script.chmod(0o755)
+    started = time.monotonic()
+    with pytest.raises(quarto._TookTooLong):
+        quarto._run([str(script)], timeout=1)
+    assert time.monotonic() - started < 10
+    child = int(marker.read_text())
+    time.sleep(0.2)
+    with contextlib.suppress(psutil.NoSuchProcess):  # gone, or dead and not yet reaped
+        assert psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+    noisy = tmp_path / "noisy"
+    noisy.write_text(
+        "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x\nprintf '\\351 end'\nexit 3\n"
+    )
+    noisy.chmod(0o755)
+    status, said = quarto._run([str(noisy)], timeout=30)
+    assert status == 3 and len(said) == quarto.OUTPUT_KEPT and said.endswith("\ufffd end")

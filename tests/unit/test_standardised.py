@@ -78,10 +78,10 @@ def test_a_wider_band_takes_the_weights_of_the_bands_inside_it_and_a_narrower_on
 def test_a_standard_population_file_with_a_gap_names_its_row(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("# my standard\nage_band,population\n0-4,10\n10-14,20\n")
-    with pytest.raises(ValueError, match=r"mine.csv: row 3: band '10-14' does not follow"):
+    with pytest.raises(ValueError, match=r"mine.csv: line 4: band '10-14' does not follow"):
         read_standard_population(path)
     path.write_text("age_band,population\n0-4,10\n5+,-1\n")
-    with pytest.raises(ValueError, match=r"row 3: population must be greater than zero"):
+    with pytest.raises(ValueError, match=r"line 3: population must be a number greater than zero"):
         read_standard_population(path)
 
 
@@ -325,3 +325,61 @@ def test_validate_quarantines_an_age_band_the_standard_cannot_weigh(tmp_path):
     assert "deaths.csv: 3 rows read, 1 accepted, 2 quarantined" in out
     assert "age band '45-50' is not a whole number of the bands of the 2013 European" in out
     assert "age band '70-79' is partly outside the ages 0-74" in out
+
+
+def test_overlapping_or_duplicate_bands_give_no_rate_and_say_which(catalogue):
+    """``0-4`` and ``00-04`` (one band spelt twice), or ``0-9`` beside ``0-4``: the rate is not
+    calculated (adding both would count those deaths twice)."""
+    twice = _frame([*DEATHS, 30], [*PEOPLE, 435], bands=(*UNDER_75, "00-04"))
+    total = _total(with_standardised_rates(twice, catalogue["NI-11"], catalogue))
+    assert math.isnan(total["value"]) and total[NOT_CALCULATED] == "age bands 0-4 and 00-04 overlap"
+    wide = _frame([*DEATHS, 7], [*PEOPLE, 900], bands=(*UNDER_75, "0-9"))
+    total = _total(with_standardised_rates(wide, catalogue["NI-11"], catalogue))
+    assert total[NOT_CALCULATED] == "age bands 0-4 and 0-9 overlap"
+    assert total["numerator"] == sum(DEATHS) + 7  # the extract's own total row, not a band sum
+
+
+def test_a_withheld_band_leaves_the_extracts_own_events_and_population(catalogue):
+    frame = _frame([*DEATHS[:-1], np.nan], PEOPLE)
+    frame.loc[frame["breakdown"] == ALL, "numerator"] = sum(DEATHS)  # the extract's total
+    total = _total(with_standardised_rates(frame, catalogue["NI-11"], catalogue))
+    assert total[NOT_CALCULATED] == "age band 70-74 without data"
+    assert total["numerator"] == sum(DEATHS)  # not the bands' 0 + ... without the withheld one
+    bands_only = _frame([*DEATHS[:-1], np.nan], PEOPLE, total=False)
+    total = _total(with_standardised_rates(bands_only, catalogue["NI-11"], catalogue))
+    assert math.isnan(total["numerator"]) and math.isnan(total["denominator"])
+
+
+def test_a_suppressed_count_gives_no_indirect_rate_and_bands_match_the_comparators_by_age(
+    catalogue,
+):
+    ind = catalogue["NI-11"].model_copy(update={"method": "smr"})
+    scotland = _frame([x * 50 for x in DEATHS], [n * 50 for n in PEOPLE], area="S92000003")
+    spelt = scotland.assign(category=scotland["category"].replace({"0-4": "00-04"}))
+    out = with_standardised_rates(
+        pd.concat([_frame(DEATHS, PEOPLE), spelt]), ind, catalogue, comparator="S92000003"
+    )
+    assert _total(out)["value"] == pytest.approx(100.0)  # the same rates: 100, 00-04 matched
+    withheld = _frame([*DEATHS[:-1], np.nan], PEOPLE)
+    out = with_standardised_rates(
+        pd.concat([withheld, scotland]), ind, catalogue, comparator="S92000003"
+    )
+    total = _total(out)
+    assert math.isnan(total["value"]) and total[NOT_CALCULATED] == "age band 70-74 without data"
+
+
+def test_a_standard_population_file_from_excel_reads_and_a_bad_one_names_its_line(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_bytes("\ufeffage_band,population\r\n0-44,3000\r\n45+,1000\r\n".encode())
+    assert read_standard_population(path).populations == (3000.0, 1000.0)
+    for body, message in [
+        ("age_band,population\n0-4,nan\n", "line 2: population must be a number greater than zero"),
+        ("age_band,population\n0-4,inf\n", "line 2: population must be a number greater than zero"),
+        ("age_band,population\n0-4\n", "line 2: 1 fields, not 2"),
+    ]:
+        path.write_text(body)
+        with pytest.raises(ValueError, match=message):
+            read_standard_population(path)
+    path.write_bytes(b"age_band,population\n0-4,10\n5+,\xe9\n")
+    with pytest.raises(ValueError, match=r"mine\.csv: not UTF-8 text"):
+        read_standard_population(path)

@@ -77,9 +77,10 @@ def _sums(held: pd.DataFrame, ind: Indicator, parent: str, children: list[str]) 
     how = _how_added(ind, rows)
     if how is None:
         return held.iloc[0:0]
-    rows = rows[rows["value"].notna()]
-    if how == "parts":
+    if how == "parts":  # a value is worked out again from the parts (a blank one too)
         rows = rows[rows["numerator"].notna() & rows["denominator"].notna()]
+    else:
+        rows = rows[rows["value"].notna()]
     own = set(_keys(held[held["area_code"] == parent]))
     rows = rows[[key not in own for key in _keys(rows)]]
     if rows.empty:

@@ -26,7 +26,7 @@ published already standardised), with ``ci_method`` saying that it was not stand
 
 from __future__ import annotations
 
-import warnings
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from perfreport.methods.standardisation import (
     band_problem,
     parse_band,
 )
-from perfreport.methods.stats import DSR_MINIMUM_EVENTS, MissingBandWarning, dsr, isr, isratio
+from perfreport.methods.stats import DSR_MINIMUM_EVENTS, dsr, isr, isratio
 
 NOT_CALCULATED = "not_calculated"
 """The column saying why a total has no value although it has data (``None`` elsewhere)."""
@@ -111,33 +111,53 @@ def _indirect_rate(
     standard: StandardPopulation,
 ) -> dict[str, object]:
     """One area and period's ISR (per the indicator's unit) or SMR (× 100)."""
-    parts = {
-        "numerator": np.nansum(group["numerator"]),
-        "denominator": np.nansum(group["denominator"]),
-    }
     if ref is None:
-        return {**parts, NOT_CALCULATED: "no comparator age bands for the period"}
-    ref = ref.set_index("category").reindex(group["category"])
-    covered = sorted(parse_band(str(c)) for c in group["category"])
-    n = group["denominator"].to_numpy(float)
-    ref_x, ref_n = ref["numerator"].to_numpy(float), ref["denominator"].to_numpy(float)
-    unusable = [
-        str(c)
-        for c, a, b, r in zip(group["category"], n, ref_x, ref_n, strict=True)
-        if not (a > 0 and b >= 0 and r > 0)
-    ]
-    missing = _missing(covered, wanted, standard) + unusable
-    if missing:
-        why = "age band" + ("s " if len(missing) > 1 else " ")
-        return {**parts, NOT_CALCULATED: f"{why}{', '.join(missing)} without data"}
-    x = group["numerator"].to_numpy(float)
-    with warnings.catch_warnings():  # a missing count counts as zero, as the reference does
-        warnings.simplefilter("ignore", MissingBandWarning)
-        if ind.method == "smr":
-            e = isratio(x, n, ref_x, ref_n, multiplier=100)
-        else:
-            e = isr(x, n, ref_x, ref_n, multiplier=ind.multiplier)
+        return {NOT_CALCULATED: "no comparator age bands for the period"}
+    problem = _problem(group, wanted, standard)
+    if problem is None:  # the comparator's bands, matched by their ages
+        ages = [parse_band(str(c)) for c in group["category"]]
+        ref = ref.set_index(ref["category"].map(lambda c: parse_band(str(c)))).reindex(ages)
+        ref_x, ref_n = ref["numerator"].to_numpy(float), ref["denominator"].to_numpy(float)
+        lacking = [
+            str(c)
+            for c, r, m in zip(group["category"], ref_x, ref_n, strict=True)
+            if not (r >= 0 and m > 0)
+        ]
+        problem = _bands_without_data(lacking, "the comparator's ")
+    if problem is not None:
+        return {NOT_CALCULATED: problem}
+    x, n = group["numerator"].to_numpy(float), group["denominator"].to_numpy(float)
+    if ind.method == "smr":
+        e = isratio(x, n, ref_x, ref_n, multiplier=100)
+    else:
+        e = isr(x, n, ref_x, ref_n, multiplier=ind.multiplier)
+    parts = {"numerator": x.sum(), "denominator": n.sum()}
     return {**parts, "value": e.value, "lower": e.lower, "upper": e.upper}
+
+
+def _problem(
+    group: pd.DataFrame, wanted: tuple[str, ...], standard: StandardPopulation
+) -> str | None:
+    """Why one area and period's bands give no rate: two bands overlap (``0-4`` and
+    ``00-04``), a band of the ages is missing, or a band's count or population is (a
+    suppressed count is missing, never zero) or not positive."""
+    bands = sorted(
+        zip(map(parse_band, map(str, group["category"])), map(str, group["category"]), strict=True)
+    )
+    for (a, first), (b, second) in pairwise(bands):
+        if a.high is None or b.low <= a.high:
+            return f"age bands {first} and {second} overlap"
+    x, n = group["numerator"].to_numpy(float), group["denominator"].to_numpy(float)
+    unusable = [
+        str(c) for c, a, b in zip(group["category"], x, n, strict=True) if not (a >= 0 and b > 0)
+    ]
+    return _bands_without_data(_missing([b for b, _ in bands], wanted, standard) + unusable)
+
+
+def _bands_without_data(labels: list[str], whose: str = "") -> str | None:
+    if not labels:
+        return None
+    return f"{whose}age band{'s' if len(labels) > 1 else ''} {', '.join(labels)} without data"
 
 
 def _as_published(frame: pd.DataFrame) -> pd.DataFrame:
@@ -178,26 +198,21 @@ def _rate(
     standard: StandardPopulation,
     ind: Indicator,
 ) -> dict[str, object]:
-    """The total of one area and period from its bands: value, limits, parts, and why not."""
+    """The total of one area and period from its bands: value, limits, parts, and why not.
+    Without a rate the total keeps the extract's own events and population (a sum of the
+    bands would leave a withheld band out)."""
     assert ind.standardise is not None
-    x = group["numerator"].to_numpy(float)
-    n = group["denominator"].to_numpy(float)
-    w = group["category"].map(weight).to_numpy(float)
-    parts = {"numerator": np.nansum(x), "denominator": np.nansum(n)}
-    covered = sorted(parse_band(str(c)) for c in group["category"])
-    missing = _missing(covered, wanted, standard)
-    unusable = [
-        str(c) for c, a, b in zip(group["category"], x, n, strict=True) if not (a >= 0 and b > 0)
-    ]
-    if missing or unusable:
-        why = "age band" + ("s " if len(missing + unusable) > 1 else " ")
-        return {**parts, NOT_CALCULATED: f"{why}{', '.join(missing + unusable)} without data"}
+    problem = _problem(group, wanted, standard)
+    if problem is not None:
+        return {NOT_CALCULATED: problem}
+    x, n = group["numerator"].to_numpy(float), group["denominator"].to_numpy(float)
+    parts = {"numerator": x.sum(), "denominator": n.sum()}
     if x.sum() < DSR_MINIMUM_EVENTS:
         return {
             **parts,
             NOT_CALCULATED: f"fewer than {DSR_MINIMUM_EVENTS} {ind.standardise.events}",
         }
-    e = dsr(x, n, w, multiplier=ind.multiplier)
+    e = dsr(x, n, group["category"].map(weight).to_numpy(float), multiplier=ind.multiplier)
     return {**parts, "value": e.value, "lower": e.lower, "upper": e.upper}
 
 
@@ -214,16 +229,23 @@ def _apply(
 ) -> pd.DataFrame:
     """Write each area and period's standardised total into its totals row (adding the row
     where the extract gave bands only)."""
-    frame = frame.set_index([*KEYS, "breakdown", "category"])
-    for key, found in results.items():
+    order = "_order"
+    frame = frame.assign(**{order: np.arange(len(frame))})
+    frame = frame.set_index([*KEYS, "breakdown", "category"]).sort_index()
+    added: list[pd.DataFrame | pd.Series] = []
+    for key in results:
         at = (*key, ALL, ALL)
-        if at not in frame.index:
+        if at not in frame.index:  # the extract gave bands only: a total row of its own
             template = frame.xs(key, level=KEYS, drop_level=False).iloc[[0]].copy()
             template.index = pd.MultiIndex.from_tuples([at], names=frame.index.names)
-            template[["value", "lower", "upper"]] = np.nan
-            frame = pd.concat([frame, template])
-        row = {"value": np.nan, "lower": np.nan, "upper": np.nan, **found}
+            template[["value", "lower", "upper", "numerator", "denominator"]] = np.nan
+            template[order] = len(frame) + len(added)
+            added.append(template)
+    if added:
+        frame = pd.concat([frame, *added]).sort_index()
+    for key, found in results.items():
+        at = (*key, ALL, ALL)
+        row = {"value": np.nan, "lower": np.nan, "upper": np.nan, **found, "ci_method": method}
         for column, value in row.items():
             frame.loc[at, column] = value  # type: ignore[call-overload]
-        frame.loc[at, "ci_method"] = method
-    return frame.reset_index()
+    return frame.reset_index().sort_values(order).drop(columns=order).reset_index(drop=True)

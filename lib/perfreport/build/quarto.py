@@ -18,6 +18,7 @@ not execute it (``execute: enabled: false`` and ``--no-execute``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import shutil
@@ -65,16 +66,58 @@ def executable() -> str:
     return found
 
 
+OUTPUT_KEPT = 20_000
+"""The last characters of Quarto's output an ``error.txt`` keeps."""
+
+
+class _TookTooLong(Exception):
+    pass
+
+
+def _run(args: list[str], timeout: float) -> tuple[int, str]:
+    """Run ``args`` in a session of its own, its output (both streams) in a file, not memory;
+    return its exit status and the end of its output (:data:`OUTPUT_KEPT` characters, bytes
+    that are not UTF-8 replaced). A run longer than ``timeout`` seconds is killed with every
+    process it started, and raises :class:`_TookTooLong`."""
+    import os
+    import signal
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            status = child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise _TookTooLong from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)  # and whatever it left running
+            child.wait()
+        size = out.seek(0, os.SEEK_END)
+        out.seek(max(0, size - 4 * OUTPUT_KEPT))
+        said = out.read().decode("utf-8", errors="replace")[-OUTPUT_KEPT:]
+    return status, said.strip()
+
+
 @functools.cache
 def version(quarto: str) -> str:
     """What ``quarto --version`` prints (part of a Quarto report's cache key)."""
     try:
-        done = subprocess.run(
-            [quarto, "--version"], capture_output=True, text=True, timeout=60, check=False
+        status, said = _run([quarto, "--version"], timeout=60)
+    except (OSError, _TookTooLong) as exc:
+        why = "took longer than 60 seconds" if isinstance(exc, _TookTooLong) else str(exc)
+        raise PerfreportError(f"--renderer quarto: '{quarto} --version' failed: {why}") from None
+    if status != 0:
+        raise PerfreportError(
+            f"--renderer quarto: '{quarto} --version' exited with status {status}"
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PerfreportError(f"--renderer quarto: '{quarto} --version' failed: {exc}") from None
-    return done.stdout.strip() or "unknown"
+    return said.splitlines()[-1].strip() if said else "unknown"
 
 
 def render_command(quarto: str, folder: Path) -> list[str]:
@@ -150,19 +193,11 @@ def render(
         raise QuartoFailed("no 'quarto' executable on PATH where the report was built")
     folder = write_project(staging / PROJECT, notebook, meta)
     try:
-        done = subprocess.run(
-            render_command(quarto, folder),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
+        status, said = _run(render_command(quarto, folder), timeout)
+    except _TookTooLong:
         raise QuartoFailed(f"quarto render took longer than {timeout:g} seconds") from None
-    said = f"{done.stdout}\n{done.stderr}".strip()
-    if done.returncode != 0:
-        raise QuartoFailed(f"quarto render exited with status {done.returncode}\n{said}")
+    if status != 0:
+        raise QuartoFailed(f"quarto render exited with status {status}\n{said}")
     for name in OUTPUTS:
         made = folder / OUTPUT_DIR / name
         if not made.is_file():

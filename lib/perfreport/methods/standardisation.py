@@ -19,12 +19,13 @@ of the standard's in two cannot be weighted and is refused.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-_RANGE = re.compile(r"^(?:aged\s*)?(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})(?:\s*years?)?$")
+_RANGE = re.compile(r"^(?:aged\s*)?(\d{1,3})\s*(?:-|–|—|−|to)\s*(\d{1,3})(?:\s*years?)?$")
 _OPEN = re.compile(
     r"^(?:aged\s*)?(\d{1,3})\s*(?:\+|plus|and over|and older|or over|years and over)$"
 )
@@ -140,28 +141,38 @@ def read_standard_population(path: Path, name: str | None = None) -> StandardPop
         When a row's band or population is not valid, bands overlap or leave a gap, or the
         file has no rows (the message names the file and row).
     """
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    body = [line for line in lines if not line.lstrip().startswith("#")]
-    reader = csv.DictReader(body)
-    if reader.fieldnames is None or set(reader.fieldnames) != {"age_band", "population"}:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    numbered = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    rows = list(csv.reader(line for _, line in numbered))
+    if not rows or [c.strip() for c in rows[0]] != ["age_band", "population"]:
         raise ValueError(f"{path}: the columns must be age_band,population")
     labels: list[str] = []
     bands: list[AgeBand] = []
     populations: list[float] = []
-    for number, row in enumerate(reader, start=2):
+    for (number, _), row in zip(numbered[1:], rows[1:], strict=True):
+        where = f"{path}: line {number}"
+        if len(row) != 2:
+            raise ValueError(f"{where}: {len(row)} fields, not 2 (age_band,population)")
         try:
-            band = parse_band(row["age_band"])
-            population = float(row["population"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{path}: row {number}: {exc}") from None
-        if population <= 0:
-            raise ValueError(f"{path}: row {number}: population must be greater than zero")
+            band = parse_band(row[0])
+            population = float(row[1])
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if not math.isfinite(population) or population <= 0:
+            raise ValueError(f"{where}: population must be a number greater than zero")
         if bands and (bands[-1].high is None or band.low != bands[-1].high + 1):
             raise ValueError(
-                f"{path}: row {number}: band {row['age_band']!r} does not follow "
-                "the band before it without a gap or overlap"
+                f"{where}: band {row[0]!r} does not follow the band before it without a gap "
+                "or overlap"
             )
-        labels.append(row["age_band"])
+        labels.append(row[0].strip())
         bands.append(band)
         populations.append(population)
     if not bands:
