@@ -190,11 +190,11 @@ def test_a_locality_and_a_partnership_report_from_the_national_demo(national, tm
         ("shetland-islands", "S37000026"),
     ):
         data = pd.read_csv(folder / slug / "data.csv")
-        assert (
-            {code, "S37000026", "S92000003"}
-            <= set(data.area_code)
-            <= {code, "S37000026", "S92000003"}
-        )
+        # its area, its partnership, the comparator and the partnership's localities (the
+        # funnel plots), and no other partnership's
+        localities = {f"S37000026-L{n}" for n in range(1, 10)}
+        assert {code, "S37000026", "S92000003"} <= set(data.area_code)
+        assert set(data.area_code) <= {code, "S37000026", "S92000003", *localities}
         row = data[(data.indicator_id == "L-COM-01") & (data.period_label == "Q4 2024/25")]
         mine = quarter[quarter.area_code == code]
         assert row[row.area_code == code].value.item() == pytest.approx(
