@@ -52,6 +52,8 @@ def test_the_esp_2013_has_its_19_bands_and_100000_people():
         ("0 to 4", AgeBand(0, 4)),
         ("Aged 5-9", AgeBand(5, 9)),
         ("70–74", AgeBand(70, 74)),
+        ("0—4", AgeBand(0, 4)),  # an em dash
+        ("0−4", AgeBand(0, 4)),  # a minus sign
         ("90+", AgeBand(90, None)),
         ("90 and over", AgeBand(90, None)),
         ("under 1", AgeBand(0, 0)),
