@@ -1,6 +1,7 @@
 """Shared fixtures (the helpers they use are in ``tests/helpers.py``); a guard that no test
-changes a session fixture that later tests read; and one hook: a tool the browser checks need
-but cannot find fails its test with one line saying how to install it."""
+changes a session fixture that later tests read; and two hooks: slow imports are deferred as the
+``perfreport`` command defers them, and a tool the browser checks need but cannot find fails its
+test with one line saying how to install it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from perfreport.build.deferred import defer
 from perfreport.config.areas import Areas, load_areas
 from perfreport.config.catalogue import Catalogue, load_catalogue
 from perfreport.config.demo import DemoSettings, load_demo_settings
@@ -23,6 +25,10 @@ def _one_line_if_a_tool_is_missing() -> Generator[None, object, object]:
     except ToolMissing as exc:
         message = str(exc)  # failed outside the except block, so without the chained traceback
     pytest.fail(message, pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    defer()  # as the perfreport command does: the tests import nbformat, so jsonschema, too
 
 
 @pytest.hookimpl(wrapper=True)

@@ -50,7 +50,7 @@ PRELOAD = (
     "pandas",
     "duckdb",
     "scipy.stats",  # the funnel plots' limits (locality and annual reports)
-    "scipy.optimize",
+    "scipy.special",
     "perfreport.reports.annual",
     "perfreport.reports.locality",
     "perfreport.reports.monthly",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from perfreport.build import forkserver
+from perfreport.build.deferred import defer
 from perfreport.build.kernels import Spares
 from perfreport.build.render import Renderer
 from perfreport.build.worker_exit import die_with_parent
@@ -28,6 +29,8 @@ def init_worker(counter: Any, started_by: Any, parent: int) -> None:
     its kernels start from."""
     global _jobs_left, _started_by
     _jobs_left, _started_by = counter, started_by
+    defer()  # a fork of the perfreport command has it already; one of a program calling build()
+
     die_with_parent(parent)
     forkserver.shared()  # its imports run while this worker takes its first job
 

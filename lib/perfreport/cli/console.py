@@ -11,9 +11,11 @@ INTERRUPTED = 128 + signal.SIGINT
 
 def main() -> int:
     try:
+        from perfreport.build.deferred import defer
         from perfreport.build.threads import one_thread_each
 
         one_thread_each()  # before numpy is imported
+        defer()  # before jsonschema is
         from perfreport.cli.commands import main as run
 
         return run()
