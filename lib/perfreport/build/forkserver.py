@@ -49,8 +49,7 @@ from perfreport.build.threads import one_thread_each
 PRELOAD = (
     "pandas",
     "duckdb",
-    "scipy.stats",  # the funnel plots' limits (locality and annual reports)
-    "scipy.special",
+    "scipy.special",  # the funnel plots' limits (locality and annual reports)
     "perfreport.reports.annual",
     "perfreport.reports.locality",
     "perfreport.reports.monthly",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-import scipy  # scipy.stats loads on first use: reports that need no interval start faster
 
 from perfreport.methods.confidence import confidence_level
+from perfreport.methods.distributions import normal_quantile
 
 FUNNEL_LEVELS = (0.95, 0.998)
 
@@ -50,7 +50,7 @@ def funnel_limits(
 
 
 def _wilson_funnel(p: float, n: np.ndarray, av: float) -> tuple[np.ndarray, np.ndarray]:
-    z2 = float(scipy.stats.norm.ppf(p)) ** 2
+    z2 = float(normal_quantile(p)) ** 2
     first = av * (n / z2 + 1)
     adj = np.sqrt(
         (-8 * av * (n / z2 + 1)) ** 2

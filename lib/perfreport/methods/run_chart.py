@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy  # scipy.stats loads on first use: reports that need no interval start faster
+
+from perfreport.methods.distributions import binomial_quantile
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def run_chart(values: object, baseline: int | None = None) -> RunChart:
     bounds = np.r_[-1, changes, n - 1]
     longest = int(np.max(np.diff(bounds)))
     longest_max = int(round(math.log2(n)) + 3) if n > 0 else 0
-    crossings_min = int(scipy.stats.binom.ppf(0.05, n - 1, 0.5)) if n > 1 else 0
+    crossings_min = binomial_quantile(0.05, n - 1, 0.5) if n > 1 else 0
     return RunChart(median, n, longest, longest_max, crossings, crossings_min)
 
 

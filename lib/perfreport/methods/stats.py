@@ -27,9 +27,9 @@ from datetime import date, timedelta
 from typing import Any, Literal, cast
 
 import numpy as np
-import scipy  # scipy.stats loads on first use: reports that need no interval start faster
 
 from perfreport.methods.confidence import confidence_level
+from perfreport.methods.distributions import chi2_quantile, normal_quantile, t_quantile, t_survival
 from perfreport.methods.funnels import funnel_limits  # re-exported: part of the stats API
 from perfreport.methods.rounding import round_half_up
 
@@ -68,7 +68,7 @@ class Estimate:
 
 
 def _z(confidence: float) -> float:
-    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2))
+    return float(normal_quantile(1 - (1 - confidence) / 2))
 
 
 def _arrays(**named: Any) -> tuple[bool, dict[str, np.ndarray]]:
@@ -147,8 +147,8 @@ def exact_poisson_limits(x: Any, confidence: float = 0.95) -> tuple[np.ndarray, 
     x_ = np.asarray(x, dtype=float)
     alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
-        lower = np.where(x_ > 0, scipy.stats.chi2.ppf(alpha / 2, 2 * x_) / 2, 0.0)
-    upper = scipy.stats.chi2.ppf(1 - alpha / 2, 2 * (x_ + 1)) / 2
+        lower = np.where(x_ > 0, chi2_quantile(alpha / 2, 2 * x_) / 2, 0.0)
+    upper = chi2_quantile(1 - alpha / 2, 2 * (x_ + 1)) / 2
     return lower, cast(np.ndarray, upper)  # an array, since x_ is one
 
 
@@ -330,7 +330,7 @@ def mean(values: Any, confidence: float = 0.95) -> Estimate:
     if v.size < 2:
         raise ValueError("values must hold at least two numbers for a confidence interval")
     m = float(v.mean())
-    half = float(scipy.stats.t.ppf(1 - (1 - c) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    half = float(t_quantile(1 - (1 - c) / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
     return Estimate(m, m - half, m + half, method="Student's t", confidence=c)
 
 
@@ -405,7 +405,7 @@ def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     se = math.sqrt(float(residual @ residual) / dof / sxx)
     if se == 0:
         return slope, intercept, 0.0 if slope != 0 else 1.0
-    return slope, intercept, float(2 * scipy.stats.t.sf(abs(slope / se), dof))
+    return slope, intercept, 2 * t_survival(abs(slope / se), dof)
 
 
 def projected_date_on_target(
