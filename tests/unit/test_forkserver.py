@@ -26,7 +26,8 @@ PROBE = (
     " 'random': random.random(), 'sigchld': signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,"
     " 'subprocess': subprocess.run(['true']).returncode, 'pandas': 'pandas' in sys.modules,"
     " 'backend': __import__('matplotlib').get_backend(),"
-    " 'blas': os.environ.get('OPENBLAS_NUM_THREADS')}))"
+    " 'blas': os.environ.get('OPENBLAS_NUM_THREADS'),"
+    " 'history': get_ipython().history_manager.enabled}))"
 )
 
 
@@ -85,7 +86,8 @@ def test_a_forked_kernel_is_what_a_fresh_one_would_be(probes):
     assert found["forked"][0] == "ForkedProvisioner"
     assert found["fresh"][0] == "LocalProvisioner"
     forked, fresh = found["forked"][1], found["fresh"][1]
-    for same in ("argv0", "cwd", "path", "threads", "sigchld", "subprocess", "backend", "blas"):
+    same_in_both = ("argv0", "cwd", "path", "threads", "sigchld", "subprocess", "backend", "blas")
+    for same in (*same_in_both, "history"):
         assert forked[same] == fresh[same], same
     assert forked["argv0"] == "ipykernel_launcher.py" and forked["argv"][0] == "-f"
     assert forked["cwd"] == str(folder)
@@ -95,6 +97,7 @@ def test_a_forked_kernel_is_what_a_fresh_one_would_be(probes):
     assert forked["session"] == forked["pid"]  # a session and process group of its own
     assert forked["pandas"] and not fresh["pandas"]  # imported once, in the server
     assert forked["random"] != found["forked again"][1]["random"]  # reseeded in each child
+    assert forked["history"] is False  # a report's cells are not written to IPython's history
 
 
 def test_a_closed_kernel_is_gone_and_its_exit_status_known(probes, tmp_path):

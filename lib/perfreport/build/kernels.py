@@ -36,6 +36,9 @@ from perfreport.build.threads import one_thread_each
 KERNEL = "python3"
 KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 """The kernel's own start-up warnings are not the report's business."""
+NO_HISTORY = "--HistoryManager.enabled=False"
+"""A report's kernel keeps no IPython history: the cells of a batch build are not the
+analyst's, and kernels running side by side would otherwise all write the one history file."""
 WARM_UP = "".join(f"import {name}\n" for name in PRELOAD)
 """What every report notebook imports first; importing it early changes no result (a kernel
 forked from the worker's fork server has it already)."""
@@ -84,7 +87,7 @@ def start_kernel(cwd: Path) -> TrackedKernelManager:
         forked.server = server
     _live[id(km)] = km
     environ = one_thread_each(dict(os.environ))
-    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET], env=environ)
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET, NO_HISTORY], env=environ)
     return km
 
 
