@@ -180,9 +180,7 @@ def image_alts(html: str) -> list[str]:
 
 
 FIND_WORKER = """import os, psutil
-worker = psutil.Process(os.getppid())  # the process this kernel was started from
-if 'perfreport.build.forkserver' in ' '.join(worker.cmdline()):
-    worker = worker.parent()  # the worker process whose fork server started the kernel
+worker = psutil.Process(int(os.environ['PERFREPORT_WORKER_PID']))  # the worker building it
 """
 """Notebook code that names the worker process building the report ``worker``."""
 

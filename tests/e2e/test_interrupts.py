@@ -69,13 +69,13 @@ def _tree(run: subprocess.Popen) -> list[psutil.Process]:
 
 
 def _is_kernel(process: psutil.Process) -> bool:
-    """A kernel started the usual way, or forked from a worker's fork server."""
-    forked = "perfreport.build.forkserver"
-    with contextlib.suppress(psutil.NoSuchProcess):
+    """A kernel started the usual way, or forked from a fork server (a worker's own, or one
+    forked from the pool's): a forked kernel leads a session of its own, its servers do not."""
+    forked = ("perfreport.build.forkserver", "perfreport.build.zygote")
+    with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
         command = " ".join(process.cmdline())
-        parent = process.parent()
         return "ipykernel" in command or (
-            forked in command and parent is not None and forked in " ".join(parent.cmdline())
+            any(f in command for f in forked) and os.getsid(process.pid) == process.pid
         )
     return False
 

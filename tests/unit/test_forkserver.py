@@ -145,3 +145,17 @@ def test_a_command_the_server_cannot_become_starts_the_usual_way():
     finally:
         server.close()
     assert not Path(f"/proc/{server.process.pid}").exists()
+
+
+def test_a_kernel_killed_before_it_made_its_session_is_killed_all_the_same():
+    """The server's end, just after forking a kernel: the child has no process group of its
+    own yet, so a group kill alone would miss it and the wait for it would never end."""
+    child = os.fork()
+    if child == 0:  # a kernel that has not reached os.setsid()
+        time.sleep(30)
+        os._exit(0)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(child, 0)  # no such group
+    forkserver.kill(child)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL

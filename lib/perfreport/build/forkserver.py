@@ -34,6 +34,7 @@ import random
 import runpy
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -82,6 +83,13 @@ class ServerGone(RuntimeError):
 def main(requests: int, replies: int) -> None:
     """The server: import the libraries, then fork a kernel for each request until the
     request pipe closes."""
+    preload()
+    serve(requests, replies)
+
+
+def preload() -> None:
+    """Import what every kernel imports, then freeze the objects (exit 3 if an import fails:
+    a kernel started the usual way will show the notebook the error)."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     one_thread_each()  # as its kernels' environment will say, before numpy is imported
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's business, not ours
@@ -92,10 +100,11 @@ def main(requests: int, replies: int) -> None:
         os._exit(3)
     gc.collect()
     gc.freeze()  # the children's copies of these objects stay shared with this process
-    _serve(requests, replies)
 
 
-def _serve(requests: int, replies: int) -> None:
+def serve(requests: int, replies: int) -> None:
+    """Fork a kernel for each request read from ``requests`` (its pid, then its exit status,
+    written to ``replies``; the two may be one socket) until ``requests`` closes."""
     children: set[int] = set()
     wakeup_read, wakeup_write = os.pipe()
     os.set_blocking(wakeup_write, False)
@@ -146,12 +155,20 @@ def _end(children: set[int]) -> None:
     """Kill every kernel (each leads a process group of its own) and leave, once they have
     gone (so that the CPU time they used is counted to the worker that waits for us)."""
     for pid in children:
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
+        kill(pid)
     for pid in children:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     os._exit(0)
+
+
+def kill(pid: int) -> None:
+    """Kill a kernel and its process group. A kernel forked a moment ago may not have made its
+    session yet (it has no group of its own to kill): the kernel itself is killed too, or the
+    wait for it would never end."""
+    for send in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            send(pid, signal.SIGKILL)
 
 
 def _fork(request: dict[str, Any], own: tuple[int, ...]) -> int:
@@ -173,8 +190,8 @@ def _become_kernel(request: dict[str, Any], own: tuple[int, ...]) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a new Python's own handler
     server = os.getppid()
     os.setsid()
-    _die_with(server)
-    for fd in own:
+    die_with(server)
+    for fd in set(own):
         os.close(fd)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -203,7 +220,8 @@ def _become_kernel(request: dict[str, Any], own: tuple[int, ...]) -> int:
     return 0
 
 
-def _die_with(server: int) -> None:
+def die_with(server: int) -> None:
+    """Be killed when ``server`` (this process's parent) dies; exit now if it has."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -223,18 +241,31 @@ def _reseed() -> None:
 
 
 class ForkServer:
-    """A worker's handle on its fork server: started at once, its imports run meanwhile."""
+    """A worker's handle on its fork server: started at once, its imports run meanwhile; or,
+    given the ``address`` of a pool's server (:mod:`perfreport.build.zygote`), connected to
+    the server it forks for this worker, its imports already done."""
 
-    def __init__(self) -> None:
-        requests_read, self._requests = os.pipe()
-        self._replies, replies_write = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(requests_read), str(replies_write)],
-            stdin=subprocess.DEVNULL,
-            pass_fds=(requests_read, replies_write),
-        )
-        os.close(requests_read)
-        os.close(replies_write)
+    def __init__(self, address: str | None = None) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        if address is not None:
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                connection.connect(address)
+            except OSError:
+                connection.close()
+                raise ServerGone("the pool's fork server does not answer") from None
+            self._requests = connection.detach()
+            self._replies = os.dup(self._requests)
+        else:
+            requests_read, self._requests = os.pipe()
+            self._replies, replies_write = os.pipe()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(requests_read), str(replies_write)],
+                stdin=subprocess.DEVNULL,
+                pass_fds=(requests_read, replies_write),
+            )
+            os.close(requests_read)
+            os.close(replies_write)
         self._lock = threading.Lock()
         self._pending = b""
         self._started: list[int] = []
@@ -289,12 +320,16 @@ class ForkServer:
             else:
                 self._exits[message["exit"]] = message["status"]
 
+    def alive(self) -> bool:
+        return not self.gone and (self.process is None or self.process.poll() is None)
+
     def close(self) -> None:
         """Stop the server (it kills its kernels first)."""
         with contextlib.suppress(OSError):
             os.close(self._requests)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(REPLY_SECONDS)
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(REPLY_SECONDS)
         with contextlib.suppress(OSError):
             os.close(self._replies)
 
@@ -354,16 +389,24 @@ class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
 
 
 _server: ForkServer | None = None
+pool_server: str | None = None
+"""The address of the pool's fork server (:mod:`perfreport.build.zygote`), set in the parent
+before it forks its workers: each worker's server is then a fork of that one."""
 
 
 def shared() -> ForkServer | None:
-    """This process's fork server, started on first use (and again if it has gone); None
-    where kernels cannot be forked."""
+    """This process's fork server, started on first use (and again if it has gone), forked
+    from the pool's server where there is one; None where kernels cannot be forked."""
     global _server
     if not AVAILABLE:
         return None
-    if _server is None or _server.gone or _server.process.poll() is not None:
-        _server = ForkServer()
+    if _server is None or not _server.alive():
+        _server = None
+        if pool_server is not None:
+            with contextlib.suppress(ServerGone):
+                _server = ForkServer(pool_server)
+        if _server is None:
+            _server = ForkServer()
         # a pool's worker leaves through multiprocessing's exit, which skips atexit
         util.Finalize(_server, _server.close, exitpriority=5)
     return _server

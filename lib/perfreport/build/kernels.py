@@ -36,6 +36,9 @@ from perfreport.build.threads import one_thread_each
 KERNEL = "python3"
 KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 """The kernel's own start-up warnings are not the report's business."""
+WORKER_PID = "PERFREPORT_WORKER_PID"
+"""In a report's kernel, the pid of the worker building the report: the kernel's parent is a
+fork server, which may itself be a fork of the pool's (:mod:`perfreport.build.zygote`)."""
 NO_HISTORY = "--HistoryManager.enabled=False"
 """A report's kernel keeps no IPython history: the cells of a batch build are not the
 analyst's, and kernels running side by side would otherwise all write the one history file."""
@@ -87,6 +90,7 @@ def start_kernel(cwd: Path) -> TrackedKernelManager:
         forked.server = server
     _live[id(km)] = km
     environ = one_thread_each(dict(os.environ))
+    environ[WORKER_PID] = str(os.getpid())
     run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET, NO_HISTORY], env=environ)
     return km
 

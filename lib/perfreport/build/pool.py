@@ -35,6 +35,7 @@ from perfreport.build.evidence import keep_failure
 from perfreport.build.execute import run_in_worker
 from perfreport.build.jobs import Job, JobResult
 from perfreport.build.swap import settle
+from perfreport.build.zygote import pool_server
 
 if TYPE_CHECKING:
     from perfreport.build.interrupt import Stop
@@ -77,7 +78,8 @@ def build(
             batch, width, fresh = fresh, workers, []
         else:  # one at a time: a worker that dies now was building that job
             batch, width, suspects = suspects, 1, []
-        lost = _build_pool(batch, width, stop, done, ready)
+        with pool_server():  # the workers' fork servers are forks of one
+            lost = _build_pool(batch, width, stop, done, ready)
         ready = _nothing  # done, while the first pool's workers started
         for job, pid, exitcode in lost:
             if exitcode is not None:
