@@ -71,7 +71,7 @@ def _tree(run: subprocess.Popen) -> list[psutil.Process]:
 def _is_kernel(process: psutil.Process) -> bool:
     """A kernel started the usual way, or forked from a fork server (a worker's own, or one
     forked from the pool's): a forked kernel leads a session of its own, its servers do not."""
-    forked = ("perfreport.build.forkserver", "perfreport.build.zygote")
+    forked = ("perfreport.build.kernel_server", "perfreport.build.zygote")
     with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
         command = " ".join(process.cmdline())
         return "ipykernel" in command or (

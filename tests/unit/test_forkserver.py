@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from jupyter_client import BlockingKernelClient
 
-from perfreport.build import forkserver, kernels
+from perfreport.build import forkserver, kernel_server, kernels
 
 PROBE = (
     "import json, os, random, signal, subprocess, sys, threading\n"
@@ -156,6 +156,6 @@ def test_a_kernel_killed_before_it_made_its_session_is_killed_all_the_same():
         os._exit(0)
     with pytest.raises(ProcessLookupError):
         os.killpg(child, 0)  # no such group
-    forkserver.kill(child)
+    kernel_server.kill(child)
     _, status = os.waitpid(child, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL

@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from perfreport.build import forkserver
+from perfreport.build import forkserver, kernel_server
 
 SOCKET_NAME = "kernels.sock"
 
@@ -72,7 +72,7 @@ def pool_server() -> Iterator[str | None]:
 def main(listening: int, control: int) -> None:
     """The pool server: import, then fork a server for each worker that connects, until
     ``control`` closes."""
-    forkserver.preload()  # Ctrl-C is ignored from here on: it is the run's business, not ours
+    kernel_server.preload()  # Ctrl-C is ignored from here on: it is the run's business, not ours
     listener = socket.socket(fileno=listening)
     servers: set[int] = set()
     waiting = selectors.DefaultSelector()
@@ -97,9 +97,9 @@ def _fork_server(connection: socket.socket, own: tuple[int, ...]) -> int:
     try:
         for fd in own:
             os.close(fd)
-        forkserver.die_with(os.getppid())
+        kernel_server.die_with(os.getppid())
         channel = connection.detach()
-        forkserver.serve(channel, channel)
+        kernel_server.serve(channel, channel)
     finally:
         os._exit(1)
 
